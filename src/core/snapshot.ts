@@ -1,0 +1,251 @@
+// ClusterSnapshot: the one input of the decision core. Live and file sources both produce it;
+// the core never learns where a fact came from except through `source` provenance strings.
+
+export type Labels = Readonly<Record<string, string>>
+
+/** Where a fact came from: `live` or a file path (with the entry inside an archive after `!`). */
+export type Provenance = string
+
+// ---- admissionregistration.k8s.io/v1 shapes, as plain JSON (field names as on the wire) ----
+
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'
+
+export interface LabelSelectorRequirement {
+  readonly key: string
+  /** Kept as string: a webhook written by hand may carry an unknown operator, which we must report. */
+  readonly operator: SelectorOperator | string
+  readonly values?: readonly string[]
+}
+
+export interface LabelSelector {
+  readonly matchLabels?: Labels
+  readonly matchExpressions?: readonly LabelSelectorRequirement[]
+}
+
+export interface RuleWithOperations {
+  readonly operations?: readonly string[]
+  readonly apiGroups?: readonly string[]
+  readonly apiVersions?: readonly string[]
+  readonly resources?: readonly string[]
+  readonly scope?: string
+}
+
+export interface MatchCondition {
+  readonly name: string
+  readonly expression: string
+}
+
+export interface WebhookClientConfig {
+  readonly service?: {
+    readonly name: string
+    readonly namespace: string
+    readonly path?: string
+    readonly port?: number
+  }
+  readonly url?: string
+  readonly caBundle?: string
+}
+
+export interface MutatingWebhook {
+  readonly name: string
+  readonly clientConfig: WebhookClientConfig
+  readonly rules?: readonly RuleWithOperations[]
+  /** Absent means `{}` (the v1 API defaults it), which matches everything. */
+  readonly namespaceSelector?: LabelSelector
+  readonly objectSelector?: LabelSelector
+  readonly matchConditions?: readonly MatchCondition[]
+  readonly failurePolicy?: 'Fail' | 'Ignore' | string
+  readonly matchPolicy?: 'Exact' | 'Equivalent' | string
+  readonly sideEffects?: string
+  readonly timeoutSeconds?: number
+  readonly reinvocationPolicy?: 'Never' | 'IfNeeded' | string
+  readonly admissionReviewVersions?: readonly string[]
+}
+
+export interface ObjectMeta {
+  readonly name: string
+  readonly namespace?: string
+  readonly labels?: Labels
+  readonly annotations?: Labels
+  readonly creationTimestamp?: string
+  readonly uid?: string
+  readonly resourceVersion?: string
+  readonly generateName?: string
+  readonly ownerReferences?: readonly OwnerReference[]
+}
+
+export interface OwnerReference {
+  readonly kind: string
+  readonly name: string
+  readonly apiVersion?: string
+  readonly controller?: boolean
+  readonly uid?: string
+}
+
+export interface MutatingWebhookConfiguration {
+  readonly metadata: ObjectMeta
+  readonly webhooks?: readonly MutatingWebhook[]
+  readonly source?: Provenance
+}
+
+// ---- narrow views of namespaced objects ----
+
+export interface NamespaceFacts {
+  readonly name: string
+  /** As stored, including the API-server-defaulted `kubernetes.io/metadata.name` when the source had it. */
+  readonly labels: Labels
+  readonly annotations: Labels
+  readonly source?: Provenance
+}
+
+export interface ContainerFacts {
+  readonly name: string
+  readonly image?: string
+  /** Only init containers: `Always` marks a native sidecar. */
+  readonly restartPolicy?: string
+}
+
+/** A compact projection of a Pod or of a pod template; whole objects are not kept (memory at fleet scale). */
+export interface PodFacts {
+  /** `Pod` for a pod that exists; `PodTemplate` for a workload's template or a manifest not applied yet. */
+  readonly kind: 'Pod' | 'PodTemplate'
+  readonly namespace: string
+  readonly name: string
+  readonly generateName?: string
+  readonly labels: Labels
+  readonly annotations: Labels
+  readonly hostNetwork: boolean
+  readonly containers: readonly ContainerFacts[]
+  readonly initContainers: readonly ContainerFacts[]
+  readonly nodeName?: string
+  readonly phase?: string
+  readonly creationTimestamp?: string
+  /** Direct controller (e.g. ReplicaSet) from ownerReferences. */
+  readonly controller?: OwnerReference
+  /** The workload a user restarts (Deployment for a ReplicaSet pod), resolved by the source when it can. */
+  readonly owner?: {readonly kind: string; readonly name: string}
+  /** The full object, kept only when some webhook has matchConditions (CEL needs `object`). */
+  readonly object?: Readonly<Record<string, unknown>>
+  readonly source?: Provenance
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'ReplicationController'
+
+export interface WorkloadFacts {
+  readonly kind: WorkloadKind
+  readonly namespace: string
+  readonly name: string
+  /** Labels and annotations on the controller's own metadata (a classic misplacement of the inject label). */
+  readonly labels: Labels
+  readonly annotations: Labels
+  readonly controller?: OwnerReference
+  /** The pod template as a PodFacts of kind `PodTemplate`. */
+  readonly template: PodFacts
+  readonly replicas?: number
+  readonly readyReplicas?: number
+  readonly source?: Provenance
+}
+
+export interface ConfigMapFacts {
+  readonly namespace: string
+  readonly name: string
+  readonly labels: Labels
+  readonly data: Readonly<Record<string, string>>
+  readonly source?: Provenance
+}
+
+export interface ServicePortFacts {
+  readonly name?: string
+  readonly port: number
+  readonly targetPort?: number | string
+  readonly protocol?: string
+}
+
+export interface ServiceFacts {
+  readonly namespace: string
+  readonly name: string
+  readonly labels: Labels
+  readonly selector?: Labels
+  readonly ports: readonly ServicePortFacts[]
+  readonly source?: Provenance
+}
+
+export interface EndpointSliceFacts {
+  readonly namespace: string
+  readonly name: string
+  /** `kubernetes.io/service-name` label. */
+  readonly serviceName?: string
+  readonly ports: readonly {readonly name?: string; readonly port?: number}[]
+  readonly endpoints: readonly {
+    readonly addresses: readonly string[]
+    readonly ready: boolean
+    readonly targetPod?: string
+  }[]
+  readonly source?: Provenance
+}
+
+export interface EventFacts {
+  readonly namespace: string
+  readonly involvedObject: {readonly kind: string; readonly name: string; readonly namespace?: string}
+  readonly reason: string
+  readonly message: string
+  readonly type?: string
+  readonly count?: number
+  readonly lastTimestamp?: string
+  readonly source?: Provenance
+}
+
+export interface NodeFacts {
+  readonly name: string
+  /** status.nodeInfo.kubeletVersion, e.g. `v1.33.1`. */
+  readonly kubeletVersion?: string
+}
+
+/** A piece of the cluster that could not be read. Turns into Unknown checks, never into a crash. */
+export interface Gap {
+  /** Plural resource, e.g. `namespaces`, `mutatingwebhookconfigurations`, `configmaps`, `pods`. */
+  readonly resource: string
+  readonly namespace?: string
+  readonly name?: string
+  readonly reason: 'Forbidden' | 'NotFound' | 'NotCollected' | 'Unreachable' | 'Error'
+  /** The verb that was refused, e.g. `list`; with resource and namespace it names the missing permission. */
+  readonly verb?: string
+  readonly message: string
+}
+
+export type SnapshotOrigin =
+  | {readonly kind: 'live'; readonly context: string; readonly server: string}
+  | {readonly kind: 'files'; readonly paths: readonly string[]; readonly layouts?: readonly string[]}
+
+export interface ClusterSnapshot {
+  readonly origin: SnapshotOrigin
+  readonly namespaces: readonly NamespaceFacts[]
+  readonly webhookConfigurations: readonly MutatingWebhookConfiguration[]
+  /** Istio injector and mesh ConfigMaps (`istio-sidecar-injector[-rev]`, `istio[-rev]`), from any namespace. */
+  readonly configMaps: readonly ConfigMapFacts[]
+  readonly pods: readonly PodFacts[]
+  readonly workloads: readonly WorkloadFacts[]
+  readonly services: readonly ServiceFacts[]
+  readonly endpointSlices: readonly EndpointSliceFacts[]
+  readonly events: readonly EventFacts[]
+  readonly nodes: readonly NodeFacts[]
+  /** Raw text evidence from bundles: istiod logs (`discovery.log`) keyed by provenance. */
+  readonly logs: readonly {readonly source: Provenance; readonly text: string}[]
+  readonly gaps: readonly Gap[]
+}
+
+/** An empty snapshot to build on (sources and tests spread it). */
+export const emptySnapshot = (origin: SnapshotOrigin): ClusterSnapshot => ({
+  origin,
+  namespaces: [],
+  webhookConfigurations: [],
+  configMaps: [],
+  pods: [],
+  workloads: [],
+  services: [],
+  endpointSlices: [],
+  events: [],
+  nodes: [],
+  logs: [],
+  gaps: [],
+})

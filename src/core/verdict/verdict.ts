@@ -1,0 +1,98 @@
+// Verdict: what the core says about one target. Every check carries a catalog code and the
+// exact term it evaluated with the object's actual value, so a reader can replay the decision.
+import type {ReasonCode} from './reasons.js'
+
+export type CheckResult = 'Pass' | 'Fail' | 'Unknown' | 'Info'
+
+/** Evaluation stage, in the order the trail is printed. */
+export type CheckStage = 'Webhook' | 'Policy' | 'Revision' | 'State' | 'Health'
+
+export interface Check {
+  readonly stage: CheckStage
+  readonly code: ReasonCode
+  readonly result: CheckResult
+  /** What was evaluated, e.g. `istio-sidecar-injector/namespace.sidecar-injector.istio.io namespaceSelector`. */
+  readonly subject: string
+  /** The exact term or rule and the actual value, e.g. `istio-injection In [enabled]; namespace has istio-injection=disabled`. */
+  readonly detail: string
+}
+
+export interface WebhookRef {
+  readonly configuration: string
+  readonly name: string
+}
+
+/** One webhook the API server would call for this pod (Istio's or anyone's). */
+export interface WebhookMatch {
+  readonly webhook: WebhookRef
+  /** True when it is an Istio injector webhook (name ends with `sidecar-injector.istio.io` or MWC labelled istio.io/rev). */
+  readonly istio: boolean
+  /** `Match`: called; `Unknown`: could not be decided statically (CEL error/authorizer, missing namespace). */
+  readonly result: 'Match' | 'Unknown'
+  readonly revision: string | null
+  readonly tag: string | null
+  readonly failurePolicy: string
+  readonly reinvocationPolicy: string
+}
+
+export type Outcome = 'Inject' | 'Skip' | 'Reject' | 'Unknown'
+
+export type TargetKind =
+  | 'Pod'
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'DaemonSet'
+  | 'ReplicaSet'
+  | 'Job'
+  | 'CronJob'
+  | 'ReplicationController'
+  | 'Namespace'
+  | 'Manifest'
+
+export interface TargetRef {
+  readonly kind: TargetKind
+  readonly namespace: string
+  readonly name: string
+  /** File a manifest target came from. */
+  readonly source?: string
+}
+
+export type FindingKind =
+  | 'NeedsRestart' // would be injected now but has no sidecar
+  | 'UnexpectedSidecar' // has a sidecar but would not be injected now
+  | 'RevisionDrift' // injected by another revision than the one that injects now
+  | 'MultipleInjectors'
+  | 'Misconfiguration'
+  | 'StaleProxy'
+
+export interface Finding {
+  readonly code: ReasonCode
+  readonly kind: FindingKind
+  readonly message: string
+}
+
+export interface Verdict {
+  readonly target: TargetRef
+  /** Observed: the pod has a sidecar. null for templates, manifests and namespaces. */
+  readonly injected: boolean | null
+  /** Would the sidecar be injected if the pod were created now; null when Unknown. */
+  readonly wouldInject: boolean | null
+  readonly outcome: Outcome
+  /** The decisive reason. */
+  readonly reason: ReasonCode
+  /** Revision of the istiod the selecting Istio webhook calls, tags resolved; null when no Istio webhook selects. */
+  readonly revision: string | null
+  /** Tag through which the pod is selected, if any. */
+  readonly tag: string | null
+  /** The Istio webhook the API server would call, also when istiod then declines. */
+  readonly webhook: WebhookRef | null
+  /** Revision that injected the running pod (from sidecar.istio.io/status or istio.io/rev annotation). */
+  readonly injectedRevision: string | null
+  readonly matches: readonly WebhookMatch[]
+  readonly checks: readonly Check[]
+  readonly findings: readonly Finding[]
+  /** Suggested commands, most useful first. */
+  readonly actions: readonly string[]
+  /** Owner workload a user restarts, when known. */
+  readonly owner?: {readonly kind: string; readonly name: string}
+}
