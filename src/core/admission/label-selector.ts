@@ -1,0 +1,351 @@
+// Label selectors with API-server semantics: every term is evaluated and reported with the actual label value.
+import type {LabelSelector, LabelSelectorRequirement, Labels} from '../snapshot.js'
+
+export interface SelectorTerm {
+  /** e.g. `istio-injection In [enabled]`, `app=web`, `istio.io/rev DoesNotExist`. */
+  readonly term: string
+  readonly matches: boolean
+  /** e.g. `istio-injection=disabled` or `istio-injection absent`. */
+  readonly actual: string
+}
+
+export interface SelectorEvaluation {
+  /** False whenever `error` is set: the API server cannot use an invalid selector. */
+  readonly matches: boolean
+  readonly error?: string
+  /** Empty for an empty selector (which matches everything). */
+  readonly terms: readonly SelectorTerm[]
+}
+
+const labelNamePattern = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
+const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
+const dnsSubdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+
+// apimachinery: pkg/util/validation/validation.go IsQualifiedName (label keys)
+export const validateLabelKey = (key: string): string | undefined => {
+  const parts = key.split('/')
+  if (parts.length > 2) return `invalid label key "${key}": at most one '/' is allowed (prefix/name)`
+  const name = parts.length === 2 ? (parts[1] ?? '') : key
+  if (parts.length === 2) {
+    const prefix = parts[0] ?? ''
+    if (prefix.length === 0) return `invalid label key "${key}": prefix part must be non-empty`
+    if (prefix.length > 253)
+      return `invalid label key "${key}": prefix part must be no more than 253 characters`
+    if (!dnsSubdomainPattern.test(prefix)) {
+      return `invalid label key "${key}": prefix part must be a lowercase RFC 1123 subdomain (e.g. 'example.com')`
+    }
+  }
+  if (name.length === 0) return `invalid label key "${key}": name part must be non-empty`
+  if (name.length > 63) return `invalid label key "${key}": name part must be no more than 63 characters`
+  if (!labelNamePattern.test(name)) {
+    return `invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`
+  }
+  return undefined
+}
+
+// apimachinery: pkg/util/validation/validation.go IsValidLabelValue
+export const validateLabelValue = (key: string, value: string): string | undefined => {
+  if (value.length > 63)
+    return `invalid value "${value}" for label ${key}: must be no more than 63 characters`
+  if (!labelValuePattern.test(value)) {
+    return `invalid value "${value}" for label ${key}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`
+  }
+  return undefined
+}
+
+const formatValue = (value: string): string => (value === '' ? '""' : value)
+
+export const formatActual = (key: string, labels: Labels): string =>
+  Object.hasOwn(labels, key) ? `${key}=${formatValue(labels[key] ?? '')}` : `${key} absent`
+
+/** One requirement, e.g. `istio-injection In [enabled]`, `sidecar.istio.io/inject NotIn ["false"]`. */
+export const formatRequirement = (requirement: LabelSelectorRequirement): string => {
+  const values = requirement.values ?? []
+  if (values.length === 0 && (requirement.operator === 'Exists' || requirement.operator === 'DoesNotExist')) {
+    return `${requirement.key} ${requirement.operator}`
+  }
+  return `${requirement.key} ${requirement.operator} [${values.map(formatValue).join(', ')}]`
+}
+
+const matchLabelEntries = (selector: LabelSelector): [string, string][] =>
+  Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+
+const isEmptySelector = (selector: LabelSelector): boolean =>
+  Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+
+/** One line: `{}` for the empty selector, else the terms joined by `, `. */
+export const formatSelector = (selector: LabelSelector | undefined): string => {
+  if (selector === undefined || isEmptySelector(selector)) return '{}'
+  return [
+    ...matchLabelEntries(selector).map(([key, value]) => `${key}=${formatValue(value)}`),
+    ...(selector.matchExpressions ?? []).map(formatRequirement),
+  ].join(', ')
+}
+
+// apimachinery: pkg/labels/selector.go NewRequirement (validation rules and messages)
+const validateRequirement = (requirement: LabelSelectorRequirement): string | undefined => {
+  const keyError = validateLabelKey(requirement.key)
+  if (keyError) return keyError
+  const values = requirement.values ?? []
+  switch (requirement.operator) {
+    case 'In':
+    case 'NotIn':
+      if (values.length === 0) {
+        return `${formatRequirement(requirement)}: for 'In', 'NotIn' operators, values set can't be empty`
+      }
+      break
+    case 'Exists':
+    case 'DoesNotExist':
+      if (values.length !== 0) {
+        return `${formatRequirement(requirement)}: values set must be empty for 'Exists' and 'DoesNotExist'`
+      }
+      break
+    default:
+      // apimachinery: pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector
+      return `"${requirement.operator}" is not a valid label selector operator (key ${requirement.key}); use In, NotIn, Exists or DoesNotExist`
+  }
+  for (const value of values) {
+    const valueError = validateLabelValue(requirement.key, value)
+    if (valueError) return valueError
+  }
+  return undefined
+}
+
+// apimachinery: pkg/labels/selector.go Requirement.Matches
+const requirementMatches = (requirement: LabelSelectorRequirement, labels: Labels): boolean => {
+  const present = Object.hasOwn(labels, requirement.key)
+  const value = labels[requirement.key]
+  const values = requirement.values ?? []
+  switch (requirement.operator) {
+    case 'In':
+      return present && value !== undefined && values.includes(value)
+    case 'NotIn':
+      return !present || value === undefined || !values.includes(value)
+    case 'Exists':
+      return present
+    case 'DoesNotExist':
+      return !present
+    default:
+      return false
+  }
+}
+
+/**
+ * API-server semantics: undefined or `{}` matches everything (v1 defaults nil webhook selectors to `{}`),
+ * terms are ANDed, values compare exactly and case-sensitively, an invalid selector is an error.
+ */
+export const matchLabelSelector = (
+  selector: LabelSelector | undefined,
+  labels: Labels,
+): SelectorEvaluation => {
+  if (selector === undefined || isEmptySelector(selector)) return {matches: true, terms: []}
+  const terms: SelectorTerm[] = []
+  const errors: string[] = []
+  for (const [key, value] of matchLabelEntries(selector)) {
+    const error = validateLabelKey(key) ?? validateLabelValue(key, value)
+    if (error) errors.push(error)
+    const matches = Object.hasOwn(labels, key) && labels[key] === value
+    terms.push({term: `${key}=${formatValue(value)}`, matches, actual: formatActual(key, labels)})
+  }
+  for (const requirement of selector.matchExpressions ?? []) {
+    const error = validateRequirement(requirement)
+    if (error) errors.push(error)
+    terms.push({
+      term: formatRequirement(requirement),
+      matches: error === undefined && requirementMatches(requirement, labels),
+      actual: formatActual(requirement.key, labels),
+    })
+  }
+  if (errors.length > 0) return {matches: false, error: errors.join('; '), terms}
+  return {matches: terms.every((term) => term.matches), terms}
+}
+
+/** `istio-injection In [enabled]: istio-injection=disabled ✗; ...`, or `{} matches everything`. */
+export const formatSelectorEvaluation = (evaluation: SelectorEvaluation): string => {
+  if (evaluation.terms.length === 0 && evaluation.error === undefined) return '{} matches everything'
+  const terms = evaluation.terms.map((t) => `${t.term}: ${t.actual} ${t.matches ? '✓' : '✗'}`).join('; ')
+  return evaluation.error === undefined ? terms : `invalid selector: ${evaluation.error}; ${terms}`
+}
+
+// ---- kubectl `-l` syntax ----
+
+type Token =
+  | {kind: 'id'; text: string}
+  | {kind: 'op'; text: '=' | '==' | '!=' | '!' | '(' | ')' | ',' | '>' | '<'}
+  | {kind: 'end'; text: ''}
+  | {kind: 'error'; text: string}
+
+const specialCharacters = new Set(['=', '!', '(', ')', ',', '>', '<'])
+const operatorTokens = new Set(['=', '==', '!=', '!', '(', ')', ',', '>', '<'])
+const isWhitespace = (ch: string): boolean => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n'
+
+// apimachinery: pkg/labels/selector.go Lexer (identifiers end at whitespace or a special symbol; longest operator wins)
+const tokenize = (text: string): Token[] => {
+  const tokens: Token[] = []
+  let pos = 0
+  while (true) {
+    while (pos < text.length && isWhitespace(text[pos] ?? '')) pos++
+    if (pos >= text.length) {
+      tokens.push({kind: 'end', text: ''})
+      return tokens
+    }
+    const ch = text[pos] ?? ''
+    if (specialCharacters.has(ch)) {
+      let symbol = ''
+      let best = ''
+      let end = pos
+      while (end < text.length && specialCharacters.has(text[end] ?? '')) {
+        symbol += text[end]
+        end++
+        if (operatorTokens.has(symbol)) best = symbol
+        else if (best !== '') break
+      }
+      if (best === '') {
+        tokens.push({kind: 'error', text: symbol})
+        return tokens
+      }
+      pos += best.length
+      tokens.push({kind: 'op', text: best as Extract<Token, {kind: 'op'}>['text']})
+      continue
+    }
+    let end = pos
+    while (end < text.length && !specialCharacters.has(text[end] ?? '') && !isWhitespace(text[end] ?? ''))
+      end++
+    tokens.push({kind: 'id', text: text.slice(pos, end)})
+    pos = end
+  }
+}
+
+interface ParsedRequirement {
+  readonly key: string
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Equals'
+  readonly values: string[]
+}
+
+const describeToken = (token: Token): string => (token.kind === 'end' ? 'end of string' : token.text)
+
+/**
+ * Parses kubectl `-l` syntax (`a=b,c!=d,e in (x,y),f notin (z),g,!h`) into a LabelSelector.
+ * `=`/`==` become matchLabels (or `In` when a key repeats), `!=` becomes `NotIn`.
+ */
+export const parseLabelSelector = (
+  text: string,
+):
+  | {readonly selector: LabelSelector; readonly error?: undefined}
+  | {readonly error: string; readonly selector?: undefined} => {
+  const tokens = tokenize(text)
+  let position = 0
+  const peek = (): Token => tokens[position] ?? {kind: 'end', text: ''}
+  const next = (): Token => tokens[position++] ?? {kind: 'end', text: ''}
+  const fail = (message: string) => ({error: `unable to parse requirement: ${message}`}) as const
+  const requirements: ParsedRequirement[] = []
+  const errorToken = tokens.find((t) => t.kind === 'error')
+  if (errorToken) return fail(`found '${errorToken.text}', expected: keyword or operator`)
+
+  if (peek().kind === 'end') return {selector: {}}
+  while (true) {
+    let negated = false
+    let token = next()
+    if (token.kind === 'op' && token.text === '!') {
+      negated = true
+      token = next()
+    }
+    if (token.kind !== 'id') return fail(`found '${describeToken(token)}', expected: identifier`)
+    const key = token.text
+    const keyError = validateLabelKey(key)
+    if (keyError) return fail(keyError)
+    const after = peek()
+    if (negated || after.kind === 'end' || (after.kind === 'op' && after.text === ',')) {
+      if (negated && !(after.kind === 'end' || (after.kind === 'op' && after.text === ','))) {
+        return fail(`found '${describeToken(after)}', expected: ',' or 'end of string' after !${key}`)
+      }
+      requirements.push({key, operator: negated ? 'DoesNotExist' : 'Exists', values: []})
+    } else {
+      const operator = next()
+      if (operator.kind === 'id' && (operator.text === 'in' || operator.text === 'notin')) {
+        const open = next()
+        if (!(open.kind === 'op' && open.text === '('))
+          return fail(`found '${describeToken(open)}', expected: '('`)
+        const values: string[] = []
+        let expectValue = true
+        while (true) {
+          const item = next()
+          if (item.kind === 'op' && item.text === ')') {
+            if (expectValue) values.push('')
+            break
+          }
+          if (item.kind === 'op' && item.text === ',') {
+            if (expectValue) values.push('')
+            expectValue = true
+            continue
+          }
+          if (item.kind === 'id' && expectValue) {
+            values.push(item.text)
+            expectValue = false
+            continue
+          }
+          return fail(`found '${describeToken(item)}', expected: ',', ')' or identifier`)
+        }
+        requirements.push({
+          key,
+          operator: operator.text === 'in' ? 'In' : 'NotIn',
+          values: [...new Set(values)],
+        })
+      } else if (
+        operator.kind === 'op' &&
+        (operator.text === '=' || operator.text === '==' || operator.text === '!=')
+      ) {
+        const valueToken = peek()
+        let value = ''
+        if (valueToken.kind === 'id') value = next().text
+        else if (!(valueToken.kind === 'end' || (valueToken.kind === 'op' && valueToken.text === ','))) {
+          return fail(`found '${describeToken(valueToken)}', expected: identifier`)
+        }
+        requirements.push({key, operator: operator.text === '!=' ? 'NotIn' : 'Equals', values: [value]})
+      } else if (operator.kind === 'op' && (operator.text === '>' || operator.text === '<')) {
+        return fail(`operator '${operator.text}' (key ${key}) cannot be expressed in a webhook LabelSelector`)
+      } else {
+        return fail(`found '${describeToken(operator)}', expected: in, notin, =, ==, !=`)
+      }
+    }
+    const last = requirements[requirements.length - 1]
+    for (const value of last?.values ?? []) {
+      const valueError = validateLabelValue(key, value)
+      if (valueError) return fail(valueError)
+    }
+    const separator = next()
+    if (separator.kind === 'end') break
+    if (!(separator.kind === 'op' && separator.text === ',')) {
+      return fail(`found '${describeToken(separator)}', expected: ',' or 'end of string'`)
+    }
+    const following = peek()
+    if (!(following.kind === 'id' || (following.kind === 'op' && following.text === '!'))) {
+      return fail(`found '${describeToken(following)}', expected: identifier after ','`)
+    }
+  }
+  const equalsCount = new Map<string, number>()
+  for (const r of requirements)
+    if (r.operator === 'Equals') equalsCount.set(r.key, (equalsCount.get(r.key) ?? 0) + 1)
+  const matchLabels: Record<string, string> = {}
+  const matchExpressions: LabelSelectorRequirement[] = []
+  for (const r of requirements) {
+    if (r.operator === 'Equals' && equalsCount.get(r.key) === 1) matchLabels[r.key] = r.values[0] ?? ''
+    else if (r.operator === 'Equals') matchExpressions.push({key: r.key, operator: 'In', values: r.values})
+    else if (r.operator === 'Exists' || r.operator === 'DoesNotExist')
+      matchExpressions.push({key: r.key, operator: r.operator})
+    else matchExpressions.push({key: r.key, operator: r.operator, values: r.values})
+  }
+  return {
+    selector: {
+      ...(Object.keys(matchLabels).length > 0 ? {matchLabels} : {}),
+      ...(matchExpressions.length > 0 ? {matchExpressions} : {}),
+    },
+  }
+}
+
+/** Parses kubectl `-l` text and evaluates it against labels. */
+export const labelsMatchSelectorString = (text: string, labels: Labels): SelectorEvaluation => {
+  const parsed = parseLabelSelector(text)
+  if (parsed.error !== undefined) return {matches: false, error: parsed.error, terms: []}
+  return matchLabelSelector(parsed.selector, labels)
+}
