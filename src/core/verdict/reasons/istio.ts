@@ -2,9 +2,152 @@
 import type {ReasonDefinition} from '../reason-definition.js'
 
 export const istioReasons = {
+  // ---- istiod injectRequired (pkg/kube/inject/inject.go), in evaluation order ----
   HostNetwork: {
     level: 'Info',
     summary: 'pods with hostNetwork: true are never injected',
     hint: 'Remove spec.hostNetwork from the pod template if the pod must join the mesh',
+  },
+  IgnoredNamespace: {
+    level: 'Info',
+    summary: 'istiod never injects pods in kube-system, kube-public, kube-node-lease or local-path-storage',
+    hint: 'Run the workload in another namespace if it must join the mesh',
+  },
+  InjectLabelTrue: {
+    level: 'Info',
+    summary: 'the pod label sidecar.istio.io/inject asks for injection',
+    hint: '',
+  },
+  InjectLabelFalse: {
+    level: 'Info',
+    summary: 'the pod label sidecar.istio.io/inject opts the pod out of injection',
+    hint: 'kubectl label pod {name} -n {namespace} sidecar.istio.io/inject- (set it on the pod template of the owning workload)',
+  },
+  InjectAnnotationTrue: {
+    level: 'Info',
+    summary: 'the pod annotation sidecar.istio.io/inject asks for injection (no label of that name)',
+    hint: '',
+  },
+  InjectAnnotationFalse: {
+    level: 'Info',
+    summary:
+      'the pod annotation sidecar.istio.io/inject opts the pod out of injection (no label of that name)',
+    hint: 'Remove the sidecar.istio.io/inject annotation from the pod template of {name}',
+  },
+  InjectValueUnset: {
+    level: 'Info',
+    summary: 'no sidecar.istio.io/inject value: istiod falls back to its selectors and policy',
+    hint: '',
+  },
+  InjectValueInvalid: {
+    level: 'Warning',
+    summary: "sidecar.istio.io/inject has a value istiod does not accept; only 'true' and 'false' count",
+    hint: 'Set sidecar.istio.io/inject to exactly "true" or "false" on the pod template labels of {name}',
+  },
+  NeverInjectSelector: {
+    level: 'Info',
+    summary: "a neverInjectSelector of the injector ConfigMap matches the pod's labels",
+    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} (config.neverInjectSelector), or set label sidecar.istio.io/inject="true" on the pod template',
+  },
+  AlwaysInjectSelector: {
+    level: 'Info',
+    summary: "an alwaysInjectSelector of the injector ConfigMap matches the pod's labels",
+    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} (config.alwaysInjectSelector), or set label sidecar.istio.io/inject="false" on the pod template',
+  },
+  InjectorSelectorInvalid: {
+    level: 'Warning',
+    summary: 'an injector ConfigMap selector cannot be parsed; istiod skips it',
+    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} and fix the selector',
+  },
+  PolicyEnabled: {
+    level: 'Info',
+    summary: 'injector policy is enabled: pods without an explicit value are injected',
+    hint: '',
+  },
+  PolicyDisabled: {
+    level: 'Info',
+    summary: 'injector policy is disabled: only pods labelled sidecar.istio.io/inject="true" are injected',
+    hint: 'kubectl patch deploy {name} -n {namespace} --type merge -p \'{"spec":{"template":{"metadata":{"labels":{"sidecar.istio.io/inject":"true"}}}}}\'',
+  },
+  PolicyInvalid: {
+    level: 'Error',
+    summary:
+      'injector policy is neither enabled nor disabled: istiod injects nothing, even pods asking for it',
+    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} and set config.policy to enabled or disabled (Helm: global.proxy.autoInject)',
+  },
+  TemplatesSelected: {
+    level: 'Info',
+    summary: 'all requested injection templates exist',
+    hint: '',
+  },
+  TemplateNotFound: {
+    level: 'Error',
+    summary: 'a requested injection template does not exist: istiod rejects the pod',
+    hint: 'Fix the inject.istio.io/templates annotation of {name} (known templates: {known})',
+  },
+  InjectorConfigMissing: {
+    level: 'Warning',
+    summary: "istiod's injector ConfigMap could not be read; its policy and selectors are unknown",
+    hint: 'kubectl get configmap {configMap} -n {istioNamespace} -o yaml',
+  },
+  InjectorConfigInvalid: {
+    level: 'Error',
+    summary: "istiod's injector ConfigMap cannot be parsed",
+    hint: 'kubectl get configmap {configMap} -n {istioNamespace} -o jsonpath={.data.config}',
+  },
+  IstioVersionAssumed: {
+    level: 'Info',
+    summary: 'the Istio version is unknown: value parsing of Istio ≥1.27 is assumed',
+    hint: 'kubectl get configmap {configMap} -n {istioNamespace} -o jsonpath={.data.values}',
+  },
+
+  // ---- revisions, tags and namespace labels ----
+  NamespaceLabelConflict: {
+    level: 'Warning',
+    summary:
+      'the namespace has both istio-injection=enabled and istio.io/rev: istio-injection wins (default revision)',
+    hint: 'kubectl label namespace {namespace} istio-injection-',
+  },
+  NamespaceLabelInvalidValue: {
+    level: 'Warning',
+    summary:
+      'istio-injection has a value other than enabled/disabled: no Istio webhook selects this namespace',
+    hint: 'kubectl label namespace {namespace} istio-injection=enabled --overwrite',
+  },
+  RevisionNotFound: {
+    level: 'Warning',
+    summary: 'istio.io/rev names no installed revision or tag',
+    hint: 'kubectl label namespace {namespace} istio.io/rev={revision} --overwrite',
+  },
+  NoDefaultRevision: {
+    level: 'Warning',
+    summary: 'istio-injection=enabled needs a default revision or a default tag, and the cluster has neither',
+    hint: 'kubectl label namespace {namespace} istio-injection- istio.io/rev={revision}   (or: istioctl tag set default --revision {revision})',
+  },
+  WebhookDeactivated: {
+    level: 'Warning',
+    summary: 'the webhooks that would serve this label are deactivated (istio.io/deactivated: never-match)',
+    hint: 'istioctl tag set default --revision {revision}   (or label the namespace istio.io/rev={revision})',
+  },
+  AmbientAndSidecarLabels: {
+    level: 'Warning',
+    summary: 'the namespace is labelled for ambient and for sidecar injection: the sidecar wins',
+    hint: 'kubectl label namespace {namespace} {label}-',
+  },
+  LabelOnControllerMetadata: {
+    level: 'Warning',
+    summary: "an injection label or annotation sits on the controller's metadata, where no webhook sees it",
+    hint: "kubectl patch {resource} {name} -n {namespace} --type merge -p '{patch}'",
+  },
+  AnnotationOnlyOptIn: {
+    level: 'Warning',
+    summary:
+      'sidecar.istio.io/inject: "true" is an annotation, which webhooks cannot see: it opts out but never in',
+    hint: "kubectl patch {resource} {name} -n {namespace} --type merge -p '{patch}'",
+  },
+  DeprecatedInjectAnnotation: {
+    level: 'Info',
+    summary: 'the sidecar.istio.io/inject annotation is deprecated in favour of the label (IST0135)',
+    hint: "kubectl patch {resource} {name} -n {namespace} --type merge -p '{patch}'",
   },
 } as const satisfies Record<string, ReasonDefinition>
