@@ -1,0 +1,675 @@
+// Reads support bundles offline: istioctl bug-report (three layout generations), kubectl cluster-info dump
+// (directory or captured stdout), and the `--collect` bundle; all as archives or extracted directories.
+// Output is raw objects with provenance, istiod logs and Gaps; projection.ts turns them into a snapshot.
+import {stat} from 'node:fs/promises'
+import type {ClusterSnapshot, Gap, Provenance} from '../core/snapshot.js'
+import {
+  BundleReadError,
+  looksLikeArchive,
+  readArchive,
+  readDirectoryTree,
+  readHead,
+  type BundleFileTree,
+} from './archive-reader.js'
+import {
+  injectBundleDir,
+  layoutDescription,
+  locateBundle,
+  parseVersions,
+  type BundleLayout,
+  type IstioVersions,
+} from './bundle-layouts.js'
+import {eventRowToObject, parseEventsTable} from './events-table.js'
+import type {EntryReader} from './file-source.js'
+import type {RawEntry} from './projection.js'
+
+export {BundleReadError} from './archive-reader.js'
+export type {BundleLayout, IstioVersions} from './bundle-layouts.js'
+
+type Raw = Record<string, unknown>
+
+/** One Kubernetes object (never a List) with `kind` set, and where it came from. */
+export interface SourcedObject {
+  readonly object: Raw
+  readonly source: Provenance
+}
+
+export interface BundleContents {
+  /** The path the user gave. */
+  readonly path: string
+  /** `manifest-archive`: an archive of plain kubectl YAML/JSON files. */
+  readonly layout: BundleLayout | 'manifest-archive'
+  readonly evidence: string
+  readonly entries: readonly SourcedObject[]
+  /** istiod logs (`discovery.log`, or the discovery container of a cluster-info dump). */
+  readonly logs: readonly {readonly source: Provenance; readonly text: string}[]
+  readonly gaps: readonly Gap[]
+  readonly versions?: IstioVersions
+  /** Lines of the events table that could not be split into columns. */
+  readonly unparsedEventLines?: readonly number[]
+}
+
+const isRecord = (value: unknown): value is Raw =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+
+/** Lists (`kind: List` and typed `PodList`) → their items, each with kind/apiVersion filled from the list when absent. */
+export const flattenObjects = (object: unknown, itemKind?: string, itemApiVersion?: string): Raw[] => {
+  if (!isRecord(object)) return []
+  const kind = text(object.kind) ?? itemKind
+  const apiVersion = text(object.apiVersion) ?? itemApiVersion
+  if (kind !== undefined && kind.endsWith('List') && Array.isArray(object.items)) {
+    const inner = kind === 'List' ? undefined : kind.slice(0, -'List'.length)
+    return (object.items as unknown[]).flatMap((item) =>
+      flattenObjects(item, inner, inner === undefined ? undefined : apiVersion),
+    )
+  }
+  if (kind === undefined) return []
+  return [
+    text(object.kind) === kind && text(object.apiVersion) === apiVersion
+      ? object
+      : {...object, kind, ...(apiVersion && {apiVersion})},
+  ]
+}
+
+/** YAML (multi-document) or JSON text → objects. Throws a one-line error naming `source` when it does not parse. */
+export const objectsFromText = async (body: string, source: string, itemKind?: string): Promise<Raw[]> => {
+  const trimmed = body.trimStart()
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed)
+      return (Array.isArray(parsed) ? parsed : [parsed]).flatMap((item) => flattenObjects(item, itemKind))
+    } catch {
+      // Not one JSON document: fall through to YAML, which also reads JSON.
+    }
+  }
+  const {parseAllDocuments} = await import('yaml')
+  const out: Raw[] = []
+  for (const document of parseAllDocuments(body, {uniqueKeys: false})) {
+    const problem = document.errors[0]
+    if (problem)
+      throw new BundleReadError(source, `not valid YAML or JSON (${problem.message.split('\n')[0]})`)
+    out.push(...flattenObjects(document.toJS({maxAliasCount: 1000}), itemKind))
+  }
+  return out
+}
+
+// ---- gaps ----
+
+const resourceKinds: Readonly<Record<string, string>> = {
+  namespaces: 'Namespace',
+  mutatingwebhookconfigurations: 'MutatingWebhookConfiguration',
+  configmaps: 'ConfigMap',
+  pods: 'Pod',
+  replicasets: 'ReplicaSet',
+  deployments: 'Deployment',
+  statefulsets: 'StatefulSet',
+  daemonsets: 'DaemonSet',
+  jobs: 'Job',
+  cronjobs: 'CronJob',
+  services: 'Service',
+  endpointslices: 'EndpointSlice',
+  events: 'Event',
+  nodes: 'Node',
+}
+
+const notCollected = (resource: string, message: string, namespace?: string): Gap => ({
+  resource,
+  ...(namespace !== undefined && {namespace}),
+  reason: 'NotCollected',
+  verb: 'list',
+  message,
+})
+
+/** Drops NotCollected gaps that other inputs filled (e.g. `--from dump/ --from extra.yaml`). */
+export const resolveGaps = (
+  gaps: readonly Gap[],
+  entries: readonly {readonly object: unknown}[],
+  logs: readonly unknown[] = [],
+): Gap[] => {
+  const present = new Set<string>()
+  for (const {object} of entries) {
+    for (const item of flattenObjects(object)) {
+      const kind = text(item.kind) ?? ''
+      const namespace = isRecord(item.metadata) ? (text(item.metadata.namespace) ?? '') : ''
+      present.add(kind)
+      present.add(`${kind}/${namespace}`)
+    }
+  }
+  return gaps.filter((gap) => {
+    if (gap.reason !== 'NotCollected') return true
+    if (gap.resource === 'pods/log') return logs.length === 0
+    const kind = resourceKinds[gap.resource]
+    if (kind === undefined) return true
+    return !present.has(gap.namespace === undefined ? kind : `${kind}/${gap.namespace}`)
+  })
+}
+
+const dedupe = (entries: readonly SourcedObject[]): SourcedObject[] => {
+  const seen = new Set<string>()
+  return entries.filter(({object}) => {
+    if (object.kind === 'Event') return true
+    const meta = isRecord(object.metadata) ? object.metadata : {}
+    const key = `${String(object.kind)}/${text(meta.namespace) ?? ''}/${text(meta.name) ?? text(meta.generateName) ?? ''}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+const ofKind = (entries: readonly SourcedObject[], kind: string): SourcedObject[] =>
+  entries.filter((entry) => entry.object.kind === kind)
+
+// ---- istioctl bug-report ----
+
+const isDiscoveryLog = (path: string, root: string): boolean =>
+  path.startsWith(root) && /^istio\/[^/]+\/[^/]+\/discovery\.log$/.test(path.slice(root.length))
+
+const bugReportKeep = (path: string): boolean =>
+  /(^|\/)(versions|cluster\/[^/]+|istio\/[^/]+\/[^/]+\/discovery\.log)$/.test(path) ||
+  /(^|\/)kubectl-inject-bundle\//.test(path) ||
+  /\.(json|ya?ml)$/.test(path) ||
+  /(^|\/)[^/]+\/istiod[^/]*\/logs\.txt$/.test(path)
+
+const fillCommand = (resources: string, file: string, scope = '-A'): string =>
+  `kubectl get ${scope} ${resources} -o yaml > ${file}`
+
+const readBugReport = async (
+  tree: BundleFileTree,
+  layout: BundleLayout,
+  root: string,
+  versions?: IstioVersions,
+): Promise<BundleContents> => {
+  const entries: SourcedObject[] = []
+  const gaps: Gap[] = []
+  const at = (name: string): string => `${root}${name}`
+  const readObjects = async (name: string): Promise<boolean> => {
+    const body = await tree.read(at(name))
+    if (body === undefined) return false
+    const source = tree.provenance(at(name))
+    try {
+      for (const object of await objectsFromText(body, source)) entries.push({object, source})
+    } catch (error) {
+      gaps.push({
+        resource: name,
+        reason: 'Error',
+        message: error instanceof Error ? error.message : String(error),
+      })
+    }
+    return true
+  }
+
+  // Order matters: the first copy of an object wins (cluster-scoped file, then the namespaced dump, then extras).
+  const hasClusterResources = await readObjects('cluster/k8s-cluster-resources')
+  const hasResources = await readObjects('cluster/k8s-resources')
+  await readObjects('cluster/pods')
+  if (layout !== 'bug-report-legacy') await readObjects('cluster/nodes')
+
+  // Events: ≤1.29 lists carry full Event objects; otherwise read the `get events -o wide` table.
+  let unparsedEventLines: readonly number[] | undefined
+  if (ofKind(entries, 'Event').length === 0) {
+    const table = await tree.read(at('cluster/events'))
+    if (table !== undefined) {
+      const parsed = parseEventsTable(table)
+      unparsedEventLines = parsed.unparsed
+      const source = tree.provenance(at('cluster/events'))
+      for (const row of parsed.rows)
+        entries.push({object: eventRowToObject(row, 'default'), source: `${source}:${row.line}`})
+      if (!parsed.recognized && table.trim() !== '')
+        gaps.push({
+          resource: 'events',
+          reason: 'Error',
+          message: `${source}: no 'kubectl get events' header found`,
+        })
+    } else
+      gaps.push(
+        notCollected(
+          'events',
+          `no cluster/events in the bug report; run: ${fillCommand('events', 'events.yaml')}`,
+        ),
+      )
+  }
+
+  const logs: {source: Provenance; text: string}[] = []
+  for (const path of tree.paths.filter((p) => isDiscoveryLog(p, root)).sort()) {
+    const body = await tree.read(path)
+    if (body !== undefined) logs.push({source: tree.provenance(path), text: body})
+  }
+
+  const unique = dedupe(entries)
+  const cli = versions?.cli ?? 'unknown'
+  const tooOld = /^1\.([0-9]|1[01])(\.|$)/.test(versions?.cli ?? '')
+  const clusterFile = layout === 'bug-report-1.30' ? 'cluster/k8s-cluster-resources' : 'cluster/k8s-resources'
+  const why = tooOld
+    ? `istioctl ${cli} bug-report does not collect them`
+    : !(layout === 'bug-report-1.30' ? hasClusterResources : hasResources)
+      ? `${clusterFile} is missing (--skip-cluster-dump, or not written)`
+      : `${clusterFile} holds none`
+  if (ofKind(unique, 'Namespace').length === 0)
+    gaps.push(
+      notCollected(
+        'namespaces',
+        `no Namespace objects: ${why}; run: kubectl get namespaces -o yaml > namespaces.yaml`,
+      ),
+    )
+  if (ofKind(unique, 'MutatingWebhookConfiguration').length === 0)
+    gaps.push(
+      notCollected(
+        'mutatingwebhookconfigurations',
+        `no MutatingWebhookConfigurations: ${why}; run: kubectl get mutatingwebhookconfigurations -o yaml > webhooks.yaml`,
+      ),
+    )
+  if (!hasResources) {
+    const message = `cluster/k8s-resources is missing (--skip-cluster-dump, or not written); run: ${fillCommand('pods,replicasets,deployments,statefulsets,jobs,services,endpointslices,configmaps', 'k8s-resources.yaml')}`
+    for (const resource of ['pods', 'replicasets', 'configmaps', 'services', 'endpointslices'])
+      gaps.push(notCollected(resource, message))
+  } else if (
+    !unique.some(
+      ({object}) =>
+        object.kind === 'ConfigMap' &&
+        /^istio-sidecar-injector/.test(String((object.metadata as Raw | undefined)?.name)),
+    )
+  ) {
+    gaps.push(
+      notCollected(
+        'configmaps',
+        `no istio-sidecar-injector ConfigMap in cluster/k8s-resources (--include left out the control-plane namespace?); run: kubectl -n istio-system get configmaps -o yaml > istio-cm.yaml`,
+        'istio-system',
+      ),
+    )
+  }
+  if (logs.length === 0)
+    gaps.push(
+      notCollected(
+        'pods/log',
+        'no istio/<ns>/<istiod>/discovery.log; run: kubectl -n istio-system logs -l app=istiod --tail=-1 > discovery.log',
+        'istio-system',
+      ),
+    )
+
+  return {
+    path: tree.container,
+    layout,
+    evidence: `${layoutDescription[layout]}: ${root === '' ? 'no prefix' : `root ${root}`}`,
+    entries: unique,
+    logs,
+    gaps,
+    ...(versions && {versions}),
+    ...(unparsedEventLines && unparsedEventLines.length > 0 && {unparsedEventLines}),
+  }
+}
+
+// ---- kubectl cluster-info dump ----
+
+// kubernetes: staging/src/k8s.io/kubectl/pkg/cmd/clusterinfo/clusterinfo_dump.go (files per namespace, typed lists)
+const dumpFiles: Readonly<Record<string, string>> = {
+  events: 'Event',
+  'replication-controllers': 'ReplicationController',
+  services: 'Service',
+  daemonsets: 'DaemonSet',
+  deployments: 'Deployment',
+  replicasets: 'ReplicaSet',
+  pods: 'Pod',
+}
+
+/** What a cluster-info dump never holds, with the command that fills each hole. */
+export const clusterInfoDumpGaps = (): Gap[] => [
+  notCollected(
+    'namespaces',
+    'kubectl cluster-info dump has no Namespace objects (no namespace labels); run: kubectl get ns,mutatingwebhookconfigurations -o yaml > extra.yaml and add --from extra.yaml',
+  ),
+  notCollected(
+    'mutatingwebhookconfigurations',
+    'kubectl cluster-info dump has no MutatingWebhookConfigurations; run: kubectl get ns,mutatingwebhookconfigurations -o yaml > extra.yaml and add --from extra.yaml',
+  ),
+  notCollected(
+    'configmaps',
+    'kubectl cluster-info dump has no ConfigMaps (injector policy and templates); run: kubectl -n istio-system get cm -o yaml > istio-cm.yaml and add --from istio-cm.yaml',
+    'istio-system',
+  ),
+  ...['statefulsets', 'jobs', 'cronjobs'].map((resource) =>
+    notCollected(
+      resource,
+      `kubectl cluster-info dump has no StatefulSets, Jobs or CronJobs; run: kubectl get -A statefulsets,jobs,cronjobs -o yaml > workloads.yaml and add --from workloads.yaml`,
+    ),
+  ),
+  notCollected(
+    'endpointslices',
+    'kubectl cluster-info dump has no EndpointSlices (istiod endpoints); run: kubectl -n istio-system get endpointslices -o yaml > istiod-endpoints.yaml and add --from istiod-endpoints.yaml',
+    'istio-system',
+  ),
+]
+
+const logSectionPattern = /^==== START logs for container (\S+) of pod ([^/\s]+)\/(\S+) ====$/
+
+/** Splits `==== START logs … ==== / ==== END logs … ====` sections; keeps the istiod `discovery` container's. */
+const discoverySections = (body: string): {namespace: string; pod: string; text: string}[] => {
+  const out: {namespace: string; pod: string; text: string}[] = []
+  const lines = body.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const start = logSectionPattern.exec(lines[index]!)
+    if (!start) continue
+    const end = `==== END logs for container ${start[1]} of pod ${start[2]}/${start[3]} ====`
+    const from = index + 1
+    while (index + 1 < lines.length && lines[index + 1] !== end) index++
+    if (start[1] === 'discovery')
+      out.push({namespace: start[2]!, pod: start[3]!, text: lines.slice(from, index + 1).join('\n')})
+    index++
+  }
+  return out
+}
+
+const readClusterInfoDump = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
+  const entries: SourcedObject[] = []
+  const gaps: Gap[] = []
+  const namespaces = new Set<string>()
+  const files = tree.paths.filter((path) => path.startsWith(root)).map((path) => path.slice(root.length))
+  const listFile = /^(?:([^/]+)\/)?([a-z-]+)\.(json|yaml)$/
+  for (const relative of files.sort()) {
+    const match = listFile.exec(relative)
+    if (!match) continue
+    const kind = match[1] === undefined ? (match[2] === 'nodes' ? 'Node' : undefined) : dumpFiles[match[2]!]
+    if (kind === undefined) continue
+    if (match[1] !== undefined) namespaces.add(match[1])
+    const body = await tree.read(`${root}${relative}`)
+    if (body === undefined) continue
+    const source = tree.provenance(`${root}${relative}`)
+    try {
+      for (const object of await objectsFromText(body, source, kind)) entries.push({object, source})
+    } catch (error) {
+      gaps.push({
+        resource: match[2]!,
+        ...(match[1] && {namespace: match[1]}),
+        reason: 'Error',
+        message: error instanceof Error ? error.message : String(error),
+      })
+    }
+  }
+  const logs: {source: Provenance; text: string}[] = []
+  for (const {object} of ofKind(entries, 'Pod')) {
+    const meta = isRecord(object.metadata) ? object.metadata : {}
+    const containers =
+      isRecord(object.spec) && Array.isArray(object.spec.containers)
+        ? (object.spec.containers as unknown[])
+        : []
+    if (!containers.some((c) => isRecord(c) && c.name === 'discovery')) continue
+    const path = `${root}${text(meta.namespace)}/${text(meta.name)}/logs.txt`
+    const body = await tree.read(path)
+    if (body === undefined) continue
+    for (const section of discoverySections(body))
+      logs.push({source: tree.provenance(path), text: section.text})
+  }
+  return {
+    path: tree.container,
+    layout: 'cluster-info-dump',
+    evidence: `${layoutDescription['cluster-info-dump']}: namespaces ${[...namespaces].sort().join(', ') || 'none'}`,
+    entries: dedupe(entries),
+    logs,
+    gaps: [...clusterInfoDumpGaps(), ...gaps],
+  }
+}
+
+/** True when the text is a captured `kubectl cluster-info dump` stdout (JSON lists and log sections). */
+export const looksLikeClusterInfoStream = (head: string): boolean => {
+  const start = head.trimStart()
+  return (
+    (start.startsWith('{') && /"kind":\s*"NodeList"/.test(head)) ||
+    /^==== START logs for container /m.test(head)
+  )
+}
+
+/** End offset (exclusive) of the JSON value starting at `from`, tracking strings; -1 when it never closes. */
+const jsonValueEnd = (body: string, from: number): number => {
+  let depth = 0
+  let inString = false
+  for (let index = from; index < body.length; index++) {
+    const char = body[index]
+    if (inString) {
+      if (char === '\\') index++
+      else if (char === '"') inString = false
+    } else if (char === '"') inString = true
+    else if (char === '{' || char === '[') depth++
+    else if (char === '}' || char === ']') {
+      depth--
+      if (depth === 0) return index + 1
+    }
+  }
+  return -1
+}
+
+export const readClusterInfoStream = (file: string, body: string): BundleContents => {
+  const entries: SourcedObject[] = []
+  const logs: {source: Provenance; text: string}[] = []
+  let offset = 0
+  let line = 1
+  const advance = (to: number): void => {
+    for (let index = offset; index < to; index++) if (body.charCodeAt(index) === 10) line++
+    offset = to
+  }
+  while (offset < body.length) {
+    const rest = /\S/.exec(body.slice(offset, offset + 4096))
+    if (!rest) {
+      advance(Math.min(body.length, offset + 4096))
+      continue
+    }
+    advance(offset + rest.index)
+    if (body[offset] === '{') {
+      const end = jsonValueEnd(body, offset)
+      if (end < 0) throw new BundleReadError(file, `JSON document at line ${line} is truncated`)
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(body.slice(offset, end))
+      } catch (error) {
+        throw new BundleReadError(
+          file,
+          `JSON document at line ${line} does not parse (${(error as Error).message})`,
+        )
+      }
+      const source = `${file}:${line}`
+      for (const object of flattenObjects(parsed)) entries.push({object, source})
+      advance(end)
+      continue
+    }
+    const lineEnd = body.indexOf('\n', offset)
+    const current = body.slice(offset, lineEnd < 0 ? body.length : lineEnd)
+    const start = logSectionPattern.exec(current)
+    if (start) {
+      const endMarker = `\n==== END logs for container ${start[1]} of pod ${start[2]}/${start[3]} ====`
+      const endAt = body.indexOf(endMarker, offset)
+      const stop = endAt < 0 ? body.length : endAt + endMarker.length
+      if (start[1] === 'discovery')
+        logs.push({
+          source: `${file}:${line}`,
+          text: body.slice(offset + current.length + 1, endAt < 0 ? body.length : endAt + 1),
+        })
+      advance(stop)
+      continue
+    }
+    if (/^Cluster info dumped to /.test(current)) {
+      advance(lineEnd < 0 ? body.length : lineEnd)
+      continue
+    }
+    throw new BundleReadError(file, `line ${line} is neither JSON nor a '==== START logs' section`)
+  }
+  return {
+    path: file,
+    layout: 'cluster-info-dump-stream',
+    evidence: layoutDescription['cluster-info-dump-stream'],
+    entries: dedupe(entries),
+    logs,
+    gaps: clusterInfoDumpGaps(),
+  }
+}
+
+// ---- the --collect bundle ----
+
+interface InjectBundleManifest {
+  readonly resources?: readonly {readonly file?: string}[]
+  readonly gaps?: readonly Gap[]
+}
+
+const readInjectBundle = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
+  const manifestPath = `${root}manifest.yaml`
+  const {parse} = await import('yaml')
+  let manifest: InjectBundleManifest
+  try {
+    manifest = (parse((await tree.read(manifestPath)) ?? '') ?? {}) as InjectBundleManifest
+  } catch (error) {
+    throw new BundleReadError(
+      tree.provenance(manifestPath),
+      `manifest does not parse (${(error as Error).message.split('\n')[0]})`,
+    )
+  }
+  const entries: SourcedObject[] = []
+  const files = tree.paths
+    .filter((path) => path.startsWith(`${root}resources/`) && /\.(ya?ml|json)$/.test(path))
+    .sort()
+  for (const path of files) {
+    const body = await tree.read(path)
+    if (body === undefined) continue
+    const source = tree.provenance(path)
+    for (const object of await objectsFromText(body, source)) entries.push({object, source})
+  }
+  const logs: {source: Provenance; text: string}[] = []
+  for (const path of tree.paths.filter((p) => p.startsWith(`${root}logs/`)).sort()) {
+    const body = await tree.read(path)
+    if (body !== undefined) logs.push({source: tree.provenance(path), text: body})
+  }
+  const gaps = (Array.isArray(manifest.gaps) ? manifest.gaps : []).filter(
+    (gap): gap is Gap =>
+      isRecord(gap) &&
+      typeof gap.resource === 'string' &&
+      typeof gap.reason === 'string' &&
+      typeof gap.message === 'string',
+  )
+  return {
+    path: tree.container,
+    layout: 'inject-bundle',
+    evidence: `${layoutDescription['inject-bundle']}: ${manifestPath}`,
+    entries,
+    logs,
+    gaps,
+  }
+}
+
+// ---- entry points ----
+
+const readManifestArchive = async (tree: BundleFileTree): Promise<BundleContents> => {
+  const entries: SourcedObject[] = []
+  for (const path of tree.paths.filter((p) => /\.(ya?ml|json)$/.test(p)).sort()) {
+    const body = await tree.read(path)
+    if (body === undefined) continue
+    const source = tree.provenance(path)
+    for (const object of await objectsFromText(body, source)) entries.push({object, source})
+  }
+  if (entries.length === 0)
+    throw new BundleReadError(
+      tree.container,
+      'archive is not a support bundle and holds no Kubernetes YAML/JSON files',
+    )
+  return {
+    path: tree.container,
+    layout: 'manifest-archive',
+    evidence: 'archive of kubectl YAML/JSON files',
+    entries,
+    logs: [],
+    gaps: [],
+  }
+}
+
+const readTree = async (tree: BundleFileTree): Promise<BundleContents | undefined> => {
+  const versionsPath = tree.paths
+    .filter((path) => /(^|\/)versions$/.test(path))
+    .sort((a, b) => a.length - b.length)[0]
+  const versionsText = versionsPath === undefined ? undefined : await tree.read(versionsPath)
+  const versions = versionsText === undefined ? undefined : parseVersions(versionsText)
+  const located = locateBundle(tree.paths, versions)
+  if (!located) return tree.kind === 'archive' ? readManifestArchive(tree) : undefined
+  switch (located.layout) {
+    case 'inject-bundle':
+      return readInjectBundle(tree, located.root)
+    case 'cluster-info-dump':
+      return readClusterInfoDump(tree, located.root)
+    default:
+      return readBugReport(tree, located.layout, located.root, versions)
+  }
+}
+
+/**
+ * Reads `path` when it is a support bundle: an archive, a bundle directory, or a captured cluster-info dump.
+ * Returns undefined for anything else (a plain kubectl YAML/JSON file or directory) so file-source reads it.
+ * Throws BundleReadError (one line, naming the file) for an archive or bundle it cannot read.
+ */
+export const readBundle = async (path: string): Promise<BundleContents | undefined> => {
+  let info
+  try {
+    info = await stat(path)
+  } catch (error) {
+    throw new BundleReadError(path, `cannot open (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+  }
+  if (info.isDirectory()) return readTree(await readDirectoryTree(path))
+  const head = await readHead(path, 64 * 1024)
+  if (looksLikeArchive(head) || /\.(tgz|tar\.gz|tar)$/i.test(path))
+    return readTree(await readArchive(path, bugReportKeep))
+  if (looksLikeClusterInfoStream(head.toString('utf8'))) {
+    const {readFile} = await import('node:fs/promises')
+    return readClusterInfoStream(path, await readFile(path, 'utf8'))
+  }
+  return undefined
+}
+
+/** The layout of `path` without reading objects; undefined for plain kubectl files. */
+export const detectBundle = async (path: string): Promise<BundleLayout | 'manifest-archive' | undefined> => {
+  const info = await stat(path).catch(() => undefined)
+  if (!info) return undefined
+  if (info.isDirectory()) {
+    const tree = await readDirectoryTree(path)
+    const versionsPath = tree.paths.find((p) => /(^|\/)versions$/.test(p))
+    const versionsText = versionsPath === undefined ? undefined : await tree.read(versionsPath)
+    return locateBundle(tree.paths, versionsText === undefined ? undefined : parseVersions(versionsText))
+      ?.layout
+  }
+  const head = await readHead(path, 64 * 1024)
+  if (looksLikeArchive(head) || /\.(tgz|tar\.gz|tar)$/i.test(path)) return (await readBundle(path))?.layout
+  return looksLikeClusterInfoStream(head.toString('utf8')) ? 'cluster-info-dump-stream' : undefined
+}
+
+/** Bundles plus plain kubectl entries from other `--from` paths → one entry list, logs and the gaps still open. */
+export const mergeBundles = (
+  bundles: readonly BundleContents[],
+  extraEntries: readonly RawEntry[] = [],
+): {entries: RawEntry[]; logs: {source: Provenance; text: string}[]; gaps: Gap[]; layouts: string[]} => {
+  const entries: RawEntry[] = [...bundles.flatMap((bundle) => bundle.entries), ...extraEntries]
+  const logs = bundles.flatMap((bundle) => bundle.logs)
+  const gaps = resolveGaps(
+    bundles.flatMap((bundle) => bundle.gaps),
+    entries,
+    logs,
+  )
+  return {entries, logs, gaps, layouts: bundles.map((bundle) => bundle.layout)}
+}
+
+/** Bundles (and plain entries) → a ClusterSnapshot with istiod logs and open gaps. */
+export const bundleSnapshot = async (
+  bundles: readonly BundleContents[],
+  extraEntries: readonly RawEntry[] = [],
+  paths: readonly string[] = bundles.map((bundle) => bundle.path),
+): Promise<ClusterSnapshot> => {
+  const {buildSnapshot} = await import('./projection.js')
+  const merged = mergeBundles(bundles, extraEntries)
+  const snapshot = buildSnapshot(merged.entries, {kind: 'files', paths, layouts: merged.layouts}, merged.gaps)
+  return {...snapshot, logs: [...snapshot.logs, ...merged.logs]}
+}
+
+export {injectBundleDir}
+
+/** file-source's reader seam: claims bundles (archives, bug-report/dump/collect directories, dump streams). */
+export const bundleEntryReader: EntryReader = {
+  name: 'support-bundle',
+  claims: async (path) => (await detectBundle(path)) !== undefined,
+  read: async (path) => {
+    const bundle = await readBundle(path)
+    if (!bundle) return {entries: []}
+    return {entries: bundle.entries, logs: bundle.logs, gaps: bundle.gaps, layouts: [bundle.layout]}
+  },
+}
