@@ -3,7 +3,12 @@ import type {WorkloadKind} from '../core/snapshot.js'
 
 export type TargetSpec =
   | {readonly kind: 'pod'; readonly namespace: string; readonly name: string}
-  | {readonly kind: 'workload'; readonly workloadKind: WorkloadKind; readonly namespace: string; readonly name: string}
+  | {
+      readonly kind: 'workload'
+      readonly workloadKind: WorkloadKind
+      readonly namespace: string
+      readonly name: string
+    }
   | {readonly kind: 'namespace'; readonly name: string}
   /** Every pod in a namespace (null = all namespaces), optionally filtered by a label selector string. */
   | {readonly kind: 'sweep'; readonly namespace: string | null; readonly labelSelector?: string}

@@ -1,0 +1,561 @@
+// Raw Kubernetes objects (any list or item shape, any source) → the narrow facts of a ClusterSnapshot.
+// Live, file and bundle readers all go through SnapshotBuilder so every source projects the same way.
+import type {
+  ClusterSnapshot,
+  ConfigMapFacts,
+  ContainerFacts,
+  EndpointSliceFacts,
+  EventFacts,
+  Gap,
+  Labels,
+  MutatingWebhookConfiguration,
+  NamespaceFacts,
+  NodeFacts,
+  OwnerReference,
+  PodFacts,
+  Provenance,
+  ServiceFacts,
+  SnapshotOrigin,
+  WorkloadFacts,
+  WorkloadKind,
+} from '../core/snapshot.js'
+
+type Raw = Record<string, unknown>
+
+export interface RawEntry {
+  readonly object: unknown
+  /** Provenance: `live`, a file path, or `archive!entry`. */
+  readonly source: Provenance
+}
+
+export const workloadKinds: readonly WorkloadKind[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'ReplicationController',
+]
+
+const isRecord = (value: unknown): value is Raw =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+const record = (value: unknown): Raw => (isRecord(value) ? value : {})
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined
+
+function labelsOf(value: unknown): Labels {
+  if (!isRecord(value)) return {}
+  const out: Record<string, string> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'string') out[key] = v
+    else if (typeof v === 'number' || typeof v === 'boolean') out[key] = String(v)
+  }
+  return out
+}
+
+const withSource = (source: Provenance | undefined) => (source === undefined ? {} : {source})
+
+function ownerReferences(meta: Raw): OwnerReference[] {
+  const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : []
+  const out: OwnerReference[] = []
+  for (const ref of refs) {
+    const r = record(ref)
+    const kind = text(r.kind)
+    const name = text(r.name)
+    if (kind === undefined || name === undefined) continue
+    out.push({
+      kind,
+      name,
+      ...(text(r.apiVersion) === undefined ? {} : {apiVersion: text(r.apiVersion)!}),
+      ...(r.controller === true ? {controller: true} : {}),
+      ...(text(r.uid) === undefined ? {} : {uid: text(r.uid)!}),
+    })
+  }
+  return out
+}
+
+const controllerOf = (meta: Raw): OwnerReference | undefined =>
+  ownerReferences(meta).find((ref) => ref.controller === true)
+
+/** ReplicaSet `web-7d4b9c` with pod-template-hash `7d4b9c` → Deployment `web` (apps/v1 deployment controller naming). */
+// kubernetes: pkg/controller/deployment/sync.go getNewReplicaSet names RSs `<deployment>-<pod-template-hash>`.
+export function deploymentOfReplicaSet(
+  replicaSetName: string,
+  podTemplateHash: string | undefined,
+): string | undefined {
+  if (podTemplateHash === undefined || podTemplateHash === '') return undefined
+  const suffix = `-${podTemplateHash}`
+  return replicaSetName.endsWith(suffix) && replicaSetName.length > suffix.length
+    ? replicaSetName.slice(0, -suffix.length)
+    : undefined
+}
+
+/** The workload a user restarts for a pod with this controller; Jobs are lifted to CronJobs later when the Job is known. */
+export function ownerOfController(
+  controller: OwnerReference | undefined,
+  labels: Labels,
+): {kind: string; name: string} | undefined {
+  if (controller === undefined) return undefined
+  if (controller.kind === 'ReplicaSet') {
+    const deployment = deploymentOfReplicaSet(controller.name, labels['pod-template-hash'])
+    if (deployment !== undefined) return {kind: 'Deployment', name: deployment}
+  }
+  return {kind: controller.kind, name: controller.name}
+}
+
+function containersOf(value: unknown, init: boolean): ContainerFacts[] {
+  if (!Array.isArray(value)) return []
+  const out: ContainerFacts[] = []
+  for (const item of value) {
+    const c = record(item)
+    const name = text(c.name)
+    if (name === undefined) continue
+    const image = text(c.image)
+    const restartPolicy = init ? text(c.restartPolicy) : undefined
+    out.push({
+      name,
+      ...(image === undefined ? {} : {image}),
+      ...(restartPolicy === undefined ? {} : {restartPolicy}),
+    })
+  }
+  return out
+}
+
+export interface PodProjectionOptions {
+  /** Keep the whole object (CEL matchConditions need `object`). */
+  readonly keepObject?: boolean
+  readonly source?: Provenance
+  /** Used when the object has no namespace (manifests). */
+  readonly defaultNamespace?: string
+  /** `PodTemplate` for a manifest pod that is not applied yet. */
+  readonly kind?: PodFacts['kind']
+}
+
+/** A Pod object → PodFacts (compact: the whole object only with keepObject). */
+export function projectPod(object: unknown, options: PodProjectionOptions = {}): PodFacts | undefined {
+  const raw = record(object)
+  const meta = record(raw.metadata)
+  const name = text(meta.name) ?? text(meta.generateName)
+  if (name === undefined) return undefined
+  const spec = record(raw.spec)
+  const status = record(raw.status)
+  const labels = labelsOf(meta.labels)
+  const controller = controllerOf(meta)
+  const owner = ownerOfController(controller, labels)
+  const generateName = text(meta.generateName)
+  const nodeName = text(spec.nodeName)
+  const phase = text(status.phase)
+  const creationTimestamp = text(meta.creationTimestamp)
+  return {
+    kind: options.kind ?? 'Pod',
+    namespace: text(meta.namespace) ?? options.defaultNamespace ?? 'default',
+    name,
+    ...(generateName === undefined ? {} : {generateName}),
+    labels,
+    annotations: labelsOf(meta.annotations),
+    hostNetwork: spec.hostNetwork === true,
+    containers: containersOf(spec.containers, false),
+    initContainers: containersOf(spec.initContainers, true),
+    ...(nodeName === undefined ? {} : {nodeName}),
+    ...(phase === undefined ? {} : {phase}),
+    ...(creationTimestamp === undefined ? {} : {creationTimestamp}),
+    ...(controller === undefined ? {} : {controller}),
+    ...(owner === undefined ? {} : {owner}),
+    ...(options.keepObject === true ? {object: stripManagedFields(raw)} : {}),
+    ...withSource(options.source),
+  }
+}
+
+/** The pod template of a workload: CronJob → spec.jobTemplate.spec.template, others → spec.template. */
+function templateOf(kind: WorkloadKind, spec: Raw): Raw {
+  if (kind === 'CronJob') return record(record(record(spec.jobTemplate).spec).template)
+  return record(spec.template)
+}
+
+/** A workload object → WorkloadFacts with its template as a PodFacts of kind PodTemplate. */
+export function projectWorkload(
+  object: unknown,
+  options: {source?: Provenance; defaultNamespace?: string; keepObject?: boolean} = {},
+): WorkloadFacts | undefined {
+  const raw = record(object)
+  const kind = text(raw.kind) as WorkloadKind | undefined
+  if (kind === undefined || !workloadKinds.includes(kind)) return undefined
+  const meta = record(raw.metadata)
+  const name = text(meta.name)
+  if (name === undefined) return undefined
+  const namespace = text(meta.namespace) ?? options.defaultNamespace ?? 'default'
+  const spec = record(raw.spec)
+  const status = record(raw.status)
+  const template = record(templateOf(kind, spec))
+  const templateMeta = record(template.metadata)
+  const labels = labelsOf(meta.labels)
+  const controller = controllerOf(meta)
+  // The template's pods are owned by this workload; an RS of a Deployment is restarted through the Deployment.
+  const owner =
+    kind === 'ReplicaSet' && controller?.kind === 'Deployment'
+      ? {kind: 'Deployment', name: controller.name}
+      : kind === 'Job' && controller?.kind === 'CronJob'
+        ? {kind: 'CronJob', name: controller.name}
+        : {kind, name}
+  const podObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {...templateMeta, name: text(templateMeta.name) ?? name, namespace, generateName: `${name}-`},
+    spec: template.spec ?? {},
+  }
+  const projected = projectPod(podObject, {
+    kind: 'PodTemplate',
+    keepObject: options.keepObject === true,
+    ...withSource(options.source),
+  })!
+  const templateFacts: PodFacts = {...projected, owner}
+  const replicas = kind === 'DaemonSet' ? num(status.desiredNumberScheduled) : num(spec.replicas)
+  const readyReplicas = kind === 'DaemonSet' ? num(status.numberReady) : num(status.readyReplicas)
+  return {
+    kind,
+    namespace,
+    name,
+    labels,
+    annotations: labelsOf(meta.annotations),
+    ...(controller === undefined ? {} : {controller}),
+    template: templateFacts,
+    ...(replicas === undefined ? {} : {replicas}),
+    ...(readyReplicas === undefined ? {} : {readyReplicas}),
+    ...withSource(options.source),
+  }
+}
+
+export function projectNamespace(object: unknown, source?: Provenance): NamespaceFacts | undefined {
+  const meta = record(record(object).metadata)
+  const name = text(meta.name)
+  if (name === undefined) return undefined
+  return {name, labels: labelsOf(meta.labels), annotations: labelsOf(meta.annotations), ...withSource(source)}
+}
+
+function stripManagedFields(raw: Raw): Raw {
+  const meta = record(raw.metadata)
+  if (!('managedFields' in meta)) return raw
+  const {managedFields: _managedFields, ...rest} = meta
+  return {...raw, metadata: rest}
+}
+
+/** Kept as plain JSON (minus managedFields); v1beta1 objects get the v1beta1 failurePolicy default made explicit. */
+// kubernetes: pkg/apis/admissionregistration/v1beta1/defaults.go (failurePolicy Ignore, matchPolicy Exact) vs v1 (Fail, Equivalent).
+export function projectMutatingWebhookConfiguration(
+  object: unknown,
+  source?: Provenance,
+): MutatingWebhookConfiguration | undefined {
+  const raw = stripManagedFields(record(object))
+  const meta = record(raw.metadata)
+  if (text(meta.name) === undefined) return undefined
+  const v1beta1 = text(raw.apiVersion) === 'admissionregistration.k8s.io/v1beta1'
+  const webhooks = Array.isArray(raw.webhooks)
+    ? (raw.webhooks as unknown[])
+        .filter(isRecord)
+        .map((hook) => (v1beta1 ? {failurePolicy: 'Ignore', matchPolicy: 'Exact', ...hook} : hook))
+    : undefined
+  return {
+    ...(raw as object),
+    metadata: meta as unknown as MutatingWebhookConfiguration['metadata'],
+    ...(webhooks === undefined
+      ? {}
+      : {webhooks: webhooks as unknown as MutatingWebhookConfiguration['webhooks']}),
+    ...withSource(source),
+  } as MutatingWebhookConfiguration
+}
+
+/** Only Istio ConfigMaps (`istio-sidecar-injector[-rev]`, `istio[-rev]`, …: names starting with `istio`). */
+export function projectConfigMap(object: unknown, source?: Provenance): ConfigMapFacts | undefined {
+  const raw = record(object)
+  const meta = record(raw.metadata)
+  const name = text(meta.name)
+  if (name === undefined || !name.startsWith('istio')) return undefined
+  return {
+    namespace: text(meta.namespace) ?? 'default',
+    name,
+    labels: labelsOf(meta.labels),
+    data: labelsOf(raw.data),
+    ...withSource(source),
+  }
+}
+
+export function projectService(object: unknown, source?: Provenance): ServiceFacts | undefined {
+  const raw = record(object)
+  const meta = record(raw.metadata)
+  const name = text(meta.name)
+  if (name === undefined) return undefined
+  const spec = record(raw.spec)
+  const ports = (Array.isArray(spec.ports) ? spec.ports : []).filter(isRecord).flatMap((p) => {
+    const port = num(p.port)
+    if (port === undefined) return []
+    const targetPort =
+      typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : undefined
+    return [
+      {
+        ...(text(p.name) === undefined ? {} : {name: text(p.name)!}),
+        port,
+        ...(targetPort === undefined ? {} : {targetPort}),
+        ...(text(p.protocol) === undefined ? {} : {protocol: text(p.protocol)!}),
+      },
+    ]
+  })
+  return {
+    namespace: text(meta.namespace) ?? 'default',
+    name,
+    labels: labelsOf(meta.labels),
+    ...(isRecord(spec.selector) ? {selector: labelsOf(spec.selector)} : {}),
+    ports,
+    ...withSource(source),
+  }
+}
+
+export function projectEndpointSlice(object: unknown, source?: Provenance): EndpointSliceFacts | undefined {
+  const raw = record(object)
+  const meta = record(raw.metadata)
+  const name = text(meta.name)
+  if (name === undefined) return undefined
+  const labels = labelsOf(meta.labels)
+  const serviceName = labels['kubernetes.io/service-name']
+  const ports = (Array.isArray(raw.ports) ? raw.ports : []).filter(isRecord).map((p) => ({
+    ...(text(p.name) === undefined ? {} : {name: text(p.name)!}),
+    ...(num(p.port) === undefined ? {} : {port: num(p.port)!}),
+  }))
+  const endpoints = (Array.isArray(raw.endpoints) ? raw.endpoints : []).filter(isRecord).map((e) => {
+    const targetRef = record(e.targetRef)
+    const targetPod = text(targetRef.kind) === 'Pod' ? text(targetRef.name) : undefined
+    // discovery.k8s.io: a nil `ready` condition is interpreted as ready.
+    const ready = record(e.conditions).ready !== false
+    return {
+      addresses: (Array.isArray(e.addresses) ? e.addresses : []).filter(
+        (a): a is string => typeof a === 'string',
+      ),
+      ready,
+      ...(targetPod === undefined ? {} : {targetPod}),
+    }
+  })
+  return {
+    namespace: text(meta.namespace) ?? 'default',
+    name,
+    ...(serviceName === undefined ? {} : {serviceName}),
+    ports,
+    endpoints,
+    ...withSource(source),
+  }
+}
+
+/** core/v1 Events (involvedObject, message) and events.k8s.io/v1 Events (regarding, note). */
+export function projectEvent(object: unknown, source?: Provenance): EventFacts | undefined {
+  const raw = record(object)
+  const meta = record(raw.metadata)
+  const involved = isRecord(raw.involvedObject) ? raw.involvedObject : record(raw.regarding)
+  const kind = text(involved.kind)
+  const name = text(involved.name)
+  const reason = text(raw.reason)
+  if (kind === undefined || name === undefined || reason === undefined) return undefined
+  const namespace = text(meta.namespace) ?? text(involved.namespace) ?? 'default'
+  const involvedNamespace = text(involved.namespace)
+  const type = text(raw.type)
+  const count = num(raw.count) ?? num(record(raw.series).count)
+  const lastTimestamp =
+    text(raw.lastTimestamp) ??
+    text(record(raw.series).lastObservedTime) ??
+    text(raw.eventTime) ??
+    text(raw.firstTimestamp)
+  return {
+    namespace,
+    involvedObject: {kind, name, ...(involvedNamespace === undefined ? {} : {namespace: involvedNamespace})},
+    reason,
+    message: text(raw.message) ?? text(raw.note) ?? '',
+    ...(type === undefined ? {} : {type}),
+    ...(count === undefined ? {} : {count}),
+    ...(lastTimestamp === undefined ? {} : {lastTimestamp}),
+    ...withSource(source),
+  }
+}
+
+export function projectNode(object: unknown): NodeFacts | undefined {
+  const raw = record(object)
+  const name = text(record(raw.metadata).name)
+  if (name === undefined) return undefined
+  const kubeletVersion = text(record(record(raw.status).nodeInfo).kubeletVersion)
+  return {name, ...(kubeletVersion === undefined ? {} : {kubeletVersion})}
+}
+
+/** True when some webhook of these configurations has matchConditions (then pods keep their whole object for CEL). */
+export function needsPodObjects(configurations: readonly MutatingWebhookConfiguration[]): boolean {
+  return configurations.some((c) => (c.webhooks ?? []).some((w) => (w.matchConditions?.length ?? 0) > 0))
+}
+
+/** Accumulates projected facts from raw objects; `build` resolves owners across objects and removes duplicates (first wins). */
+export class SnapshotBuilder {
+  /** Decided before pods are added (live) or by a first pass over the entries (files). */
+  keepPodObjects: boolean
+  private readonly namespaces: NamespaceFacts[] = []
+  private readonly webhookConfigurations: MutatingWebhookConfiguration[] = []
+  private readonly configMaps: ConfigMapFacts[] = []
+  private readonly pods: PodFacts[] = []
+  private readonly workloads: WorkloadFacts[] = []
+  private readonly services: ServiceFacts[] = []
+  private readonly endpointSlices: EndpointSliceFacts[] = []
+  private readonly events: EventFacts[] = []
+  private readonly nodes: NodeFacts[] = []
+  private readonly logs: {source: Provenance; text: string}[] = []
+  private readonly gaps: Gap[] = []
+  /** Jobs seen (namespace/name → CronJob name) to lift Job-owned pods to their CronJob. */
+  private readonly jobOwners = new Map<string, string>()
+  private ignored = 0
+
+  constructor(options: {keepPodObjects?: boolean} = {}) {
+    this.keepPodObjects = options.keepPodObjects ?? false
+  }
+
+  /** Adds any object or list; `itemKind` names the kind of items in typed lists (`PodList` items carry no kind). */
+  add(object: unknown, source: Provenance, itemKind?: string, itemApiVersion?: string): void {
+    if (!isRecord(object)) return
+    const kind = text(object.kind) ?? itemKind
+    const apiVersion = text(object.apiVersion) ?? itemApiVersion
+    if (kind !== undefined && (kind === 'List' || kind.endsWith('List')) && Array.isArray(object.items)) {
+      const inner = kind === 'List' ? undefined : kind.slice(0, -'List'.length)
+      for (const item of object.items as unknown[])
+        this.add(item, source, inner, inner === undefined ? undefined : apiVersion)
+      return
+    }
+    // Items of typed lists carry no kind/apiVersion; only MWCs (v1beta1 defaults) and workloads (kind) read them.
+    const typedCopy = () =>
+      text(object.kind) === kind && text(object.apiVersion) === apiVersion
+        ? object
+        : {...object, kind, apiVersion}
+    switch (kind) {
+      case 'Pod':
+        return this.push(
+          this.pods,
+          projectPod(this.keepPodObjects ? typedCopy() : object, {keepObject: this.keepPodObjects, source}),
+        )
+      case 'Namespace':
+        return this.push(this.namespaces, projectNamespace(object, source))
+      case 'MutatingWebhookConfiguration':
+        return this.push(this.webhookConfigurations, projectMutatingWebhookConfiguration(typedCopy(), source))
+      case 'ConfigMap':
+        return this.push(this.configMaps, projectConfigMap(object, source), false)
+      case 'Service':
+        return this.push(this.services, projectService(object, source))
+      case 'EndpointSlice':
+        return this.push(this.endpointSlices, projectEndpointSlice(object, source))
+      case 'Event':
+        return this.push(this.events, projectEvent(object, source))
+      case 'Node':
+        return this.push(this.nodes, projectNode(object))
+      default:
+        if (kind !== undefined && (workloadKinds as readonly string[]).includes(kind)) {
+          const workload = projectWorkload(typedCopy(), {source, keepObject: this.keepPodObjects})
+          if (workload !== undefined) return this.addWorkload(workload)
+          this.ignored++
+          return
+        }
+        this.ignored++
+    }
+  }
+
+  private push<T>(list: T[], value: T | undefined, countIgnored = true): void {
+    if (value !== undefined) list.push(value)
+    else if (countIgnored) this.ignored++
+  }
+
+  addPod(pod: PodFacts): void {
+    this.pods.push(pod)
+  }
+
+  addWorkload(workload: WorkloadFacts): void {
+    if (workload.kind === 'Job' && workload.controller?.kind === 'CronJob') {
+      this.jobOwners.set(`${workload.namespace}/${workload.name}`, workload.controller.name)
+    }
+    this.workloads.push(workload)
+  }
+
+  hasConfigMap(namespace: string, name: string): boolean {
+    return this.configMaps.some((cm) => cm.namespace === namespace && cm.name === name)
+  }
+
+  /** Records that a Job is owned by a CronJob without keeping the Job (live single-pod reads). */
+  addJobOwner(namespace: string, job: string, cronJob: string): void {
+    this.jobOwners.set(`${namespace}/${job}`, cronJob)
+  }
+
+  addGap(gap: Gap): void {
+    this.gaps.push(gap)
+  }
+
+  addLog(source: Provenance, logText: string): void {
+    this.logs.push({source, text: logText})
+  }
+
+  /** Objects that were not Kubernetes kinds we project (for diagnostics). */
+  get ignoredCount(): number {
+    return this.ignored
+  }
+
+  get webhookConfigurationsSoFar(): readonly MutatingWebhookConfiguration[] {
+    return this.webhookConfigurations
+  }
+
+  build(origin: SnapshotOrigin): ClusterSnapshot {
+    const liftJob = (pod: PodFacts): PodFacts => {
+      if (pod.owner?.kind !== 'Job') return pod
+      const cronJob = this.jobOwners.get(`${pod.namespace}/${pod.owner.name}`)
+      return cronJob === undefined ? pod : {...pod, owner: {kind: 'CronJob', name: cronJob}}
+    }
+    const byKey = <T>(items: readonly T[], key: (item: T) => string): T[] => {
+      const seen = new Set<string>()
+      return items.filter((item) => {
+        const k = key(item)
+        if (seen.has(k)) return false
+        seen.add(k)
+        return true
+      })
+    }
+    const named = (item: {namespace?: string; name: string}) => `${item.namespace ?? ''}/${item.name}`
+    return {
+      origin,
+      namespaces: byKey(this.namespaces, (n) => n.name),
+      webhookConfigurations: byKey(this.webhookConfigurations, (c) => c.metadata.name),
+      configMaps: byKey(this.configMaps, named),
+      pods: byKey(this.pods, named).map(liftJob),
+      workloads: byKey(this.workloads, (w) => `${w.kind}/${w.namespace}/${w.name}`),
+      services: byKey(this.services, named),
+      endpointSlices: byKey(this.endpointSlices, named),
+      events: this.events,
+      nodes: byKey(this.nodes, (n) => n.name),
+      logs: this.logs,
+      gaps: this.gaps,
+    }
+  }
+}
+
+/** Walks entries for MutatingWebhookConfigurations first, so pods keep `object` only when CEL will need it. */
+export function entriesNeedPodObjects(entries: readonly RawEntry[]): boolean {
+  const probe = new SnapshotBuilder()
+  const visit = (object: unknown, itemKind?: string): void => {
+    if (!isRecord(object)) return
+    const kind = text(object.kind) ?? itemKind
+    if (kind !== undefined && (kind === 'List' || kind.endsWith('List')) && Array.isArray(object.items)) {
+      const inner = kind === 'List' ? undefined : kind.slice(0, -'List'.length)
+      for (const item of object.items as unknown[]) visit(item, inner)
+    } else if (kind === 'MutatingWebhookConfiguration') probe.add(object, '', kind)
+  }
+  for (const entry of entries) visit(entry.object)
+  return needsPodObjects(probe.webhookConfigurationsSoFar)
+}
+
+/** Raw objects from any source → ClusterSnapshot. */
+export function buildSnapshot(
+  entries: readonly RawEntry[],
+  origin: SnapshotOrigin,
+  gaps: readonly Gap[] = [],
+): ClusterSnapshot {
+  const builder = new SnapshotBuilder({keepPodObjects: entriesNeedPodObjects(entries)})
+  for (const entry of entries) builder.add(entry.object, entry.source)
+  for (const gap of gaps) builder.addGap(gap)
+  return builder.build(origin)
+}

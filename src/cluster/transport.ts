@@ -1,0 +1,339 @@
+// HTTPS to the API server with node:https: keep-alive, raw JSON, paginated lists, and a read-only guard.
+// Writes are impossible except server-side dry-run creates and SelfSubjectAccessReviews (both persist nothing).
+import {Agent as HttpAgent, request as httpRequest} from 'node:http'
+import {Agent as HttpsAgent, request as httpsRequest, type RequestOptions} from 'node:https'
+import {gunzip} from 'node:zlib'
+import {promisify} from 'node:util'
+import type {ResolvedCluster} from './kubeconfig.js'
+import {
+  ApiStatusError,
+  FlagValueError,
+  ForbiddenRequestError,
+  RequestTimeoutError,
+  UnreachableError,
+  classifyNetworkError,
+  oneLine,
+  parseStatus,
+  statusMessage,
+} from './kube-errors.js'
+
+const gunzipAsync = promisify(gunzip)
+
+/** kubectl has no default timeout; we bound every request so a hung server never hangs a CI job. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** kubectl's --chunk-size default. */
+export const DEFAULT_PAGE_SIZE = 500
+
+const units: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+}
+
+/** Parses kubectl's --request-timeout (`0` = none, `10` = seconds, `1m30s`, `500ms`) into milliseconds; 0 means no timeout. */
+// client-go: tools/clientcmd/client_config.go ParseTimeout
+export function parseRequestTimeout(text: string): number {
+  const trimmed = text.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)]
+  if (parts.length > 0 && parts.map((match) => match[0]).join('') === trimmed) {
+    return Math.round(parts.reduce((sum, match) => sum + Number(match[1]) * units[match[2]!]!, 0))
+  }
+  throw new FlagValueError(
+    `invalid --request-timeout "${text}": use a whole number of seconds or a number with a unit (e.g. 1s, 2m, 3h; 0 = no timeout)`,
+  )
+}
+
+export type Query = Readonly<Record<string, string | number | boolean | undefined>>
+
+export interface TransportOptions {
+  /** Per request, whole answer included; 0 = none. */
+  readonly timeoutMs: number
+  /** Receives one line per request (`GET https://…/api/v1/pods?limit=500 200 123ms`); never secrets. */
+  readonly debug?: ((line: string) => void) | undefined
+}
+
+export interface ListOptions {
+  readonly pageSize?: number
+  /** Awaited after the first page arrives and before the first item is handed over (e.g. webhooks decide the projection). */
+  readonly gate?: Promise<unknown>
+}
+
+export interface ListSummary {
+  readonly items: number
+  readonly pages: number
+  readonly resourceVersion?: string
+  /** How a 410 Expired continue token was survived, if one was. */
+  readonly recovery?: 'inconsistent-continue' | 'restarted'
+}
+
+export type JsonObject = Record<string, unknown>
+
+export interface Transport {
+  readonly server: string
+  readonly contextName: string
+  getJson(path: string, query?: Query): Promise<JsonObject>
+  /** Only `dryRun=All` creates, SelfSubjectAccessReviews and `…/services/NAME/proxy/inject`; anything else throws ForbiddenRequestError. */
+  postJson(path: string, query: Query, body: unknown): Promise<JsonObject>
+  list(
+    path: string,
+    query: Query,
+    onItem: (item: JsonObject) => void,
+    options?: ListOptions,
+  ): Promise<ListSummary>
+  /** Closes idle keep-alive sockets so the process can exit. */
+  close(): void
+}
+
+const accessReviewPath = /^\/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews$/
+const createPath = /^\/(api\/v1|apis\/[^/]+\/[^/]+)\/namespaces\/[^/]+\/[a-z0-9]+$/
+// inject-diff --revision: an AdmissionReview to an injector's /inject through the service proxy (persists nothing).
+const injectProxyPath = /^\/api\/v1\/namespaces\/[^/]+\/services\/[^/]+\/proxy\/inject$/
+
+/** The read-only guard: the one place that decides whether a request may leave the process. */
+export function isAllowedRequest(method: string, path: string, query: Query): boolean {
+  if (method === 'GET') return true
+  if (method !== 'POST') return false
+  return accessReviewPath.test(path) || (createPath.test(path) && query.dryRun === 'All') || injectProxyPath.test(path)
+}
+
+export function buildQuery(query: Query): string {
+  const pairs: string[] = []
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === '') continue
+    pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+  }
+  return pairs.length === 0 ? '' : `?${pairs.join('&')}`
+}
+
+export function createTransport(cluster: ResolvedCluster, options: TransportOptions): Transport {
+  const base = new URL(cluster.server)
+  const secure = base.protocol === 'https:'
+  const basePath = base.pathname.replace(/\/+$/, '')
+  const agent = secure
+    ? new HttpsAgent({
+        keepAlive: true,
+        maxSockets: 16,
+        rejectUnauthorized: !cluster.insecureSkipTlsVerify,
+        ...(cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}),
+        ...(cluster.cert !== undefined ? {cert: cluster.cert, key: cluster.key} : {}),
+        ...(cluster.tlsServerName !== undefined ? {servername: cluster.tlsServerName} : {}),
+      })
+    : new HttpAgent({keepAlive: true, maxSockets: 16})
+  const debug = options.debug
+  const server = cluster.server
+
+  const staticHeaders: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Encoding': 'gzip',
+    'User-Agent': 'kubectl-inject',
+  }
+  if (cluster.token !== undefined) staticHeaders.Authorization = `Bearer ${cluster.token}`
+  else if (cluster.basic !== undefined) {
+    staticHeaders.Authorization = `Basic ${Buffer.from(`${cluster.basic.username}:${cluster.basic.password}`).toString('base64')}`
+  }
+  if (cluster.impersonate !== undefined) staticHeaders['Impersonate-User'] = cluster.impersonate.user
+
+  async function request(method: string, path: string, query: Query, body?: unknown): Promise<JsonObject> {
+    if (!isAllowedRequest(method, path, query)) throw new ForbiddenRequestError(method, path)
+    const target = `${basePath}${path}${buildQuery(query)}`
+    const shown = `${base.origin}${target}`
+    const headers: Record<string, string | string[]> = {...staticHeaders}
+    if (cluster.impersonate !== undefined && cluster.impersonate.groups.length > 0)
+      headers['Impersonate-Group'] = [...cluster.impersonate.groups]
+    const extra: Partial<RequestOptions> = {}
+    if (cluster.authenticate !== undefined) {
+      const auth = await cluster.authenticate()
+      Object.assign(headers, auth.headers)
+      if (auth.cert !== undefined && auth.key !== undefined)
+        Object.assign(extra, {cert: auth.cert, key: auth.key})
+    }
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      headers['Content-Length'] = String(payload.length)
+    }
+    const started = performance.now()
+    const elapsed = () => `${Math.round(performance.now() - started)}ms`
+    let answer: {status: number; body: Buffer}
+    try {
+      answer = await send(method, target, headers, extra, payload)
+    } catch (error) {
+      const code =
+        (error as {code?: string}).code ?? (error instanceof RequestTimeoutError ? 'timeout' : 'error')
+      debug?.(`${method} ${shown} ${code} ${elapsed()}`)
+      if (error instanceof RequestTimeoutError) throw error
+      throw (
+        classifyNetworkError(error, server, cluster.contextName) ??
+        new UnreachableError(server, oneLine(String((error as Error).message ?? error)))
+      )
+    }
+    debug?.(`${method} ${shown} ${answer.status} ${elapsed()}`)
+    const text = answer.body.toString('utf8')
+    if (answer.status >= 400) {
+      const status = parseStatus(answer.status, text)
+      throw new ApiStatusError(
+        method,
+        path,
+        status,
+        statusMessage(cluster.contextName, server, method, path, status),
+      )
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as JsonObject
+    } catch {
+      // fall through to the error below
+    }
+    throw new UnreachableError(
+      server,
+      `the answer to ${method} ${path} (${answer.status}) is not a JSON object; is this a Kubernetes API server?`,
+    )
+  }
+
+  function send(
+    method: string,
+    target: string,
+    headers: Record<string, string | string[]>,
+    extra: Partial<RequestOptions>,
+    payload: Buffer | undefined,
+  ): Promise<{status: number; body: Buffer}> {
+    return new Promise((resolvePromise, reject) => {
+      let settled = false
+      let timer: NodeJS.Timeout | undefined
+      const finish = (error: unknown, value?: {status: number; body: Buffer}) => {
+        if (settled) return
+        settled = true
+        if (timer !== undefined) clearTimeout(timer)
+        if (error !== undefined) reject(error)
+        else resolvePromise(value!)
+      }
+      const requestOptions: RequestOptions = {
+        method,
+        protocol: base.protocol,
+        hostname: base.hostname.replace(/^\[|\]$/g, ''),
+        port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
+        path: target,
+        headers,
+        agent,
+        ...extra,
+      }
+      const req = (secure ? httpsRequest : httpRequest)(requestOptions, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', (error) => finish(error))
+        res.on('aborted', () =>
+          finish(
+            Object.assign(new Error('the connection closed before the answer was complete'), {
+              code: 'ECONNRESET',
+            }),
+          ),
+        )
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks)
+          const status = res.statusCode ?? 0
+          if (res.headers['content-encoding'] === 'gzip') {
+            gunzipAsync(raw).then(
+              (body) => finish(undefined, {status, body}),
+              (error: unknown) => finish(error),
+            )
+          } else finish(undefined, {status, body: raw})
+        })
+      })
+      req.on('error', (error) => finish(error))
+      if (options.timeoutMs > 0) {
+        timer = setTimeout(() => {
+          finish(new RequestTimeoutError(server, options.timeoutMs))
+          req.destroy()
+        }, options.timeoutMs)
+      }
+      req.end(payload)
+    })
+  }
+
+  return {
+    server,
+    contextName: cluster.contextName,
+    getJson: (path, query = {}) => request('GET', path, query),
+    postJson: (path, query, body) => {
+      if (!isAllowedRequest('POST', path, query))
+        return Promise.reject(new ForbiddenRequestError('POST', path))
+      return request('POST', path, query, body)
+    },
+    async list(path, query, onItem, listOptions = {}) {
+      const pageSize = listOptions.pageSize ?? DEFAULT_PAGE_SIZE
+      const seen = new Set<string>()
+      let continueToken: string | undefined
+      let restarted = false
+      let recovery: ListSummary['recovery']
+      let items = 0
+      let pages = 0
+      let resourceVersion: string | undefined
+      let gated = listOptions.gate === undefined
+      for (;;) {
+        let page: JsonObject
+        try {
+          page = await request('GET', path, {
+            ...query,
+            limit: pageSize > 0 ? pageSize : undefined,
+            continue: continueToken,
+          })
+        } catch (error) {
+          // A continue token older than etcd compaction answers 410 Expired (apiserver storage/etcd3 store.go).
+          if (error instanceof ApiStatusError && error.status.code === 410 && continueToken !== undefined) {
+            if (error.status.continueToken !== undefined) {
+              continueToken = error.status.continueToken
+              recovery ??= 'inconsistent-continue'
+              debug?.(
+                `list ${path}: continue token expired (410); continuing with the inconsistent continue token from the Status`,
+              )
+              continue
+            }
+            if (!restarted) {
+              restarted = true
+              continueToken = undefined
+              recovery = 'restarted'
+              debug?.(
+                `list ${path}: continue token expired (410) without a new token; restarting the list once, skipping items already seen (by uid)`,
+              )
+              continue
+            }
+          }
+          throw error
+        }
+        pages++
+        if (!gated) {
+          await listOptions.gate
+          gated = true
+        }
+        const pageItems = Array.isArray(page.items) ? (page.items as unknown[]) : []
+        for (const item of pageItems) {
+          if (item === null || typeof item !== 'object') continue
+          const uid = ((item as JsonObject).metadata as {uid?: unknown} | undefined)?.uid
+          if (typeof uid === 'string') {
+            if (seen.has(uid)) continue
+            seen.add(uid)
+          }
+          items++
+          onItem(item as JsonObject)
+        }
+        const metadata = (page.metadata ?? {}) as {continue?: unknown; resourceVersion?: unknown}
+        if (typeof metadata.resourceVersion === 'string') resourceVersion ??= metadata.resourceVersion
+        continueToken =
+          typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined
+        if (continueToken === undefined) break
+      }
+      return {
+        items,
+        pages,
+        ...(resourceVersion === undefined ? {} : {resourceVersion}),
+        ...(recovery === undefined ? {} : {recovery}),
+      }
+    },
+    close: () => agent.destroy(),
+  }
+}
