@@ -1,0 +1,319 @@
+// Failure forensics: FailedCreate events and istiod log lines classified into root causes with platform hints.
+// Message shapes: k8s apiserver pkg/util/webhook/error.go (`failed calling webhook %q: %v`),
+// admission/plugin/webhook/mutating/dispatcher.go (`failed to call webhook: %w`),
+// admission/plugin/webhook/errors/statuserror.go (`admission webhook %q denied the request: …`, `does not support dry run`).
+import type {ClusterSnapshot, EventFacts, Provenance} from '../snapshot.js'
+import type {ReasonCode} from '../verdict/reasons.js'
+
+export type FailureClass =
+  | 'Timeout'
+  | 'AddressNotAllowed'
+  | 'ConnectionRefused'
+  | 'TLS'
+  | 'NoEndpoints'
+  | 'ServiceNotFound'
+  | 'Denied'
+  | 'DryRunUnsupported'
+  | 'UnexpectedEOF'
+  | 'CallFailed'
+  | 'InjectorHandlerMissing'
+  | 'PolicySkip'
+
+export type Platform = 'GKE' | 'EKS' | 'AKS' | 'OpenShift'
+
+export interface FailureDiagnosis {
+  readonly code: ReasonCode
+  readonly class: FailureClass
+  /** Webhook named in the message, e.g. `namespace.sidecar-injector.istio.io`. */
+  readonly webhook: string | null
+  readonly istio: boolean
+  /** The object whose controller failed, e.g. ReplicaSet shop/web-7d9c4b; null for log evidence. */
+  readonly object: {readonly kind: string; readonly namespace: string; readonly name: string} | null
+  /** The URL the API server posted to, when the message has it. */
+  readonly url: string | null
+  /** Service from the URL host or the message (`istiod-1-26.istio-system`), when known. */
+  readonly service: {readonly namespace: string; readonly name: string} | null
+  /** What the injector said, for `denied the request`. */
+  readonly denial: string | null
+  /** Occurrences (event count summed over identical diagnoses). */
+  readonly count: number
+  readonly lastTimestamp: string | null
+  /** The message as recorded (trimmed), the evidence a reader quotes. */
+  readonly message: string
+  /** Platform-specific remediation, most likely first. */
+  readonly hints: readonly string[]
+  readonly source?: Provenance
+}
+
+export interface ClassifyOptions {
+  readonly platform?: Platform | null
+}
+
+const classCodes: Readonly<Record<FailureClass, ReasonCode>> = {
+  Timeout: 'WebhookCallTimeout',
+  AddressNotAllowed: 'WebhookAddressNotAllowed',
+  ConnectionRefused: 'WebhookConnectionRefused',
+  TLS: 'WebhookTLSFailure',
+  NoEndpoints: 'WebhookNoEndpoints',
+  ServiceNotFound: 'WebhookServiceNotFound',
+  Denied: 'WebhookDenied',
+  DryRunUnsupported: 'WebhookDryRunUnsupported',
+  UnexpectedEOF: 'WebhookUnexpectedEOF',
+  CallFailed: 'WebhookCallFailed',
+  InjectorHandlerMissing: 'InjectorHandlerMissing',
+  PolicySkip: 'InjectorPolicySkip',
+}
+
+/** First match wins: specific causes before the generic transport errors they are wrapped in. */
+const eventPatterns: readonly (readonly [FailureClass, RegExp])[] = [
+  ['DryRunUnsupported', /does not support dry run/],
+  ['Denied', /admission webhook "[^"]+" denied the request/],
+  ['NoEndpoints', /no endpoints available for service/],
+  ['ServiceNotFound', /service "[^"]+" not found/],
+  [
+    'TLS',
+    /x509: |tls: failed to verify|tls: bad certificate|certificate signed by unknown authority|certificate is valid for/,
+  ],
+  ['AddressNotAllowed', /Address is not allowed/],
+  [
+    'Timeout',
+    /context deadline exceeded|i\/o timeout|Client\.Timeout exceeded|net\/http: request canceled|TLS handshake timeout/,
+  ],
+  ['ConnectionRefused', /connection refused/],
+  ['UnexpectedEOF', /unexpected EOF|: EOF\b/],
+  ['CallFailed', /failed calling webhook/],
+]
+
+/** Controllers that create pods and record FailedCreate on themselves. */
+const podCreators = new Set([
+  'ReplicaSet',
+  'Job',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicationController',
+  'DeploymentConfig',
+])
+
+const isIstioWebhookName = (name: string | null): boolean =>
+  name !== null && name.endsWith('sidecar-injector.istio.io')
+
+const webhookIn = (message: string): string | null =>
+  /failed calling webhook "([^"]+)"/.exec(message)?.[1] ??
+  /admission webhook "([^"]+)"/.exec(message)?.[1] ??
+  null
+
+const urlIn = (message: string): string | null => /Post "?(https?:\/\/[^"\s]+)"?/.exec(message)?.[1] ?? null
+
+const serviceOf = (message: string, url: string | null): {namespace: string; name: string} | null => {
+  if (url !== null) {
+    const host = /^https?:\/\/([^/:]+)/.exec(url)?.[1] ?? ''
+    const parts = host.split('.')
+    if (parts.length >= 3 && parts[2] === 'svc' && parts[0] && parts[1])
+      return {name: parts[0], namespace: parts[1]}
+  }
+  const named = /service "([^"]+)"/.exec(message)?.[1]
+  if (named === undefined) return null
+  const [name, namespace] = named.includes('/')
+    ? [named.split('/')[1], named.split('/')[0]]
+    : [named, undefined]
+  return name ? {name, namespace: namespace ?? 'istio-system'} : null
+}
+
+const networkHints = (
+  platform: Platform | null | undefined,
+  service: string,
+  namespace: string,
+): string[] => {
+  const gke = `GKE private cluster: the control plane dials the endpoint port, not 443: gcloud compute firewall-rules create allow-master-to-istiod --network <network> --source-ranges <master-ipv4-cidr> --target-tags <node-tag> --allow tcp:15017`
+  const eks = `EKS with a custom CNI (Calico, Cilium, Weave overlay): the managed control plane cannot reach pod IPs; use the VPC CNI or run istiod with hostNetwork: true`
+  const netpol = `NetworkPolicy: allow ingress to pods app=istiod in ${namespace} on TCP 15017 from the control plane: kubectl get networkpolicy -n ${namespace}`
+  const proxy = `kube-apiserver with HTTP(S)_PROXY set: add .svc and the service CIDR to NO_PROXY`
+  const probe = `Probe the path the API server takes: kubectl get --raw /api/v1/namespaces/${namespace}/services/https:${service}:https-webhook/proxy/inject -v4`
+  if (platform === 'GKE') return [gke, netpol, probe]
+  if (platform === 'EKS') return [eks, netpol, probe]
+  if (platform === 'AKS' || platform === 'OpenShift') return [netpol, proxy, probe]
+  return [netpol, gke, eks, proxy, probe]
+}
+
+const hintsFor = (
+  cls: FailureClass,
+  platform: Platform | null | undefined,
+  service: {namespace: string; name: string} | null,
+): string[] => {
+  const ns = service?.namespace ?? 'istio-system'
+  const name = service?.name ?? 'istiod'
+  switch (cls) {
+    case 'Timeout':
+      return networkHints(platform, name, ns)
+    case 'AddressNotAllowed':
+      return [
+        `EKS custom CNI: use the VPC CNI or run ${ns}/${name} with hostNetwork: true (dnsPolicy ClusterFirstWithHostNet)`,
+      ]
+    case 'TLS':
+      return [
+        `Compare caBundle with the mesh root: kubectl get mutatingwebhookconfigurations -o jsonpath='{.items[*].webhooks[0].clientConfig.caBundle}' | base64 -d | md5sum; kubectl get cm istio-ca-root-cert -n ${ns} -o jsonpath='{.data.root-cert\\.pem}' | md5sum`,
+        `Restart istiod to re-patch the caBundle: kubectl rollout restart deployment/${name} -n ${ns}`,
+        'If a GitOps tool (Argo CD, Flux) re-applies the webhook, ignore /webhooks/*/clientConfig/caBundle in its diff',
+      ]
+    case 'NoEndpoints':
+      return [`kubectl get pods -n ${ns} -l app=istiod -o wide; kubectl describe deployment ${name} -n ${ns}`]
+    case 'ServiceNotFound':
+      return [
+        `A webhook still calls ${ns}/${name}: kubectl get mutatingwebhookconfigurations -o custom-columns=NAME:.metadata.name,SVC:.webhooks[0].clientConfig.service.name; delete the stale one or reinstall that revision`,
+      ]
+    case 'ConnectionRefused':
+      return [
+        `istiod is not listening where the Service points: kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name} -o yaml (port must be 15017)`,
+      ]
+    case 'Denied':
+      return [
+        'The injector rejected the pod: fix the annotation or template named in the message, then let the controller retry',
+      ]
+    case 'DryRunUnsupported':
+      return ['Set sideEffects: None (or NoneOnDryRun) on the named webhook; Istio ≥1.7 does this']
+    case 'UnexpectedEOF':
+      return [`kubectl logs -n ${ns} deploy/${name} --previous; check istiod restarts and memory`]
+    case 'InjectorHandlerMissing':
+      return [
+        `kubectl get configmap -n ${ns} | grep istio-sidecar-injector; check the istiod env INJECT_ENABLED`,
+      ]
+    case 'PolicySkip':
+      return [
+        `kubectl get configmap istio-sidecar-injector -n ${ns} -o jsonpath='{.data.config}' | grep -E 'policy|InjectSelector'`,
+      ]
+    case 'CallFailed':
+      return ['kubectl inject-check --health']
+  }
+}
+
+const trimMessage = (message: string): string => message.replace(/\s+/g, ' ').trim()
+
+const denialIn = (message: string): string | null => {
+  const found = /denied the request: ([\s\S]*)$/.exec(message)?.[1]
+  return found === undefined ? null : trimMessage(found)
+}
+
+/** Classify one message; undefined when it is not a webhook failure. */
+export const classifyMessage = (message: string): FailureClass | undefined => {
+  if (!/failed calling webhook|admission webhook "/.test(message)) return undefined
+  return eventPatterns.find(([, pattern]) => pattern.test(message))?.[0]
+}
+
+/** FailedCreate events on pod-creating controllers (and any event naming a failed webhook call), grouped. */
+export const classifyFailureEvents = (
+  events: readonly EventFacts[],
+  options: ClassifyOptions = {},
+): FailureDiagnosis[] => {
+  const grouped = new Map<string, FailureDiagnosis>()
+  for (const event of events) {
+    const creator = event.reason === 'FailedCreate' || podCreators.has(event.involvedObject.kind)
+    if (!creator) continue
+    const cls = classifyMessage(event.message)
+    if (cls === undefined) continue
+    const webhook = webhookIn(event.message)
+    const url = urlIn(event.message)
+    const service = serviceOf(event.message, url)
+    const object = {
+      kind: event.involvedObject.kind,
+      namespace: event.involvedObject.namespace ?? event.namespace,
+      name: event.involvedObject.name,
+    }
+    const key = `${object.kind}/${object.namespace}/${object.name}|${cls}|${webhook ?? ''}`
+    const previous = grouped.get(key)
+    const count = (previous?.count ?? 0) + (event.count ?? 1)
+    const latest =
+      previous?.lastTimestamp && event.lastTimestamp
+        ? previous.lastTimestamp > event.lastTimestamp
+          ? previous.lastTimestamp
+          : event.lastTimestamp
+        : (event.lastTimestamp ?? previous?.lastTimestamp ?? null)
+    const newest = previous === undefined || latest === (event.lastTimestamp ?? null)
+    grouped.set(key, {
+      code: classCodes[cls],
+      class: cls,
+      webhook,
+      istio: isIstioWebhookName(webhook),
+      object,
+      url,
+      service,
+      denial: cls === 'Denied' ? denialIn(event.message) : null,
+      count,
+      lastTimestamp: latest,
+      message: newest ? trimMessage(event.message) : (previous?.message ?? trimMessage(event.message)),
+      hints: hintsFor(cls, options.platform, service),
+      ...((newest ? event.source : previous?.source)
+        ? {source: (newest ? event.source : previous?.source) as Provenance}
+        : {}),
+    })
+  }
+  return [...grouped.values()].sort(
+    (a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? '') || a.code.localeCompare(b.code),
+  )
+}
+
+/** istiod log lines that explain failures the API server never records as Events. */
+// istio: pilot/pkg/bootstrap/sidecarinjector.go ("Skipping sidecar injector…"), pkg/kube/inject/webhook.go ("Skipping due to policy check")
+const logPatterns: readonly (readonly [FailureClass, RegExp])[] = [
+  ['InjectorHandlerMissing', /Skipping sidecar injector/],
+  [
+    'TLS',
+    /http: TLS handshake error from [^:]+:\d+: remote error: tls: (bad certificate|unknown certificate authority)/,
+  ],
+  ['PolicySkip', /Skipping due to policy check/],
+]
+
+export const classifyIstiodLogs = (
+  logs: ClusterSnapshot['logs'],
+  options: ClassifyOptions = {},
+): FailureDiagnosis[] => {
+  const result: FailureDiagnosis[] = []
+  for (const log of logs) {
+    const counts = new Map<FailureClass, {count: number; first: string; last: string | null}>()
+    for (const line of log.text.split('\n')) {
+      const cls = logPatterns.find(([, pattern]) => pattern.test(line))?.[0]
+      if (cls === undefined) continue
+      const timestamp = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)/.exec(line)?.[1] ?? null
+      const seen = counts.get(cls)
+      counts.set(cls, {
+        count: (seen?.count ?? 0) + 1,
+        first: seen?.first ?? trimMessage(line),
+        last: timestamp ?? seen?.last ?? null,
+      })
+    }
+    for (const [cls, seen] of counts) {
+      result.push({
+        code: classCodes[cls],
+        class: cls,
+        webhook: null,
+        istio: true,
+        object: null,
+        url: null,
+        service: null,
+        denial: null,
+        count: seen.count,
+        lastTimestamp: seen.last,
+        message: seen.first,
+        hints: hintsFor(cls, options.platform, null),
+        source: log.source,
+      })
+    }
+  }
+  return result
+}
+
+/** Best guess of the managed platform from node versions and names; null when nothing says so. */
+export const detectPlatform = (snapshot: ClusterSnapshot): Platform | null => {
+  for (const node of snapshot.nodes) {
+    const version = node.kubeletVersion ?? ''
+    if (/-gke\./.test(version)) return 'GKE'
+    if (/-eks-/.test(version)) return 'EKS'
+    if (/^aks-/.test(node.name)) return 'AKS'
+    if (/^v\d+\.\d+\.\d+\+[0-9a-f]{7}/.test(version)) return 'OpenShift'
+  }
+  const aksTerms = snapshot.webhookConfigurations.some((mwc) =>
+    (mwc.webhooks ?? []).some((w) =>
+      (w.namespaceSelector?.matchExpressions ?? []).some((t) => t.key === 'kubernetes.azure.com/managedby'),
+    ),
+  )
+  return aksTerms ? 'AKS' : null
+}

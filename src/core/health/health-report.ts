@@ -1,0 +1,335 @@
+// The health report: webhook health, failure forensics, proxy freshness and the restart plan joined,
+// with findings ordered by severity and a one-line summary for the sweep footer.
+import type {ClusterSnapshot, Provenance} from '../snapshot.js'
+import type {ReasonCode, ReasonLevel} from '../verdict/reasons.js'
+import {formatHint, reasonCatalog} from '../verdict/reasons.js'
+import type {Verdict} from '../verdict/verdict.js'
+import type {FailureDiagnosis, Platform} from './failure-events.js'
+import {classifyFailureEvents, classifyIstiodLogs, detectPlatform} from './failure-events.js'
+import type {ProxyFreshnessFinding} from './proxy-freshness.js'
+import {assessProxyFreshness} from './proxy-freshness.js'
+import type {RestartPlan} from './restart-plan.js'
+import {
+  buildRestartPlan,
+  restartCandidatesFromProxies,
+  restartCandidatesFromVerdicts,
+} from './restart-plan.js'
+import type {HealthState, WebhookHealth} from './webhook-health.js'
+import {assessWebhooks, webhookListGap, worstState} from './webhook-health.js'
+
+export interface HealthFinding {
+  readonly severity: ReasonLevel
+  readonly code: ReasonCode
+  readonly subject: string
+  readonly detail: string
+  /** The code's hint with placeholders filled. */
+  readonly hint: string
+  /** For Unknown checks: the finding could not be decided from the snapshot. */
+  readonly unknown: boolean
+  /** Further remediation, e.g. platform-specific network fixes for a timeout. */
+  readonly moreHints: readonly string[]
+  readonly source?: Provenance
+}
+
+export interface ConfigurationHealth {
+  readonly configuration: string
+  readonly revision: string | null
+  readonly tag: string | null
+  readonly state: HealthState
+  /** Short reason for a non-healthy state, e.g. `istiod-1-27 has no ready endpoints`. */
+  readonly reason: string | null
+}
+
+export interface HealthReport {
+  readonly generatedAt: string
+  readonly platform: Platform | null
+  readonly state: 'Healthy' | 'Degraded' | 'Failing' | 'Unknown'
+  readonly configurations: readonly ConfigurationHealth[]
+  readonly webhooks: readonly WebhookHealth[]
+  readonly failures: readonly FailureDiagnosis[]
+  readonly proxies: readonly ProxyFreshnessFinding[]
+  readonly plan: RestartPlan
+  /** Errors first, then warnings, then infos. */
+  readonly findings: readonly HealthFinding[]
+  /** e.g. `webhooks: 3 healthy, 1 failing (istiod-1-27 has no ready endpoints)`. */
+  readonly summary: string
+}
+
+const severityRank: Readonly<Record<ReasonLevel, number>> = {Error: 0, Warning: 1, Info: 2}
+
+const shortReasons: Partial<Record<ReasonCode, (w: WebhookHealth) => string>> = {
+  WebhookServiceMissing: (w) => `service ${w.service?.name ?? '?'} not found`,
+  WebhookStaleRevision: (w) => `revision ${w.revision ?? '?'} was removed`,
+  WebhookServicePortMissing: (w) => `${w.service?.name ?? '?'} has no port ${w.service?.port ?? 443}`,
+  WebhookTargetPortMismatch: (w) => `${w.service?.name ?? '?'} targetPort is not 15017`,
+  WebhookNoReadyEndpoints: (w) => `${w.service?.name ?? '?'} has no ready endpoints`,
+  WebhookCABundleMissing: () => 'caBundle empty',
+  WebhookCABundleInvalid: () => 'caBundle invalid',
+  WebhookCABundleExpired: () => 'caBundle expired',
+  WebhookCABundleExpiring: () => 'caBundle expires within 30 days',
+  WebhookCABundleNameMismatch: () => 'caBundle certificate name mismatch',
+  WebhookCABundleRootMismatch: () => 'caBundle is not the mesh root',
+  WebhookFailOpen: () => 'failurePolicy Ignore',
+  WebhookSingleEndpoint: (w) => `${w.service?.name ?? '?'} has a single endpoint`,
+  WebhookForeignSelectorTerms: () => 'selectors rewritten',
+  WebhookOrderingRisk: () => 'another injector runs after it',
+  WebhookSideEffectsUnsafe: () => 'sideEffects unsafe for dry-run',
+}
+
+const reasonOf = (hooks: readonly WebhookHealth[]): string | null => {
+  const failed = hooks
+    .flatMap((w) => w.checks.filter((c) => c.result === 'Fail').map((c) => ({w, c})))
+    .sort((a, b) => severityRank[reasonCatalog[a.c.code].level] - severityRank[reasonCatalog[b.c.code].level])
+  const first = failed[0]
+  if (first === undefined) {
+    const unknown = hooks.flatMap((w) => w.checks).find((c) => c.result === 'Unknown')
+    return unknown ? `not checked: ${unknown.detail}` : null
+  }
+  const describe = shortReasons[first.c.code]
+  return describe ? describe(first.w) : reasonCatalog[first.c.code].summary
+}
+
+const configurationsOf = (webhooks: readonly WebhookHealth[]): ConfigurationHealth[] => {
+  const names = [...new Set(webhooks.map((w) => w.configuration))]
+  return names.map((configuration) => {
+    const hooks = webhooks.filter((w) => w.configuration === configuration)
+    const state = worstState(hooks.map((w) => w.state))
+    const first = hooks[0]
+    return {
+      configuration,
+      revision: first?.revision ?? null,
+      tag: first?.tag ?? null,
+      state,
+      reason: state === 'Healthy' || state === 'Inactive' ? null : reasonOf(hooks),
+    }
+  })
+}
+
+const webhookParams = (w: WebhookHealth): Record<string, string> => ({
+  configuration: w.configuration,
+  namespace: w.service?.namespace ?? 'istio-system',
+  service: w.service?.name ?? 'istiod',
+  deployment: w.service?.name ?? 'istiod',
+  revision: w.revision ?? 'default',
+  tag: w.tag ?? w.revision ?? 'default',
+  port: String(w.service?.port ?? 443),
+  host: w.service ? `${w.service.name}.${w.service.namespace}.svc` : (w.url ?? ''),
+  url: w.url ?? '',
+})
+
+const ownerParams = (owner: {kind: string; name: string} | undefined, pod: string): Record<string, string> =>
+  owner ? {ownerKind: owner.kind.toLowerCase(), ownerName: owner.name} : {ownerKind: 'pod', ownerName: pod}
+
+const summaryLine = (
+  configurations: readonly ConfigurationHealth[],
+  failures: readonly FailureDiagnosis[],
+  plan: RestartPlan,
+): string => {
+  if (configurations.length === 0) return 'webhooks: no Istio injector webhook found'
+  const counts = (['Healthy', 'Degraded', 'Failing', 'Unknown', 'Inactive'] as const)
+    .map((state) => ({state, items: configurations.filter((c) => c.state === state)}))
+    .filter(({items}) => items.length > 0)
+  const words: Record<HealthState, string> = {
+    Healthy: 'healthy',
+    Degraded: 'degraded',
+    Failing: 'failing',
+    Unknown: 'unknown',
+    Inactive: 'inactive',
+  }
+  const parts = counts.map(({state, items}) => {
+    const reasons = items.filter((c) => c.reason !== null).map((c) => `${c.configuration}: ${c.reason}`)
+    return `${items.length} ${words[state]}${reasons.length > 0 && state !== 'Unknown' ? ` (${reasons.join('; ')})` : ''}`
+  })
+  const extra: string[] = []
+  const eventCount = failures.filter((f) => f.object !== null).reduce((n, f) => n + f.count, 0)
+  if (eventCount > 0) extra.push(`${eventCount} failed pod creation(s)`)
+  if (plan.counts.pods + plan.counts.workloads > 0) {
+    extra.push(
+      `restart ${plan.counts.workloads} workload(s)${plan.counts.unmanagedPods > 0 ? ` + ${plan.counts.unmanagedPods} unmanaged pod(s)` : ''}${plan.blocked ? ' after fixing the webhook' : ''}`,
+    )
+  }
+  return `webhooks: ${parts.join(', ')}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`
+}
+
+/** Gateway workloads, restarted last: Istio gateway labels on their pods or templates. */
+const gatewayOwners = (snapshot: ClusterSnapshot): Set<string> => {
+  const isGatewayLabels = (
+    labels: Readonly<Record<string, string>>,
+    annotations: Readonly<Record<string, string>>,
+  ): boolean =>
+    /gateway$/.test(labels.istio ?? '') ||
+    labels['gateway.networking.k8s.io/gateway-name'] !== undefined ||
+    labels['gateway.istio.io/managed'] !== undefined ||
+    annotations['inject.istio.io/templates'] === 'gateway'
+  const owners = new Set<string>()
+  for (const pod of snapshot.pods) {
+    if (pod.owner && isGatewayLabels(pod.labels, pod.annotations))
+      owners.add(`${pod.namespace}/${pod.owner.kind}/${pod.owner.name}`)
+  }
+  for (const w of snapshot.workloads) {
+    if (isGatewayLabels(w.template.labels, w.template.annotations))
+      owners.add(`${w.namespace}/${w.kind}/${w.name}`)
+  }
+  return owners
+}
+
+export const assessHealth = (
+  snapshot: ClusterSnapshot,
+  verdicts: readonly Verdict[],
+  now: Date,
+): HealthReport => {
+  const platform = detectPlatform(snapshot)
+  const webhooks = assessWebhooks(snapshot, now)
+  const failures = [
+    ...classifyFailureEvents(snapshot.events, {platform}),
+    ...classifyIstiodLogs(snapshot.logs, {platform}),
+  ]
+  const proxies = assessProxyFreshness(snapshot)
+  const gateways = gatewayOwners(snapshot)
+  const fromVerdicts = restartCandidatesFromVerdicts(verdicts)
+  const seen = new Set(fromVerdicts.map((c) => `${c.namespace}/${c.pod ?? ''}`))
+  const candidates = [
+    ...fromVerdicts,
+    ...restartCandidatesFromProxies(proxies).filter((c) => !seen.has(`${c.namespace}/${c.pod ?? ''}`)),
+  ]
+  const plan = buildRestartPlan(candidates, {
+    webhooks,
+    isGateway: (namespace, owner) =>
+      gateways.has(`${namespace}/${owner.kind}/${owner.name}`) || /gateway/i.test(owner.name),
+  })
+
+  const findings: HealthFinding[] = []
+  const listGap = webhookListGap(snapshot)
+  if (listGap) {
+    findings.push({
+      severity: reasonCatalog[listGap.code].level,
+      code: listGap.code,
+      subject: listGap.subject,
+      detail: listGap.detail,
+      hint: formatHint(listGap.code, listGap.params ?? {}),
+      unknown: true,
+      moreHints: [],
+    })
+  }
+  // Checks of the shared chain repeat for every webhook of a configuration: one finding per configuration, code and detail.
+  const byKey = new Map<string, {finding: HealthFinding; webhooks: string[]; configuration: string}>()
+  for (const w of webhooks) {
+    const params = webhookParams(w)
+    for (const c of w.checks) {
+      if (c.result !== 'Fail' && c.result !== 'Unknown') continue
+      const key = `${w.configuration}|${c.code}|${c.detail}`
+      const existing = byKey.get(key)
+      if (existing) {
+        existing.webhooks.push(w.webhook)
+        continue
+      }
+      byKey.set(key, {
+        configuration: w.configuration,
+        webhooks: [w.webhook],
+        finding: {
+          severity: reasonCatalog[c.code].level,
+          code: c.code,
+          subject: c.subject,
+          detail: c.detail,
+          hint: formatHint(c.code, {...params, ...c.params}),
+          unknown: c.result === 'Unknown',
+          moreHints: [],
+          ...(w.source ? {source: w.source} : {}),
+        },
+      })
+    }
+  }
+  for (const {finding, webhooks: names, configuration} of byKey.values()) {
+    findings.push(
+      names.length > 1 ? {...finding, subject: `${configuration} (${names.length} webhooks)`} : finding,
+    )
+  }
+  for (const f of failures) {
+    const subject = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : `istiod log`
+    findings.push({
+      severity: reasonCatalog[f.code].level,
+      code: f.code,
+      subject,
+      detail: `${f.count}× ${f.denial ?? f.message}`,
+      hint: formatHint(f.code, {
+        namespace: f.service?.namespace ?? 'istio-system',
+        service: f.service?.name ?? 'istiod',
+      }),
+      unknown: false,
+      moreHints: f.hints,
+      ...(f.source ? {source: f.source} : {}),
+    })
+  }
+  for (const p of proxies) {
+    findings.push({
+      severity: reasonCatalog[p.code].level,
+      code: p.code,
+      subject: `pod ${p.namespace}/${p.pod}`,
+      detail: p.detail,
+      hint: formatHint(p.code, {
+        namespace: p.namespace,
+        revision: p.revision,
+        ...ownerParams(p.owner, p.pod),
+      }),
+      unknown: false,
+      moreHints: [],
+      ...(p.source ? {source: p.source} : {}),
+    })
+  }
+  if (plan.blocked) {
+    const blockers = [...new Set(plan.steps.flatMap((s) => s.blockedBy))]
+    findings.push({
+      severity: 'Error',
+      code: 'RestartBlocked',
+      subject: 'restart plan',
+      detail: `webhook(s) not healthy: ${blockers.join(', ')}`,
+      hint: formatHint('RestartBlocked', {}),
+      unknown: false,
+      moreHints: [],
+    })
+  }
+  const firstRestart = plan.steps.find((s) => s.action !== 'FixWebhook')
+  if (firstRestart) {
+    findings.push({
+      severity: 'Warning',
+      code: 'RestartNeeded',
+      subject: 'restart plan',
+      detail: `${plan.counts.workloads} workload(s), ${plan.counts.pods} pod(s) in ${plan.counts.namespaces} namespace(s)`,
+      hint: formatHint('RestartNeeded', {
+        namespace: firstRestart.namespace ?? '',
+        ownerKind: firstRestart.target.kind.toLowerCase(),
+        ownerName: firstRestart.target.name,
+      }),
+      unknown: false,
+      moreHints: [],
+    })
+  }
+  findings.sort(
+    (a, b) => severityRank[a.severity] - severityRank[b.severity] || Number(a.unknown) - Number(b.unknown),
+  )
+
+  const configurations = configurationsOf(webhooks)
+  const worst = worstState(configurations.map((c) => c.state))
+  const hasError = findings.some((f) => f.severity === 'Error' && !f.unknown)
+  const hasWarning = findings.some((f) => f.severity === 'Warning' && !f.unknown)
+  const state =
+    hasError || worst === 'Failing'
+      ? 'Failing'
+      : hasWarning || worst === 'Degraded'
+        ? 'Degraded'
+        : worst === 'Unknown' || listGap
+          ? 'Unknown'
+          : 'Healthy'
+  return {
+    generatedAt: now.toISOString(),
+    platform,
+    state,
+    configurations,
+    webhooks,
+    failures,
+    proxies,
+    plan,
+    findings,
+    summary: summaryLine(configurations, failures, plan),
+  }
+}

@@ -1,0 +1,267 @@
+// Restart plan: pods that need a new injection, grouped by the workload a user restarts, in the
+// order a careful operator runs them: fix the injector first, one namespace at a time, gateways last.
+import type {ReasonCode} from '../verdict/reasons.js'
+import type {FindingKind, Verdict} from '../verdict/verdict.js'
+import type {ProxyFreshnessFinding} from './proxy-freshness.js'
+import type {WebhookHealth} from './webhook-health.js'
+
+export type RestartAction = 'FixWebhook' | 'Restart' | 'DeletePods' | 'RerunJob' | 'RecreatePod'
+
+export interface RestartStep {
+  readonly order: number
+  readonly action: RestartAction
+  readonly namespace: string | null
+  /** The workload restarted; for FixWebhook, the webhook configuration. */
+  readonly target: {readonly kind: string; readonly name: string}
+  readonly pods: readonly string[]
+  readonly codes: readonly ReasonCode[]
+  readonly commands: readonly string[]
+  readonly warning?: string
+  /** Webhook configurations that must be healthy before this step can create pods. */
+  readonly blockedBy: readonly string[]
+  readonly gateway: boolean
+}
+
+export interface RestartPlan {
+  readonly steps: readonly RestartStep[]
+  readonly blocked: boolean
+  readonly counts: {
+    readonly workloads: number
+    readonly pods: number
+    readonly namespaces: number
+    readonly unmanagedPods: number
+  }
+}
+
+/** A pod or workload that needs a new injection. */
+export interface RestartCandidate {
+  readonly namespace: string
+  /** Pod name; absent when the verdict is about a workload template. */
+  readonly pod?: string
+  readonly owner?: {readonly kind: string; readonly name: string}
+  readonly code: ReasonCode
+  /** Webhook configuration that will inject the new pods, when known. */
+  readonly configuration?: string
+  readonly revision?: string | null
+}
+
+export interface RestartPlanOptions {
+  readonly webhooks?: readonly WebhookHealth[]
+  /** Namespaces restarted after all others (istio-system and kube-system always are). */
+  readonly criticalNamespaces?: readonly string[]
+  /** Workloads restarted last of all; defaults to names containing `gateway`. */
+  readonly isGateway?: (namespace: string, owner: {readonly kind: string; readonly name: string}) => boolean
+}
+
+const restartKinds: readonly FindingKind[] = ['NeedsRestart', 'RevisionDrift', 'StaleProxy']
+const workloadKinds = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+])
+/** Within a namespace: stateless first, then ordered and per-node workloads, then pods nobody recreates. */
+const kindRank: Readonly<Record<string, number>> = {
+  Deployment: 0,
+  DeploymentConfig: 0,
+  ReplicaSet: 1,
+  ReplicationController: 1,
+  StatefulSet: 2,
+  DaemonSet: 3,
+  Job: 4,
+  CronJob: 4,
+  Pod: 5,
+}
+const alwaysCritical = ['istio-system', 'kube-system']
+
+export const restartCandidatesFromVerdicts = (verdicts: readonly Verdict[]): RestartCandidate[] =>
+  verdicts.flatMap((verdict) => {
+    const finding = verdict.findings.find((f) => restartKinds.includes(f.kind))
+    if (finding === undefined) return []
+    const target = verdict.target
+    const owner =
+      verdict.owner ?? (workloadKinds.has(target.kind) ? {kind: target.kind, name: target.name} : undefined)
+    if (target.kind !== 'Pod' && owner === undefined) return []
+    return [
+      {
+        namespace: target.namespace,
+        ...(target.kind === 'Pod' ? {pod: target.name} : {}),
+        ...(owner ? {owner} : {}),
+        code: finding.code,
+        ...(verdict.webhook ? {configuration: verdict.webhook.configuration} : {}),
+        revision: verdict.revision,
+      },
+    ]
+  })
+
+export const restartCandidatesFromProxies = (proxies: readonly ProxyFreshnessFinding[]): RestartCandidate[] =>
+  proxies.map((p) => ({
+    namespace: p.namespace,
+    pod: p.pod,
+    ...(p.owner ? {owner: p.owner} : {}),
+    code: p.code,
+    revision: p.code === 'StaleProxyImage' ? p.revision : null,
+  }))
+
+const resourceName = (kind: string): string => kind.toLowerCase()
+
+interface Group {
+  namespace: string
+  owner: {kind: string; name: string} | null
+  pods: Set<string>
+  codes: Set<ReasonCode>
+  configurations: Set<string>
+  revisions: Set<string>
+}
+
+const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<RestartStep, 'order'> => {
+  const ns = group.namespace
+  const pods = [...group.pods].sort()
+  const base = {namespace: ns, pods, codes: [...group.codes].sort(), blockedBy, gateway}
+  const owner = group.owner
+  if (owner === null) {
+    return {
+      ...base,
+      action: 'RecreatePod',
+      target: {kind: 'Pod', name: pods.join(' ')},
+      commands: pods.flatMap((pod) => [
+        `kubectl get pod ${pod} -n ${ns} -o yaml > ${pod}.yaml`,
+        `kubectl delete pod ${pod} -n ${ns}`,
+      ]),
+      warning:
+        'not managed by a controller: a deleted pod does not come back; re-create it from its manifest (strip status, uid and resourceVersion from the saved YAML)',
+    }
+  }
+  const ref = `${resourceName(owner.kind)}/${owner.name}`
+  if (owner.kind === 'Job' || owner.kind === 'CronJob') {
+    return {
+      ...base,
+      action: 'RerunJob',
+      target: owner,
+      commands:
+        owner.kind === 'CronJob'
+          ? [`kubectl create job ${owner.name}-reinject --from=cronjob/${owner.name} -n ${ns}`]
+          : [],
+      warning: 'Job pods are not restarted: the next run is injected with the current configuration',
+    }
+  }
+  if (owner.kind === 'ReplicaSet' || owner.kind === 'ReplicationController') {
+    return {
+      ...base,
+      action: 'DeletePods',
+      target: owner,
+      commands: [`kubectl delete pod ${pods.join(' ')} -n ${ns}`.trim()],
+      warning: `${owner.kind} ${owner.name} has no Deployment: deleting its pods one at a time lets it recreate them`,
+    }
+  }
+  return {
+    ...base,
+    action: 'Restart',
+    target: owner,
+    commands: [
+      `kubectl rollout restart ${ref} -n ${ns}`,
+      `kubectl rollout status ${ref} -n ${ns} --timeout=10m`,
+    ],
+  }
+}
+
+/** Steps: webhook fixes first, then namespaces (critical ones last), workloads by kind, gateways at the very end. */
+export const buildRestartPlan = (
+  candidates: readonly RestartCandidate[],
+  options: RestartPlanOptions = {},
+): RestartPlan => {
+  const groups = new Map<string, Group>()
+  for (const c of candidates) {
+    const key = c.owner
+      ? `${c.namespace}/${c.owner.kind}/${c.owner.name}`
+      : `${c.namespace}/Pod/${c.pod ?? ''}`
+    let group = groups.get(key)
+    if (group === undefined) {
+      group = {
+        namespace: c.namespace,
+        owner: c.owner ? {...c.owner} : null,
+        pods: new Set(),
+        codes: new Set(),
+        configurations: new Set(),
+        revisions: new Set(),
+      }
+      groups.set(key, group)
+    }
+    if (c.pod !== undefined) group.pods.add(c.pod)
+    group.codes.add(c.code)
+    if (c.configuration) group.configurations.add(c.configuration)
+    if (c.revision) group.revisions.add(c.revision)
+  }
+
+  const webhooks = options.webhooks ?? []
+  const failing = webhooks.filter((w) => w.state === 'Failing')
+  const blockersOf = (group: Group): string[] => {
+    const named = failing.filter(
+      (w) =>
+        group.configurations.has(w.configuration) ||
+        (group.configurations.size === 0 && w.revision !== null && group.revisions.has(w.revision)),
+    )
+    return [...new Set(named.map((w) => w.configuration))].sort()
+  }
+  const critical = new Set([...alwaysCritical, ...(options.criticalNamespaces ?? [])])
+  const isGateway =
+    options.isGateway ?? ((_ns: string, owner: {kind: string; name: string}) => /gateway/i.test(owner.name))
+
+  const ordered = [...groups.values()]
+    .map((group) => ({group, gateway: group.owner !== null && isGateway(group.namespace, group.owner)}))
+    .sort(
+      (a, b) =>
+        Number(a.gateway) - Number(b.gateway) ||
+        Number(critical.has(a.group.namespace)) - Number(critical.has(b.group.namespace)) ||
+        a.group.namespace.localeCompare(b.group.namespace) ||
+        (kindRank[a.group.owner?.kind ?? 'Pod'] ?? 5) - (kindRank[b.group.owner?.kind ?? 'Pod'] ?? 5) ||
+        (a.group.owner?.name ?? '').localeCompare(b.group.owner?.name ?? '') ||
+        [...a.group.pods].join().localeCompare([...b.group.pods].join()),
+    )
+  const restartSteps = ordered.map(({group, gateway}) => stepFor(group, blockersOf(group), gateway))
+
+  const neededFixes = [...new Set(restartSteps.flatMap((s) => s.blockedBy))].sort()
+  const fixSteps: Omit<RestartStep, 'order'>[] = neededFixes.map((configuration) => {
+    const hooks = failing.filter((w) => w.configuration === configuration)
+    const codes = [
+      ...new Set(hooks.flatMap((w) => w.checks.filter((c) => c.result === 'Fail').map((c) => c.code))),
+    ].sort()
+    const service = hooks.find((w) => w.service !== null)?.service
+    const commands = service
+      ? [
+          `kubectl get pods -n ${service.namespace} -l app=istiod -o wide`,
+          `kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
+        ]
+      : [`kubectl get mutatingwebhookconfiguration ${configuration} -o yaml`]
+    return {
+      action: 'FixWebhook',
+      namespace: service?.namespace ?? null,
+      target: {kind: 'MutatingWebhookConfiguration', name: configuration},
+      pods: [],
+      codes,
+      commands,
+      warning:
+        'restarts would fail to create pods (or create them without a sidecar) until this webhook is healthy',
+      blockedBy: [],
+      gateway: false,
+    }
+  })
+
+  const steps = [...fixSteps, ...restartSteps].map((step, index) => ({order: index + 1, ...step}))
+  const podCount = ordered.reduce((n, {group}) => n + group.pods.size, 0)
+  return {
+    steps,
+    blocked: neededFixes.length > 0,
+    counts: {
+      workloads: ordered.filter(({group}) => group.owner !== null).length,
+      pods: podCount,
+      namespaces: new Set(ordered.map(({group}) => group.namespace)).size,
+      unmanagedPods: ordered
+        .filter(({group}) => group.owner === null)
+        .reduce((n, {group}) => n + group.pods.size, 0),
+    },
+  }
+}

@@ -1,0 +1,189 @@
+// A Markdown report a support engineer pastes into a ticket: summary, findings by severity with
+// reason codes and provenance, fixes as code blocks. Every cluster string is escaped.
+import type {HealthFinding, HealthReport} from '../core/health/health-report.js'
+import type {Gap, SnapshotOrigin} from '../core/snapshot.js'
+import {summarizeVerdicts} from '../core/verdict/summary.js'
+import type {Verdict} from '../core/verdict/verdict.js'
+import {sanitizeTerminalText} from './terminal-text.js'
+
+export interface MarkdownReportInput {
+  readonly report: HealthReport
+  readonly verdicts: readonly Verdict[]
+  readonly snapshotOrigin: SnapshotOrigin
+  readonly gaps: readonly Gap[]
+  /** Verdict rows listed at most (a sweep can hold thousands); default 200. */
+  readonly maxVerdicts?: number
+}
+
+/** Inline text: control characters made visible, Markdown and HTML syntax backslash-escaped. */
+export const escapeMarkdown = (text: string): string =>
+  sanitizeTerminalText(text).replace(/[\\`*_{}[\]<>#!|~&]/g, (ch) => `\\${ch}`)
+
+/** Inline code span: fenced with more backticks than the text holds, padded when it starts or ends with one. */
+export const codeSpan = (text: string): string => {
+  const clean = sanitizeTerminalText(text)
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = clean.startsWith('`') || clean.endsWith('`') || clean === '' ? ' ' : ''
+  return `${fence}${pad}${clean}${pad}${fence}`
+}
+
+/** Fenced block; each line sanitized, the fence longer than any backtick run inside. */
+export const codeBlock = (lines: readonly string[], language = ''): string => {
+  const clean = lines.map(sanitizeTerminalText)
+  const longest = Math.max(2, ...clean.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)))
+  const fence = '`'.repeat(longest + 1)
+  return [`${fence}${language}`, ...clean, fence].join('\n')
+}
+
+const originLine = (origin: SnapshotOrigin): string =>
+  origin.kind === 'live'
+    ? `live cluster, context ${codeSpan(origin.context)} (${codeSpan(origin.server)})`
+    : `files ${origin.paths.map(codeSpan).join(', ')}${origin.layouts && origin.layouts.length > 0 ? ` (layouts: ${origin.layouts.map(escapeMarkdown).join(', ')})` : ''}`
+
+const findingBlock = (f: HealthFinding): string[] => {
+  const lines = [
+    `- **${f.code}**${f.unknown ? ' (not checked)' : ''}: ${escapeMarkdown(f.subject)}  `,
+    `  ${escapeMarkdown(f.detail)}  `,
+  ]
+  if (f.source) lines.push(`  Evidence from ${codeSpan(f.source)}  `)
+  const fixes = [f.hint, ...f.moreHints]
+  lines.push(
+    '',
+    ...codeBlock(fixes, 'sh')
+      .split('\n')
+      .map((line) => `  ${line}`),
+    '',
+  )
+  return lines
+}
+
+const verdictRows = (verdicts: readonly Verdict[], limit: number): string[] => {
+  const interesting = verdicts.filter(
+    (v) => v.findings.length > 0 || v.outcome === 'Reject' || v.outcome === 'Unknown',
+  )
+  if (interesting.length === 0) return []
+  const rows = [
+    '| Target | Outcome | Reason | Revision | Findings |',
+    '|---|---|---|---|---|',
+    ...interesting
+      .slice(0, limit)
+      .map(
+        (v) =>
+          `| ${escapeMarkdown(`${v.target.kind} ${v.target.namespace}/${v.target.name}`)} | ${v.outcome} | ${v.reason} | ${escapeMarkdown(v.revision ?? '—')} | ${v.findings.map((f) => f.code).join(', ') || '—'} |`,
+      ),
+  ]
+  if (interesting.length > limit) rows.push('', `…and ${interesting.length - limit} more.`)
+  return rows
+}
+
+export const renderMarkdownReport = (input: MarkdownReportInput): string => {
+  const {report, verdicts, snapshotOrigin, gaps} = input
+  const out: string[] = []
+  out.push('# Istio sidecar injection report', '')
+  out.push(`- Generated: ${report.generatedAt}`)
+  out.push(`- Snapshot: ${originLine(snapshotOrigin)}`)
+  if (report.platform) out.push(`- Platform: ${report.platform}`)
+  out.push(`- State: **${report.state}**`)
+  out.push(`- ${escapeMarkdown(report.summary)}`, '')
+
+  const s = summarizeVerdicts(verdicts)
+  if (s.total > 0) {
+    out.push('## Summary', '')
+    out.push(
+      '| Targets | Injected | Not injected | Needs restart | Drift | Rejected | Unknown |',
+      '|---|---|---|---|---|---|---|',
+    )
+    out.push(
+      `| ${s.total} | ${s.injected} | ${s.notInjected} | ${s.needsRestart} | ${s.drift} | ${s.rejected} | ${s.unknown} |`,
+      '',
+    )
+  }
+
+  out.push('## Findings', '')
+  if (report.findings.length === 0) out.push('No problems found.', '')
+  for (const [title, pick] of [
+    ['Errors', (f: HealthFinding) => f.severity === 'Error' && !f.unknown],
+    ['Warnings', (f: HealthFinding) => f.severity === 'Warning' && !f.unknown],
+    ['Not checked', (f: HealthFinding) => f.unknown],
+    ['Info', (f: HealthFinding) => f.severity === 'Info' && !f.unknown],
+  ] as const) {
+    const items = report.findings.filter(pick)
+    if (items.length === 0) continue
+    out.push(`### ${title} (${items.length})`, '')
+    for (const f of items) out.push(...findingBlock(f))
+  }
+
+  if (report.configurations.length > 0) {
+    out.push('## Injector webhooks', '')
+    out.push('| Configuration | Revision | Tag | State | Reason |', '|---|---|---|---|---|')
+    for (const c of report.configurations) {
+      out.push(
+        `| ${escapeMarkdown(c.configuration)} | ${escapeMarkdown(c.revision ?? '—')} | ${escapeMarkdown(c.tag ?? '—')} | ${c.state} | ${escapeMarkdown(c.reason ?? '—')} |`,
+      )
+    }
+    out.push('')
+  }
+
+  if (report.failures.length > 0) {
+    out.push('## Failure evidence', '')
+    for (const f of report.failures) {
+      const what = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : 'istiod log'
+      out.push(
+        `- **${f.code}** (${f.count}×${f.lastTimestamp ? `, last ${escapeMarkdown(f.lastTimestamp)}` : ''}): ${escapeMarkdown(what)}${f.webhook ? `, webhook ${codeSpan(f.webhook)}` : ''}${f.source ? `, from ${codeSpan(f.source)}` : ''}`,
+      )
+      out.push(
+        '',
+        ...codeBlock([f.message])
+          .split('\n')
+          .map((line) => `  ${line}`),
+        '',
+      )
+    }
+  }
+
+  const rows = verdictRows(verdicts, input.maxVerdicts ?? 200)
+  if (rows.length > 0) out.push('## Targets with findings', '', ...rows, '')
+
+  const plan = report.plan
+  if (plan.steps.length > 0) {
+    out.push('## Restart plan', '')
+    out.push(
+      `${plan.counts.workloads} workload(s), ${plan.counts.pods} pod(s) in ${plan.counts.namespaces} namespace(s)${plan.blocked ? '. **Blocked: fix the webhook first; restarts would not create injected pods.**' : '.'}`,
+      '',
+    )
+    for (const step of plan.steps) {
+      const target =
+        step.action === 'FixWebhook'
+          ? `Fix webhook ${codeSpan(step.target.name)}`
+          : `${escapeMarkdown(step.namespace ?? '')}: ${codeSpan(`${step.target.kind.toLowerCase()}/${step.target.name}`)}`
+      out.push(
+        `${step.order}. ${target}${step.pods.length > 0 ? ` (${step.pods.length} pod(s))` : ''}${step.gateway ? ' (gateway)' : ''}  `,
+      )
+      if (step.warning) out.push(`   ${escapeMarkdown(step.warning)}  `)
+      if (step.commands.length > 0)
+        out.push(
+          '',
+          ...codeBlock(step.commands, 'sh')
+            .split('\n')
+            .map((line) => `   ${line}`),
+          '',
+        )
+    }
+    out.push('')
+  }
+
+  if (gaps.length > 0) {
+    out.push('## Data not collected', '')
+    for (const g of gaps) {
+      out.push(
+        `- ${codeSpan(`${g.verb ?? 'read'} ${g.resource}${g.namespace ? ` -n ${g.namespace}` : ''}${g.name ? ` ${g.name}` : ''}`)}: ${g.reason}: ${escapeMarkdown(g.message)}`,
+      )
+    }
+    out.push('')
+  }
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`
+}
