@@ -1,4 +1,4 @@
-// Reasons about the observed state of existing pods (sidecar present, drift) and data gaps.
+// Reasons about the observed state of existing pods (sidecar present, drift), webhook-level outcomes and data gaps.
 import type {ReasonDefinition} from '../reason-definition.js'
 
 export const stateReasons = {
@@ -6,5 +6,66 @@ export const stateReasons = {
     level: 'Warning',
     summary: 'a needed resource could not be read (forbidden)',
     hint: 'Ask for `{verb}` on {resource}; check with: kubectl auth can-i {verb} {resource}',
+  },
+  DataMissing: {
+    level: 'Warning',
+    summary: 'a needed resource is not in the input, so this step cannot be decided',
+    hint: 'Add it to the input: kubectl get {resource} -A -o yaml > {resource}.yaml, then pass --from {resource}.yaml',
+  },
+  NoInjectorWebhookMatches: {
+    level: 'Info',
+    summary: 'no Istio injector webhook selects this pod, so istiod is never asked',
+    hint: 'kubectl label namespace {namespace} istio-injection=enabled --overwrite',
+  },
+  NoInjectorWebhooks: {
+    level: 'Info',
+    summary:
+      'the cluster has no Istio sidecar-injector webhook (Istio is not installed, or installed without sidecar injection)',
+    hint: 'kubectl get mutatingwebhookconfigurations -l app=sidecar-injector',
+  },
+  InjectorWebhookSelected: {
+    level: 'Info',
+    summary: 'an Istio injector webhook selects this pod; the API server calls istiod',
+    hint: '',
+  },
+  WebhookSelectionUnknown: {
+    level: 'Warning',
+    summary: 'whether an Istio injector webhook selects this pod cannot be decided from the available data',
+    hint: 'kubectl get mutatingwebhookconfiguration {configuration} -o yaml',
+  },
+  MultipleInjectors: {
+    level: 'Warning',
+    summary:
+      'more than one Istio injector webhook selects this pod: each is called, the last one (by configuration name) wins',
+    hint: 'kubectl get mutatingwebhookconfigurations -l app=sidecar-injector   (then deactivate the duplicate: istioctl tag set default --revision {revision} --overwrite)',
+  },
+  SidecarPresent: {level: 'Info', summary: 'the pod runs the istio-proxy sidecar', hint: ''},
+  SidecarAbsent: {level: 'Info', summary: 'the pod runs without the istio-proxy sidecar', hint: ''},
+  NeedsRestart: {
+    level: 'Warning',
+    summary:
+      'the pod would be injected if created now but runs without a sidecar: it was created before injection applied',
+    hint: 'kubectl rollout restart {resource}/{name} -n {namespace}',
+  },
+  UnexpectedSidecar: {
+    level: 'Warning',
+    summary: 'the pod runs a sidecar but would not be injected if created now',
+    hint: 'kubectl rollout restart {resource}/{name} -n {namespace}',
+  },
+  RevisionDrift: {
+    level: 'Warning',
+    summary: 'the pod was injected by another revision than the one that would inject it now',
+    hint: 'kubectl rollout restart {resource}/{name} -n {namespace}',
+  },
+  WorkloadHasNoPods: {
+    level: 'Info',
+    summary: 'the workload has no pods yet: the verdict is for pods created from its template',
+    hint: '',
+  },
+  WhatIfLabels: {
+    level: 'Info',
+    summary:
+      'labels were edited for a what-if evaluation (--namespace-labels / --pod-labels); nothing was changed in the cluster',
+    hint: '',
   },
 } as const satisfies Record<string, ReasonDefinition>

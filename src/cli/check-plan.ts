@@ -1,0 +1,120 @@
+// inject-check's flags compiled once into a typed plan (stern's Options → Complete → Validate); pure, so tests need no I/O.
+import {validateLabelKey, validateLabelValue} from '../core/admission/label-selector.js'
+import type {LabelEdit} from '../core/verdict/label-edit.js'
+import {failOnConditions} from '../core/verdict/summary.js'
+import type {FailOnCondition} from '../core/verdict/summary.js'
+import type {OutputFormat} from './base-command.js'
+import {parseTargetArgs} from './target-args.js'
+
+export interface CheckFlags {
+  readonly namespace?: string | undefined
+  readonly 'all-namespaces'?: boolean | undefined
+  readonly selector?: string | undefined
+  readonly from?: readonly string[] | undefined
+  readonly filename?: readonly string[] | undefined
+  readonly output?: OutputFormat | undefined
+  readonly 'namespace-labels'?: string | undefined
+  readonly 'pod-labels'?: string | undefined
+  readonly 'fail-on'?: readonly string[] | undefined
+}
+
+export interface CheckPlan {
+  readonly format: OutputFormat
+  /** --from paths; empty means live. */
+  readonly fromPaths: readonly string[]
+  /** -f paths (`-` is stdin); non-empty means manifests are judged instead of a cluster target. */
+  readonly manifestPaths: readonly string[]
+  /** Positional arguments, parsed again once the default namespace is known. */
+  readonly targetArgs: readonly string[]
+  readonly namespaceLabels?: LabelEdit
+  readonly podLabels?: LabelEdit
+  readonly failOn: readonly FailOnCondition[]
+}
+
+export type PlanResult =
+  {readonly ok: true; readonly plan: CheckPlan} | {readonly ok: false; readonly error: string}
+
+/** kubectl label syntax: `a=b,c=d` sets, `e-` removes; keys and values validated like the API server does. */
+export const parseLabelEdit = (flag: string, text: string): {edit: LabelEdit} | {error: string} => {
+  const set: Record<string, string> = {}
+  const remove: string[] = []
+  for (const raw of text.split(',')) {
+    const term = raw.trim()
+    if (term === '') continue
+    if (term.endsWith('-') && !term.includes('=')) {
+      const key = term.slice(0, -1)
+      const problem = validateLabelKey(key)
+      if (problem !== undefined) return {error: `${flag}: ${problem}`}
+      remove.push(key)
+      continue
+    }
+    const eq = term.indexOf('=')
+    if (eq < 0) return {error: `${flag}: "${term}" is neither key=value nor key- (remove)`}
+    const key = term.slice(0, eq)
+    const value = term.slice(eq + 1)
+    const problem = validateLabelKey(key) ?? validateLabelValue(key, value)
+    if (problem !== undefined) return {error: `${flag}: ${problem}`}
+    set[key] = value
+  }
+  if (Object.keys(set).length === 0 && remove.length === 0)
+    return {error: `${flag}: no labels given (use key=value,key2-)`}
+  return {edit: {set, remove}}
+}
+
+const isFailOn = (value: string): value is FailOnCondition =>
+  (failOnConditions as readonly string[]).includes(value)
+
+/** Validates the inject-check flag combinations, naming the flags; the target is checked with a placeholder namespace. */
+export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json: boolean): PlanResult => {
+  const fail = (error: string): PlanResult => ({ok: false, error})
+  const manifestPaths = flags.filename ?? []
+  if (manifestPaths.length > 0) {
+    if (targetArgs.length > 0)
+      return fail(`-f/--filename cannot be combined with a target argument (${targetArgs.join(' ')})`)
+    if (flags['all-namespaces'] === true)
+      return fail('-f/--filename cannot be combined with -A/--all-namespaces')
+    if (flags.selector !== undefined) return fail('-f/--filename cannot be combined with -l/--selector')
+  } else {
+    const parsed = parseTargetArgs(targetArgs, {
+      namespace: flags.namespace ?? 'default',
+      allNamespaces: flags['all-namespaces'] === true,
+      selector: flags.selector,
+    })
+    if (!parsed.ok) return fail(parsed.error)
+  }
+  const failOn: FailOnCondition[] = []
+  for (const value of (flags['fail-on'] ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '')) {
+    if (!isFailOn(value))
+      return fail(
+        `--fail-on: unknown condition "${value}" (expected a comma list of: ${failOnConditions.join(', ')})`,
+      )
+    if (!failOn.includes(value)) failOn.push(value)
+  }
+  let namespaceLabels: LabelEdit | undefined
+  let podLabels: LabelEdit | undefined
+  if (flags['namespace-labels'] !== undefined) {
+    const parsed = parseLabelEdit('--namespace-labels', flags['namespace-labels'])
+    if ('error' in parsed) return fail(parsed.error)
+    namespaceLabels = parsed.edit
+  }
+  if (flags['pod-labels'] !== undefined) {
+    const parsed = parseLabelEdit('--pod-labels', flags['pod-labels'])
+    if ('error' in parsed) return fail(parsed.error)
+    podLabels = parsed.edit
+  }
+  return {
+    ok: true,
+    plan: {
+      format: json ? 'json' : (flags.output ?? 'table'),
+      fromPaths: flags.from ?? [],
+      manifestPaths,
+      targetArgs,
+      ...(namespaceLabels === undefined ? {} : {namespaceLabels}),
+      ...(podLabels === undefined ? {} : {podLabels}),
+      failOn,
+    },
+  }
+}

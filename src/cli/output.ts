@@ -1,0 +1,45 @@
+// The only module that writes to stdout (data) and the one that writes warnings and errors to stderr.
+// A closed pipe (`| head`) ends the write quietly instead of crashing with EPIPE.
+
+let pipeGuarded = false
+
+const guardPipe = (): void => {
+  if (pipeGuarded) return
+  pipeGuarded = true
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
+}
+
+const withNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`)
+
+/** Writes data (a table, a trail, a JSON/YAML document) to stdout, newline-terminated. */
+export const writeData = (text: string): void => {
+  guardPipe()
+  process.stdout.write(withNewline(text))
+}
+
+/** `warning: …` on stderr; never mixed into data. */
+export const writeWarning = (message: string): void => {
+  process.stderr.write(`warning: ${message}\n`)
+}
+
+/** `error: …` on stderr, then the next step on its own line. */
+export const writeError = (message: string, hint?: string): void => {
+  process.stderr.write(`error: ${message}\n`)
+  if (hint !== undefined && hint !== '') process.stderr.write(`${hint}\n`)
+}
+
+/** `--debug` trace lines (requests, timings) on stderr. */
+export const writeDebug = (message: string): void => {
+  process.stderr.write(`debug: ${message}\n`)
+}
+
+/** Whether stdout is an interactive terminal (decides colour in auto mode). */
+export const stdoutIsTerminal = (): boolean => process.stdout.isTTY === true
+
+/** A plain status line on stderr (kubectl's `No resources found in shop namespace.`). */
+export const writeNotice = (message: string): void => {
+  process.stderr.write(`${message}\n`)
+}
