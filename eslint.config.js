@@ -6,7 +6,7 @@ const worldModules = [
   'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'path', 'node:path', 'os', 'node:os',
   'child_process', 'node:child_process', 'http', 'node:http', 'https', 'node:https', 'net', 'node:net',
   'tls', 'node:tls', 'process', 'node:process', 'node:stream', 'node:zlib', 'node:readline',
-  '@oclif/core', 'ora', 'cli-table3', 'tar',
+  '@oclif/core', 'ora', 'tar',
 ]
 
 export default tseslint.config(

@@ -1,8 +1,8 @@
-// Renders many verdicts as a borderless kubectl-style table plus a summary line of counts.
-// Columns are laid out here (pure) rather than with cli-table3: the purity lint keeps cli-table3 out of src/render.
+// Renders many verdicts as a borderless kubectl-style table (cli-table3) plus a summary line of counts.
+import Table from 'cli-table3'
 import type {VerdictSummary} from '../core/verdict/summary.js'
 import type {Verdict} from '../core/verdict/verdict.js'
-import {createPalette, sanitizeTerminalText as safe, visibleWidth} from './terminal-text.js'
+import {createPalette, sanitizeTerminalText as safe} from './terminal-text.js'
 
 export interface TableOptions {
   readonly wide: boolean
@@ -17,19 +17,38 @@ const compareVerdicts = (a: Verdict, b: Verdict): number =>
   a.target.kind.localeCompare(b.target.kind) ||
   a.target.name.localeCompare(b.target.name)
 
-/** Lays out rows with two-space-minimum gaps like kubectl's tabwriter (3 spaces), trailing spaces trimmed. */
+// kubectl's look: no borders, three spaces between columns, no padding, no colour of cli-table3's own.
+const borderless = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '   ',
+}
+
+/** Lays out rows as kubectl does (header first), trailing spaces trimmed. */
 export const layoutColumns = (rows: readonly (readonly string[])[]): string => {
-  const widths: number[] = []
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleWidth(cell))))
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) =>
-          i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleWidth(cell) + 3),
-        )
-        .join('')
-        .trimEnd(),
-    )
+  const [head = [], ...body] = rows
+  const table = new Table({
+    head: [...head],
+    chars: borderless,
+    style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true},
+  })
+  for (const row of body) table.push([...row])
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
     .join('\n')
 }
 
