@@ -1,0 +1,425 @@
+// The live preview route: server-side dry-run creates (dryRun=All), the direct AdmissionReview to an injector through
+// the API server's service proxy, and the SelfSubjectAccessReview that decides whether the direct route is allowed.
+// Nothing here persists anything: dry-run creates, access reviews and proxied AdmissionReviews store no object.
+import {randomUUID} from 'node:crypto'
+import {attributeWebhooks, evaluateAdmission, skippedWebhookWarning} from '../core/preview/attribution.js'
+import {diagnoseDryRunFailure} from '../core/preview/failure.js'
+import {applyJsonPatch} from '../core/preview/json-patch.js'
+import {isolateInjection, reviewObjectFrom} from '../core/preview/noise.js'
+import {controllerOf, hasTemplate, observedPreview} from '../core/preview/observed.js'
+import {
+  injectLabel,
+  optedOut,
+  podFromPod,
+  podFromTemplate,
+  revisionLabel,
+  statusAnnotation,
+  templateOfWorkload,
+  withPodLabel,
+} from '../core/preview/pod-builder.js'
+import type {PodObject} from '../core/preview/pod-builder.js'
+import {completePreview, failedPreview, isInjected, revisionOfResult} from '../core/preview/preview.js'
+import type {PodPreview, PreviewNote, PreviewRoute, PreviewSubject} from '../core/preview/preview.js'
+import {findRevision, planObjectPath} from '../core/preview/revision-route.js'
+import type {RevisionTarget} from '../core/preview/revision-route.js'
+import type {ClusterSnapshot, PodFacts, WorkloadKind} from '../core/snapshot.js'
+import {describeReason} from '../core/verdict/reasons.js'
+import {ApiStatusError} from './kube-errors.js'
+import {projectPod} from './projection.js'
+import type {TargetSpec} from './target-spec.js'
+import type {Transport} from './transport.js'
+
+const enc = encodeURIComponent
+const fieldManager = 'kubectl-inject'
+
+/** POST /api/v1/namespaces/{ns}/pods?dryRun=All: the cluster's whole admission chain, nothing stored. */
+export async function dryRunCreatePod(transport: Transport, pod: PodObject): Promise<PodObject> {
+  const namespace = String((pod.metadata as {namespace?: unknown} | undefined)?.namespace ?? 'default')
+  return transport.postJson(`/api/v1/namespaces/${enc(namespace)}/pods`, {dryRun: 'All', fieldManager}, pod)
+}
+
+/** SelfSubjectAccessReview: may these credentials POST through services/NAME/proxy (verb create, subresource proxy)? */
+// kubernetes: staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go (connect verbs come from the HTTP method)
+export async function canProxyService(
+  transport: Transport,
+  namespace: string,
+  name: string,
+): Promise<boolean> {
+  const review = await transport.postJson(
+    '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+    {},
+    {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: {
+        resourceAttributes: {
+          verb: 'create',
+          group: '',
+          resource: 'services',
+          subresource: 'proxy',
+          namespace,
+          name,
+        },
+      },
+    },
+  )
+  return (review.status as {allowed?: unknown} | undefined)?.allowed === true
+}
+
+/** The proxy path to an injector Service's https-webhook port (istiod's Service names its 443 port `https-webhook`). */
+// kubernetes: POST /api/v1/namespaces/{namespace}/services/{scheme}:{name}:{port}/proxy/{path} (connect, services/proxy)
+export const injectProxyPath = (namespace: string, service: string): string =>
+  `/api/v1/namespaces/${enc(namespace)}/services/https:${enc(service)}:https-webhook/proxy/inject`
+
+export interface InjectAnswer {
+  readonly allowed: boolean
+  readonly patch: readonly {op: string; path: string; value?: unknown; from?: string}[]
+  readonly message: string | null
+}
+
+/** Posts a dry-run AdmissionReview (operation CREATE) for `object` to the injector and decodes its JSONPatch. */
+export async function postInjectReview(
+  transport: Transport,
+  service: {namespace: string; name: string},
+  object: PodObject,
+): Promise<InjectAnswer> {
+  const uid = randomUUID()
+  const namespace = String((object.metadata as {namespace?: unknown} | undefined)?.namespace ?? 'default')
+  const kind = {group: '', version: 'v1', kind: 'Pod'}
+  const resource = {group: '', version: 'v1', resource: 'pods'}
+  const review = {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind,
+      resource,
+      requestKind: kind,
+      requestResource: resource,
+      namespace,
+      operation: 'CREATE',
+      userInfo: {username: 'kubectl-inject'},
+      object,
+      oldObject: null,
+      dryRun: true,
+      options: {kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', dryRun: ['All'], fieldManager},
+    },
+  }
+  const answer = await transport.postJson(injectProxyPath(service.namespace, service.name), {}, review)
+  const response = (answer.response ?? {}) as {
+    uid?: unknown
+    allowed?: unknown
+    patch?: unknown
+    patchType?: unknown
+    status?: {message?: unknown}
+  }
+  if (response.uid !== uid)
+    throw new Error(`the injector answered for uid "${String(response.uid)}", expected "${uid}"`)
+  const message = typeof response.status?.message === 'string' ? response.status.message : null
+  if (response.allowed !== true) return {allowed: false, patch: [], message}
+  if (typeof response.patch !== 'string' || response.patch === '') return {allowed: true, patch: [], message}
+  if (response.patchType !== 'JSONPatch')
+    throw new Error(`the injector answered patchType "${String(response.patchType)}", expected JSONPatch`)
+  const patch = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as InjectAnswer['patch']
+  return {allowed: true, patch, message}
+}
+
+export interface LivePreviewOptions {
+  /** --raw: compare the input with the whole dry-run result. */
+  readonly raw?: boolean
+  /** --revision: preview injection by this revision (what-if). */
+  readonly revision?: string
+}
+
+const labelsOf = (pod: PodObject): Record<string, string> =>
+  ((pod.metadata as {labels?: Record<string, string>} | undefined)?.labels ?? {}) as Record<string, string>
+
+const factsOf = (pod: PodObject): PodFacts => projectPod(pod, {kind: 'PodTemplate', keepObject: true})!
+
+const note = (code: PreviewNote['code'], message?: string): PreviewNote => ({
+  code,
+  message: message ?? describeReason(code).summary,
+})
+
+/** Runs one preview against the live cluster; an admission failure becomes a diagnosed PodPreview, other errors throw. */
+export async function previewLive(
+  transport: Transport,
+  snapshot: ClusterSnapshot,
+  subject: PreviewSubject,
+  input: PodObject,
+  options: LivePreviewOptions = {},
+): Promise<PodPreview> {
+  const raw = options.raw === true
+  const warnings: PreviewNote[] = []
+  if (
+    typeof (input.metadata as {annotations?: Record<string, unknown>} | undefined)?.annotations?.[
+      statusAnnotation
+    ] === 'string'
+  ) {
+    warnings.push(note('PreviewAlreadyInjected'))
+  }
+  const base = (route: PreviewRoute, routeReason: PreviewNote) => ({
+    subject,
+    route,
+    routeReason,
+    raw,
+    warnings,
+  })
+  const fail = (route: PreviewRoute, routeReason: PreviewNote, error: ApiStatusError): PodPreview =>
+    failedPreview(
+      {...base(route, routeReason), revision: options.revision ?? null, webhooks: []},
+      diagnoseDryRunFailure(
+        error.status.message ?? error.message,
+        error.status.code,
+        subject.namespace,
+        subject.name,
+      ),
+    )
+
+  if (options.revision === undefined) {
+    const routeReason = note(raw ? 'PreviewRawDryRun' : 'PreviewDryRun')
+    return dryRunPair(input, routeReason, base('dry-run', routeReason), fail, null)
+  }
+
+  const lookup = findRevision(snapshot, options.revision)
+  if (!lookup.ok) {
+    return failedPreview(
+      {...base('dry-run', note('PreviewRevisionNotFound')), revision: options.revision, webhooks: []},
+      {
+        code: 'PreviewRevisionNotFound',
+        message: `revision or tag "${options.revision}" not found (known: ${lookup.known.length === 0 ? 'none' : lookup.known.join(', ')})`,
+        diagnosis: describeReason('PreviewRevisionNotFound').summary,
+        hint: describeReason('PreviewRevisionNotFound').hint,
+      },
+    )
+  }
+  const target = lookup.target
+  const plan = planObjectPath(snapshot, factsOf(input), target)
+  if (plan.ok) {
+    const routeReason = note(
+      'PreviewRevisionObjectPath',
+      `what-if --revision ${target.revision}: pod label ${revisionLabel}=${target.revision} is selected by ${plan.webhook.configuration}/${plan.webhook.name}`,
+    )
+    return dryRunPair(
+      withPodLabel(input, revisionLabel, target.revision),
+      routeReason,
+      base('dry-run', routeReason),
+      fail,
+      target,
+    )
+  }
+  const service = target.service
+  const allowed = service === null ? false : await canProxyService(transport, service.namespace, service.name)
+  if (service === null || !allowed) {
+    const why =
+      service === null
+        ? `revision ${target.revision} calls its injector by URL, not through a Service`
+        : `creating services/proxy for ${service.namespace}/${service.name} is forbidden`
+    return failedPreview(
+      {...base('direct', note('PreviewRevisionNoRoute')), revision: target.revision, webhooks: []},
+      {
+        code: 'PreviewRevisionNoRoute',
+        message: `cannot preview revision ${target.revision}: object path: ${plan.reason}; direct route: ${why}`,
+        diagnosis: describeReason('PreviewRevisionNoRoute').summary,
+        hint: `kubectl auth can-i create services/proxy -n ${service?.namespace ?? 'istio-system'}`,
+      },
+    )
+  }
+  const routeReason = note(
+    'PreviewRevisionDirect',
+    `what-if --revision ${target.revision}: object path not possible (${plan.reason}); AdmissionReview posted to ${service.namespace}/${service.name} through services/proxy`,
+  )
+  let baseline: PodObject
+  try {
+    baseline = await dryRunCreatePod(transport, optedOut(input))
+  } catch (error) {
+    if (error instanceof ApiStatusError) return fail('direct', routeReason, error)
+    throw error
+  }
+  const object = reviewObjectFrom(baseline, input)
+  let answer: InjectAnswer
+  try {
+    answer = await postInjectReview(transport, service, object)
+  } catch (error) {
+    const message =
+      error instanceof ApiStatusError ? (error.status.message ?? error.message) : (error as Error).message
+    return failedPreview(
+      {...base('direct', routeReason), revision: target.revision, webhooks: []},
+      {
+        code: 'PreviewDirectFailed',
+        message,
+        diagnosis: describeReason('PreviewDirectFailed').summary,
+        hint: `kubectl get --raw ${injectProxyPath(service.namespace, service.name)} -v4`,
+      },
+    )
+  }
+  if (!answer.allowed) {
+    return failedPreview(
+      {...base('direct', routeReason), revision: target.revision, webhooks: []},
+      {
+        code: 'WebhookDenied',
+        message: `the injector ${service.namespace}/${service.name} denied the request: ${answer.message ?? 'without explanation'}`,
+        diagnosis: describeReason('WebhookDenied').summary,
+        hint: describeReason('WebhookDenied').hint,
+      },
+    )
+  }
+  const after = applyJsonPatch(object, answer.patch) as PodObject
+  const before = raw ? input : object
+  const webhooks = target.configurations.map((configuration) => {
+    const hook = snapshot.webhookConfigurations
+      .find((c) => c.metadata.name === configuration)
+      ?.webhooks?.find((w) => w.clientConfig.service?.name === service.name)
+    return {
+      configuration,
+      name: hook?.name ?? service.name,
+      istio: true,
+      mutated: answer.patch.length > 0,
+      failurePolicy: hook?.failurePolicy ?? 'Fail',
+    }
+  })
+  return completePreview(
+    {
+      ...base('direct', routeReason),
+      revision: revisionOfResult(after) ?? target.revision,
+      webhooks: webhooks.slice(0, 1),
+    },
+    before,
+    after,
+  )
+
+  async function dryRunPair(
+    sent: PodObject,
+    routeReason: PreviewNote,
+    common: ReturnType<typeof base>,
+    failWith: typeof fail,
+    revisionTarget: RevisionTarget | null,
+  ): Promise<PodPreview> {
+    let injected: PodObject
+    let baseline: PodObject | undefined
+    try {
+      ;[injected, baseline] = await Promise.all([
+        dryRunCreatePod(transport, sent),
+        raw ? Promise.resolve(undefined) : dryRunCreatePod(transport, optedOut(sent)),
+      ])
+    } catch (error) {
+      if (error instanceof ApiStatusError) return failWith('dry-run', routeReason, error)
+      throw error
+    }
+    const facts = factsOf(sent)
+    const evaluations = evaluateAdmission(snapshot, facts)
+    const didInject = isInjected(injected) && !isInjected(sent)
+    const revision = didInject ? revisionOfResult(injected) : null
+    const skipped = skippedWebhookWarning(evaluations, didInject, labelsOf(sent)[injectLabel] === 'false')
+    const allWarnings = skipped === undefined ? common.warnings : [...common.warnings, skipped]
+    const webhooks = attributeWebhooks(snapshot, evaluations, didInject, revision)
+    const pair =
+      raw || baseline === undefined
+        ? {before: sent, after: injected}
+        : isolateInjection(sent, baseline, injected)
+    return completePreview(
+      {...common, warnings: allWarnings, revision: revision ?? revisionTarget?.revision ?? null, webhooks},
+      pair.before,
+      pair.after,
+    )
+  }
+}
+
+// ---- reading what to preview (raw objects: the builders need whole specs, which snapshots do not keep) ----
+
+export interface PreviewInput {
+  readonly subject: PreviewSubject
+  readonly pod: PodObject
+}
+
+const collectionPaths: Readonly<Record<WorkloadKind | 'Pod', string>> = {
+  Pod: '/api/v1/namespaces/{ns}/pods',
+  Deployment: '/apis/apps/v1/namespaces/{ns}/deployments',
+  StatefulSet: '/apis/apps/v1/namespaces/{ns}/statefulsets',
+  DaemonSet: '/apis/apps/v1/namespaces/{ns}/daemonsets',
+  ReplicaSet: '/apis/apps/v1/namespaces/{ns}/replicasets',
+  Job: '/apis/batch/v1/namespaces/{ns}/jobs',
+  CronJob: '/apis/batch/v1/namespaces/{ns}/cronjobs',
+  ReplicationController: '/api/v1/namespaces/{ns}/replicationcontrollers',
+}
+
+/** The API path of one object of a kind inject-diff reads. */
+export const objectPath = (kind: WorkloadKind | 'Pod', namespace: string, name: string): string =>
+  `${collectionPaths[kind].replace('{ns}', enc(namespace))}/${enc(name)}`
+
+const nameOf = (object: PodObject): string =>
+  String((object.metadata as {name?: unknown} | undefined)?.name ?? '')
+const namespaceOf = (object: PodObject, fallback: string): string =>
+  String((object.metadata as {namespace?: unknown} | undefined)?.namespace ?? fallback)
+
+/** Raw pods of a pod target or a sweep (sorted by namespace and name, as kubectl lists them). */
+export async function readLivePods(transport: Transport, target: TargetSpec): Promise<PodObject[]> {
+  if (target.kind === 'pod')
+    return [await transport.getJson(objectPath('Pod', target.namespace, target.name))]
+  if (target.kind !== 'sweep') return []
+  const pods: PodObject[] = []
+  const path =
+    target.namespace === null ? '/api/v1/pods' : collectionPaths.Pod.replace('{ns}', enc(target.namespace))
+  await transport.list(path, {labelSelector: target.labelSelector}, (item) => pods.push(item))
+  return pods.sort(
+    (a, b) => namespaceOf(a, '').localeCompare(namespaceOf(b, '')) || nameOf(a).localeCompare(nameOf(b)),
+  )
+}
+
+/** Pods to dry-run for a live target: a pod re-created, a workload's template, or every pod of a sweep. */
+export async function readLivePreviewInputs(
+  transport: Transport,
+  target: TargetSpec,
+): Promise<PreviewInput[]> {
+  if (target.kind === 'workload') {
+    const object = await transport.getJson(objectPath(target.workloadKind, target.namespace, target.name))
+    return [
+      {
+        subject: {kind: target.workloadKind, namespace: target.namespace, name: target.name},
+        pod: podFromTemplate(
+          target.workloadKind,
+          target.name,
+          target.namespace,
+          templateOfWorkload(target.workloadKind, object),
+        ),
+      },
+    ]
+  }
+  const pods = await readLivePods(transport, target)
+  return pods.map((pod) => {
+    const namespace = namespaceOf(pod, 'default')
+    return {subject: {kind: 'Pod', namespace, name: nameOf(pod)}, pod: podFromPod(pod, namespace)}
+  })
+}
+
+/** --observed live: each pod against its controller's template (controllers read once each). */
+export async function observeLive(
+  transport: Transport,
+  target: TargetSpec,
+  raw: boolean,
+): Promise<PodPreview[]> {
+  const owners = new Map<string, Promise<PodObject | undefined>>()
+  const ownerOf = (kind: WorkloadKind, namespace: string, name: string): Promise<PodObject | undefined> => {
+    const key = `${kind}/${namespace}/${name}`
+    let found = owners.get(key)
+    if (found === undefined) {
+      found = transport.getJson(objectPath(kind, namespace, name)).catch((error: unknown) => {
+        if (error instanceof ApiStatusError && error.status.code === 404) return undefined
+        throw error
+      })
+      owners.set(key, found)
+    }
+    return found
+  }
+  const previews: PodPreview[] = []
+  for (const pod of await readLivePods(transport, target)) {
+    const namespace = namespaceOf(pod, 'default')
+    const controller = controllerOf(pod)
+    const owner =
+      controller !== undefined && hasTemplate(controller.kind)
+        ? await ownerOf(controller.kind, namespace, controller.name)
+        : undefined
+    previews.push(observedPreview({kind: 'Pod', namespace, name: nameOf(pod)}, pod, owner, raw))
+  }
+  return previews
+}

@@ -1,0 +1,291 @@
+// The human diff of inject-diff: a header (webhooks, revision, route, summary) and a compact readable walk of the
+// jsondiffpatch delta. Pure: colour is a parameter; every cluster-provided string is sanitised.
+import type {Delta} from 'jsondiffpatch'
+import {stringify} from 'yaml'
+import {formatChangeSummary} from '../core/preview/change-summary.js'
+import type {PodPreview} from '../core/preview/preview.js'
+import {createPalette, sanitizeTerminalText} from './terminal-text.js'
+import type {Palette} from './terminal-text.js'
+
+export interface PodDiffOptions {
+  readonly colour: boolean
+}
+
+type Json = Record<string, unknown>
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+const itemWords: Readonly<Record<string, string>> = {
+  containers: 'container',
+  initContainers: 'init container',
+  ephemeralContainers: 'ephemeral container',
+  volumes: 'volume',
+  volumeMounts: 'volume mount',
+  env: 'env var',
+  ports: 'port',
+  tolerations: 'toleration',
+  imagePullSecrets: 'image pull secret',
+}
+
+const itemLabel = (item: unknown, index: number): string => {
+  if (isObject(item)) {
+    if (typeof item.name === 'string')
+      return typeof item.mountPath === 'string' ? `${item.name} at ${item.mountPath}` : item.name
+    if (typeof item.containerPort === 'number') return String(item.containerPort)
+    if (typeof item.key === 'string') return item.key
+  }
+  return `#${index}`
+}
+
+const yamlLines = (value: unknown): string[] =>
+  stringify(value, {lineWidth: 0})
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => sanitizeTerminalText(line))
+
+/** `key: value` for scalars, `key:` + indented YAML for objects and arrays. */
+const keyValueLines = (key: string, value: unknown): string[] => {
+  const lines = yamlLines(value)
+  if (!isObject(value) && !Array.isArray(value) && lines.length === 1)
+    return [`${sanitizeTerminalText(key)}: ${lines[0]}`]
+  if ((isObject(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0))
+    return [`${sanitizeTerminalText(key)}: ${lines[0]}`]
+  return [`${sanitizeTerminalText(key)}:`, ...lines.map((l) => `  ${l}`)]
+}
+
+interface Section {
+  readonly path: string
+  readonly lines: string[]
+}
+
+const isArrayDelta = (delta: unknown): delta is Json & {_t: 'a'} => isObject(delta) && delta._t === 'a'
+
+class DeltaWalker {
+  readonly sections: Section[] = []
+  constructor(private readonly p: Palette) {}
+
+  private section(path: string): string[] {
+    const last = this.sections.at(-1)
+    if (last?.path === path) return last.lines
+    const created: Section = {path, lines: []}
+    this.sections.push(created)
+    return created.lines
+  }
+
+  private added(path: string, lines: readonly string[]): void {
+    this.section(path).push(...lines.map((l) => this.p.green(`+ ${l}`)))
+  }
+
+  private removed(path: string, lines: readonly string[]): void {
+    this.section(path).push(...lines.map((l) => this.p.red(`- ${l}`)))
+  }
+
+  walk(delta: Delta, left: unknown, right: unknown, path: string): void {
+    if (isArrayDelta(delta))
+      return this.walkArray(delta, Array.isArray(left) ? left : [], Array.isArray(right) ? right : [], path)
+    if (!isObject(delta)) return
+    const l = isObject(left) ? left : {}
+    const r = isObject(right) ? right : {}
+    for (const key of Object.keys(delta).sort((a, b) => this.order(a, b))) {
+      const child = delta[key] as Delta
+      const childPath = path === '' ? key : `${path}.${key}`
+      if (Array.isArray(child)) {
+        if (
+          (child.length === 1 || (child.length === 3 && child[2] === 0)) &&
+          this.expand(child.length === 1 ? 'added' : 'removed', child[0], childPath)
+        )
+          continue
+        if (child.length === 1) this.added(path || '(pod)', keyValueLines(key, child[0]))
+        else if (child.length === 2) {
+          this.removed(path || '(pod)', keyValueLines(key, child[0]))
+          this.added(path || '(pod)', keyValueLines(key, child[1]))
+        } else if (child.length === 3 && child[2] === 0)
+          this.removed(path || '(pod)', keyValueLines(key, child[0]))
+      } else this.walk(child, l[key], r[key], childPath)
+    }
+  }
+
+  // A whole map or list added (or removed) reads like its entries one by one: `+ container istio-init added`.
+  private expand(how: 'added' | 'removed', value: unknown, path: string): boolean {
+    const mark = how === 'added' ? this.added.bind(this) : this.removed.bind(this)
+    if (isObject(value) && Object.keys(value).length > 0) {
+      for (const [key, entry] of Object.entries(value)) mark(path, keyValueLines(key, entry))
+      return true
+    }
+    if (Array.isArray(value) && value.length > 0) {
+      const word = itemWords[path.slice(path.lastIndexOf('.') + 1)] ?? 'item'
+      value.forEach((item, index) =>
+        mark(path, [
+          `${word} ${sanitizeTerminalText(itemLabel(item, index))} ${how}`,
+          ...yamlLines(item).map((l) => `  ${l}`),
+        ]),
+      )
+      return true
+    }
+    return false
+  }
+
+  // metadata before spec before status, then the rest alphabetically: the order kubectl prints a pod in.
+  private order(a: string, b: string): number {
+    const rank = (k: string) => ['apiVersion', 'kind', 'metadata', 'spec', 'status'].indexOf(k)
+    const ra = rank(a)
+    const rb = rank(b)
+    if (ra !== rb) return (ra < 0 ? 99 : ra) - (rb < 0 ? 99 : rb)
+    return a < b ? -1 : a > b ? 1 : 0
+  }
+
+  private walkArray(delta: Json, left: readonly unknown[], right: readonly unknown[], path: string): void {
+    const field = path.slice(path.lastIndexOf('.') + 1).replace(/\[.*\]$/, '')
+    const word = itemWords[field] ?? 'item'
+    const entries = Object.keys(delta).filter((k) => k !== '_t')
+    const removedKeys = entries
+      .filter((k) => k.startsWith('_'))
+      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+    const otherKeys = entries.filter((k) => !k.startsWith('_')).sort((a, b) => Number(a) - Number(b))
+    for (const key of removedKeys) {
+      const change = delta[key] as unknown[]
+      const index = Number(key.slice(1))
+      const label = sanitizeTerminalText(itemLabel(left[index], index))
+      if (change[2] === 3)
+        this.section(path).push(
+          this.p.yellow(`~ ${word} ${label} moved from position ${index} to ${String(change[1])}`),
+        )
+      else this.removed(path, [`${word} ${label} removed`, ...yamlLines(left[index]).map((l) => `  ${l}`)])
+    }
+    for (const key of otherKeys) {
+      const change = delta[key] as Delta
+      const index = Number(key)
+      const label = sanitizeTerminalText(itemLabel(right[index], index))
+      if (Array.isArray(change) && change.length === 1) {
+        this.added(path, [`${word} ${label} added`, ...yamlLines(change[0]).map((l) => `  ${l}`)])
+      } else if (Array.isArray(change) && change.length === 2) {
+        this.removed(path, [
+          `${word} ${sanitizeTerminalText(itemLabel(change[0], index))}`,
+          ...yamlLines(change[0]).map((l) => `  ${l}`),
+        ])
+        this.added(path, [`${word} ${label}`, ...yamlLines(change[1]).map((l) => `  ${l}`)])
+      } else {
+        const before =
+          left.find((item, i) => itemLabel(item, i) === itemLabel(right[index], index)) ?? left[index]
+        this.walk(change, before, right[index], `${path}[${label}]`)
+      }
+    }
+  }
+}
+
+const subjectLine = (preview: PodPreview): string => {
+  const s = preview.subject
+  const what =
+    s.kind === 'Pod' ? `pod ${s.namespace}/${s.name}` : `${s.kind.toLowerCase()} ${s.namespace}/${s.name}`
+  return sanitizeTerminalText(s.source === undefined ? what : `${what} (${s.source})`)
+}
+
+const routeWords = (preview: PodPreview): string => {
+  switch (preview.route) {
+    case 'dry-run':
+      return preview.raw
+        ? 'dry-run (raw: input against the whole dry-run result)'
+        : 'dry-run (server-side dryRun=All, injection isolated by an opted-out dry-run)'
+    case 'direct':
+      return 'direct (AdmissionReview to the injector through the API server service proxy)'
+    case 'observed':
+      return preview.raw
+        ? 'observed (raw: owner template against the running pod)'
+        : 'observed (owner template against the running pod)'
+  }
+}
+
+/** The header lines: pod, webhooks, revision, route and why, summary, warnings. */
+export const renderPreviewHeader = (preview: PodPreview, options: PodDiffOptions): string[] => {
+  const p = createPalette(options.colour)
+  const mutated = preview.webhooks.filter((w) => w.mutated)
+  const called = preview.webhooks.filter((w) => !w.mutated)
+  const hooks = [
+    ...mutated.map((w) => `${w.configuration}/${w.name} (mutated)`),
+    ...called.map((w) => `${w.configuration}/${w.name} (called${w.istio ? ', no injection' : ''})`),
+  ]
+  const lines = [
+    p.bold(`=== ${subjectLine(preview)} ===`),
+    `webhooks: ${hooks.length === 0 ? 'none' : sanitizeTerminalText(hooks.join(', '))}`,
+    `revision: ${sanitizeTerminalText(preview.revision ?? 'none')}`,
+    `route:    ${routeWords(preview)}`,
+    p.dim(`          ${sanitizeTerminalText(preview.routeReason.message)}`),
+  ]
+  if (preview.summary !== null) lines.push(`summary:  ${formatChangeSummary(preview.summary)}`)
+  for (const warning of preview.warnings)
+    lines.push(p.yellow(`warning:  ${sanitizeTerminalText(warning.message)} [${warning.code}]`))
+  return lines
+}
+
+/** One pod's diff: header, blank line, one block per changed path. `delta` is jsondiffpatch's delta of before → after. */
+export const renderPodDiff = (preview: PodPreview, delta: Delta, options: PodDiffOptions): string => {
+  const p = createPalette(options.colour)
+  const header = renderPreviewHeader(preview, options)
+  if (preview.failure !== null) {
+    return [
+      ...header,
+      p.red(`error:    ${sanitizeTerminalText(preview.failure.message)}`),
+      `diagnosis: ${sanitizeTerminalText(preview.failure.diagnosis)} [${preview.failure.code}]`,
+      `next:     ${sanitizeTerminalText(preview.failure.hint)}`,
+    ].join('\n')
+  }
+  if (delta === undefined) return [...header, '', p.dim('no differences')].join('\n')
+  const walker = new DeltaWalker(p)
+  walker.walk(delta, preview.before, preview.after, '')
+  const body = walker.sections.flatMap((s) => [p.cyan(sanitizeTerminalText(s.path)), ...s.lines])
+  return [...header, '', ...body].join('\n')
+}
+
+/** One item of the --json document: before, after, patch, webhooks and route. */
+export const previewDocument = (preview: PodPreview): Json => ({
+  kind: preview.subject.kind,
+  namespace: preview.subject.namespace,
+  name: preview.subject.name,
+  ...(preview.subject.source === undefined ? {} : {source: preview.subject.source}),
+  route: preview.route,
+  routeReason: {code: preview.routeReason.code, message: preview.routeReason.message},
+  raw: preview.raw,
+  revision: preview.revision,
+  webhooks: preview.webhooks,
+  differences: preview.patch.length > 0,
+  summary: preview.summary,
+  before: preview.before,
+  after: preview.after,
+  patch: preview.patch,
+  warnings: preview.warnings,
+  failure: preview.failure,
+})
+
+/** --json: one document for one target; `{items: […]}` for several (sweeps, -f with several objects). */
+export const buildDiffDocument = (previews: readonly PodPreview[]): Json =>
+  previews.length === 1
+    ? {apiVersion: 'inject.kubectl.io/v1alpha1', kind: 'InjectDiff', ...previewDocument(previews[0]!)}
+    : {apiVersion: 'inject.kubectl.io/v1alpha1', kind: 'InjectDiffList', items: previews.map(previewDocument)}
+
+/** -o patch|yaml|json: the patch, or the resulting pod; several pods become a list (JSON) or a YAML stream. */
+export const renderMachineOutput = (
+  previews: readonly PodPreview[],
+  format: 'patch' | 'yaml' | 'json',
+): string => {
+  const done = previews.filter((p) => p.failure === null)
+  if (format === 'patch') {
+    if (previews.length === 1) return done.length === 0 ? '' : JSON.stringify(done[0]!.patch, null, 2)
+    return JSON.stringify(
+      {
+        items: done.map((p) => ({
+          kind: p.subject.kind,
+          namespace: p.subject.namespace,
+          name: p.subject.name,
+          patch: p.patch,
+        })),
+      },
+      null,
+      2,
+    )
+  }
+  const pods = done.map((p) => p.after)
+  if (format === 'yaml')
+    return pods.map((pod) => stringify(pod, {lineWidth: 0}).replace(/\n$/, '')).join('\n---\n')
+  if (previews.length === 1) return pods.length === 0 ? '' : JSON.stringify(pods[0], null, 2)
+  return JSON.stringify({apiVersion: 'v1', kind: 'List', items: pods}, null, 2)
+}
