@@ -1,0 +1,69 @@
+// `npm run demo:live`: serves examples/demo-cluster from the test API-server double over HTTPS, with an
+// Istio-like injector behind every istiod Service, so inject-check and inject-diff can be tried live.
+// Runs until Ctrl-C (or for DEMO_SECONDS seconds). Loopback only; the tool under test never writes.
+import {readdirSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {loadYamlObjects, startApiServer, startWebhookServer} from '../test/apiserver-double/index.js'
+import type {WebhookServer} from '../test/apiserver-double/index.js'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any shape
+type Json = Record<string, any>
+
+const demoDir = fileURLToPath(new URL('../examples/demo-cluster/', import.meta.url))
+const objects = readdirSync(demoDir)
+  .filter((name) => name.endsWith('.yaml'))
+  .flatMap((name) => loadYamlObjects(`${demoDir}${name}`)) as Json[]
+
+const configurations = objects.filter((o) => o.kind === 'MutatingWebhookConfiguration')
+const readyServices = new Set(
+  objects
+    .filter((o) => o.kind === 'EndpointSlice' && (o.endpoints ?? []).some((e: Json) => e.conditions?.ready))
+    .map((o) => `${o.metadata.namespace}/${o.metadata.labels?.['kubernetes.io/service-name']}`),
+)
+
+// One injector per istiod Service the webhooks call; a Service without ready endpoints stays unreachable.
+const injectors = new Map<string, WebhookServer>()
+const services: Record<string, string> = {}
+for (const configuration of configurations) {
+  for (const webhook of configuration.webhooks ?? []) {
+    const service = webhook.clientConfig?.service
+    if (service === undefined) continue
+    const key = `${service.namespace}/${service.name}`
+    if (!injectors.has(key)) {
+      const revision = configuration.metadata.labels?.['istio.io/rev'] ?? 'default'
+      const server = await startWebhookServer({mode: 'native', revision})
+      injectors.set(key, server)
+      const url = readyServices.has(key) ? server.url : 'https://127.0.0.1:9'
+      services[`${key}:${service.port ?? 443}`] = url
+      services[`${key}:https-webhook`] = url
+    }
+    webhook.clientConfig.caBundle = injectors.get(key)?.caBundle
+  }
+}
+
+const api = await startApiServer({objects, services})
+const kubeconfig = api.writeKubeconfig({
+  dir: fileURLToPath(new URL('../.tmp/', import.meta.url)),
+  namespace: 'shop',
+})
+process.stdout.write(
+  [
+    `Demo API server at ${api.url} (${objects.length} objects, ${injectors.size} injector Services).`,
+    `  export KUBECONFIG=${kubeconfig}`,
+    '  kubectl get pods -A',
+    '  node bin/kubectl-inject_check.js -A',
+    '  node bin/kubectl-inject_diff.js deploy/web -n shop',
+    'Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+)
+
+const stop = async () => {
+  await api.close()
+  for (const server of injectors.values()) await server.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop())
+process.on('SIGTERM', () => void stop())
+const seconds = Number(process.env.DEMO_SECONDS ?? '0')
+if (seconds > 0) setTimeout(() => void stop(), seconds * 1000)
