@@ -73,10 +73,10 @@ describe('parseInjectorConfig over chart-rendered ConfigMaps', () => {
       namespace: 'istio-system',
       name: 'istio-sidecar-injector',
       labels: {},
-      data: {config: 'policy: enabled\ndefaultTemplates: []\n'},
+      data: {config: 'policy: enabled\ndefaultTemplates: []\n', values: '{}'},
     })
     assert.deepEqual(c.defaultTemplates, ['sidecar'])
-    assert.ok(c.valuesError)
+    assert.equal(c.valuesError, undefined)
   })
 
   const broken: [string, string][] = [

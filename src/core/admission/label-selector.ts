@@ -70,8 +70,10 @@ export const formatRequirement = (requirement: LabelSelectorRequirement): string
 const matchLabelEntries = (selector: LabelSelector): [string, string][] =>
   Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 
-const isEmptySelector = (selector: LabelSelector): boolean =>
-  Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+/** Undefined or no terms: the API server's `{}` (matches everything), istiod's skipped selector. */
+export const isEmptySelector = (selector: LabelSelector | undefined): boolean =>
+  selector === undefined ||
+  (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
 
 /** One line: `{}` for the empty selector, else the terms joined by `, `. */
 export const formatSelector = (selector: LabelSelector | undefined): string => {
@@ -218,21 +220,26 @@ const tokenize = (text: string): Token[] => {
 
 interface ParsedRequirement {
   readonly key: string
-  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Equals'
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Equals' | 'GreaterThan' | 'LessThan'
   readonly values: string[]
+}
+
+const int64Min = -(2n ** 63n)
+const int64Max = 2n ** 63n - 1n
+
+// Go strconv.ParseInt(s, 10, 64): optional sign, decimal digits, within int64.
+const parseInt64 = (text: string): bigint | undefined => {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined
+  const value = BigInt(text)
+  return value < int64Min || value > int64Max ? undefined : value
 }
 
 const describeToken = (token: Token): string => (token.kind === 'end' ? 'end of string' : token.text)
 
-/**
- * Parses kubectl `-l` syntax (`a=b,c!=d,e in (x,y),f notin (z),g,!h`) into a LabelSelector.
- * `=`/`==` become matchLabels (or `In` when a key repeats), `!=` becomes `NotIn`.
- */
-export const parseLabelSelector = (
+// apimachinery: pkg/labels/selector.go Parser.parse (kubectl `-l` grammar, including `>` and `<`)
+const parseRequirements = (
   text: string,
-):
-  | {readonly selector: LabelSelector; readonly error?: undefined}
-  | {readonly error: string; readonly selector?: undefined} => {
+): {readonly requirements: ParsedRequirement[]; readonly error?: undefined} | {readonly error: string} => {
   const tokens = tokenize(text)
   let position = 0
   const peek = (): Token => tokens[position] ?? {kind: 'end', text: ''}
@@ -242,7 +249,7 @@ export const parseLabelSelector = (
   const errorToken = tokens.find((t) => t.kind === 'error')
   if (errorToken) return fail(`found '${errorToken.text}', expected: keyword or operator`)
 
-  if (peek().kind === 'end') return {selector: {}}
+  if (peek().kind === 'end') return {requirements}
   while (true) {
     let negated = false
     let token = next()
@@ -303,7 +310,16 @@ export const parseLabelSelector = (
         }
         requirements.push({key, operator: operator.text === '!=' ? 'NotIn' : 'Equals', values: [value]})
       } else if (operator.kind === 'op' && (operator.text === '>' || operator.text === '<')) {
-        return fail(`operator '${operator.text}' (key ${key}) cannot be expressed in a webhook LabelSelector`)
+        const valueToken = next()
+        if (valueToken.kind !== 'id')
+          return fail(`found '${describeToken(valueToken)}', expected: identifier`)
+        if (parseInt64(valueToken.text) === undefined) {
+          return fail(
+            `for 'Gt', 'Lt' operators, the value must be an integer (key ${key}, value ${valueToken.text})`,
+          )
+        }
+        const op = operator.text === '>' ? 'GreaterThan' : 'LessThan'
+        requirements.push({key, operator: op, values: [valueToken.text]})
       } else {
         return fail(`found '${describeToken(operator)}', expected: in, notin, =, ==, !=`)
       }
@@ -321,6 +337,35 @@ export const parseLabelSelector = (
     const following = peek()
     if (!(following.kind === 'id' || (following.kind === 'op' && following.text === '!'))) {
       return fail(`found '${describeToken(following)}', expected: identifier after ','`)
+    }
+  }
+  return {requirements}
+}
+
+/**
+ * Parses kubectl `-l` syntax (`a=b,c!=d,e in (x,y),f notin (z),g,!h`) into a LabelSelector.
+ * `=`/`==` become matchLabels (or `In` when a key repeats), `!=` becomes `NotIn`; `>`/`<` have no LabelSelector form.
+ */
+export const parseLabelSelector = (
+  text: string,
+):
+  | {readonly selector: LabelSelector; readonly error?: undefined}
+  | {readonly error: string; readonly selector?: undefined} => {
+  const parsed = parseRequirements(text)
+  if (parsed.error !== undefined) return {error: parsed.error}
+  return toLabelSelector(parsed.requirements)
+}
+
+const toLabelSelector = (
+  requirements: readonly ParsedRequirement[],
+):
+  | {readonly selector: LabelSelector; readonly error?: undefined}
+  | {readonly error: string; readonly selector?: undefined} => {
+  const ordering = requirements.find((r) => r.operator === 'GreaterThan' || r.operator === 'LessThan')
+  if (ordering) {
+    const symbol = ordering.operator === 'GreaterThan' ? '>' : '<'
+    return {
+      error: `unable to parse requirement: operator '${symbol}' (key ${ordering.key}) cannot be expressed in a webhook LabelSelector`,
     }
   }
   const equalsCount = new Map<string, number>()
@@ -343,9 +388,34 @@ export const parseLabelSelector = (
   }
 }
 
-/** Parses kubectl `-l` text and evaluates it against labels. */
+// apimachinery: pkg/labels/selector.go Requirement.Matches (Gt/Lt: key present, value an int64, strict comparison)
+const orderingTerm = (requirement: ParsedRequirement, labels: Labels): SelectorTerm => {
+  const symbol = requirement.operator === 'GreaterThan' ? '>' : '<'
+  const bound = parseInt64(requirement.values[0] ?? '')
+  const raw = Object.hasOwn(labels, requirement.key) ? labels[requirement.key] : undefined
+  const actual = raw === undefined ? undefined : parseInt64(raw)
+  const matches =
+    bound !== undefined &&
+    actual !== undefined &&
+    (requirement.operator === 'GreaterThan' ? actual > bound : actual < bound)
+  return {
+    term: `${requirement.key}${symbol}${requirement.values[0] ?? ''}`,
+    matches,
+    actual: formatActual(requirement.key, labels),
+  }
+}
+
+/** Parses kubectl `-l` text and evaluates it against labels, `>` and `<` included. */
 export const labelsMatchSelectorString = (text: string, labels: Labels): SelectorEvaluation => {
-  const parsed = parseLabelSelector(text)
+  const parsed = parseRequirements(text)
   if (parsed.error !== undefined) return {matches: false, error: parsed.error, terms: []}
-  return matchLabelSelector(parsed.selector, labels)
+  const isOrdering = (r: ParsedRequirement) => r.operator === 'GreaterThan' || r.operator === 'LessThan'
+  const selector = toLabelSelector(parsed.requirements.filter((r) => !isOrdering(r)))
+  if (selector.error !== undefined) return {matches: false, error: selector.error, terms: []}
+  const evaluation = matchLabelSelector(selector.selector, labels)
+  const ordering = parsed.requirements.filter(isOrdering).map((r) => orderingTerm(r, labels))
+  if (ordering.length === 0) return evaluation
+  const terms = [...evaluation.terms, ...ordering]
+  if (evaluation.error !== undefined) return {matches: false, error: evaluation.error, terms}
+  return {matches: terms.every((t) => t.matches), terms}
 }

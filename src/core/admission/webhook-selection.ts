@@ -9,7 +9,7 @@ import type {
 } from '../snapshot.js'
 import type {Check, CheckResult, WebhookRef} from '../verdict/verdict.js'
 import type {ReasonCode} from '../verdict/reasons.js'
-import {formatSelectorEvaluation, matchLabelSelector} from './label-selector.js'
+import {formatSelectorEvaluation, isEmptySelector, matchLabelSelector} from './label-selector.js'
 import {
   admissionRequestFor,
   evaluateMatchConditions,
@@ -79,10 +79,6 @@ export const sortWebhookConfigurations = (
   [...configs].sort((a, b) =>
     a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,
   )
-
-const isEmptySelector = (selector: MutatingWebhook['namespaceSelector']): boolean =>
-  selector === undefined ||
-  (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
 
 const describeGap = (namespace: string, gap: Gap | undefined): {code: ReasonCode; detail: string} => {
   if (gap?.reason === 'NotFound')

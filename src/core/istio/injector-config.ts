@@ -37,7 +37,7 @@ export interface InjectorConfig {
   readonly alwaysInjectSelector: readonly LabelSelector[]
   readonly injectedAnnotations: Labels
   readonly values?: InjectorValues
-  /** Set when `data.values` is missing or not JSON (istiod then fails every injection). */
+  /** Set when `data.values` does not parse (a fresh istiod then fails every injection). */
   readonly valuesError?: string
 }
 
@@ -112,16 +112,34 @@ const path = (root: unknown, ...keys: string[]): unknown => {
 const optionalString = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined
 
-/** Reads `data.values`; istiod fails injection with "failed to parse values.yaml" when it is not JSON. */
+// Sweeps evaluate thousands of pods against a handful of ConfigMaps: parse each text once (results are never mutated).
+const valuesCache = new Map<string, {values: InjectorValues} | {error: string}>()
+const configCache = new WeakMap<ConfigMapFacts, InjectorConfigResult>()
+
+/** Reads `data.values` (JSON or YAML); istiod fails injection with "failed to parse values.yaml" when it does not parse. */
 export const parseInjectorValues = (text: string | undefined): {values: InjectorValues} | {error: string} => {
   if (text === undefined) return {error: 'ConfigMap has no data.values'}
+  const cached = valuesCache.get(text)
+  if (cached !== undefined) return cached
+  const parsed = parseInjectorValuesText(text)
+  if (valuesCache.size >= 64) valuesCache.clear()
+  valuesCache.set(text, parsed)
+  return parsed
+}
+
+const parseInjectorValuesText = (text: string): {values: InjectorValues} | {error: string} => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (e) {
-    return {error: `data.values is not JSON: ${(e as Error).message}`}
+    // istio: pkg/kube/inject/webhook.go NewValuesConfig decodes values as YAML (JSON being the chart's rendering).
+    try {
+      parsed = parseYaml(text, {version: '1.1'})
+    } catch {
+      return {error: `data.values is neither JSON nor YAML: ${(e as Error).message}`}
+    }
   }
-  if (!isObject(parsed)) return {error: 'data.values is not a JSON object'}
+  if (!isObject(parsed)) return {error: 'data.values is not a map'}
   const g = (...keys: string[]): string | undefined => optionalString(path(parsed, ...keys))
   const entries: [keyof InjectorValues, string | undefined][] = [
     ['hub', g('global', 'hub')],
@@ -141,8 +159,19 @@ export const parseInjectorValues = (text: string | undefined): {values: Injector
 
 /** Parses an injector ConfigMap as istiod does; a shape error is the whole config's error, as in Go's Unmarshal. */
 export const parseInjectorConfig = (cm: ConfigMapFacts): InjectorConfigResult => {
+  const cached = configCache.get(cm)
+  if (cached !== undefined) return cached
+  const parsed = parseInjectorConfigData(cm)
+  configCache.set(cm, parsed)
+  return parsed
+}
+
+const parseInjectorConfigData = (cm: ConfigMapFacts): InjectorConfigResult => {
   const text = cm.data.config
   if (text === undefined) return {error: `ConfigMap ${cm.namespace}/${cm.name} has no data.config`}
+  // istio: pkg/kube/inject/watcher.go readConfigMap: without the values key istiod loads nothing from the ConfigMap.
+  if (cm.data.values === undefined)
+    return {error: `missing ConfigMap values key "values" in ${cm.namespace}/${cm.name}`}
   let doc: unknown
   try {
     // sigs.k8s.io/yaml reads YAML 1.1 (yes/on are booleans).

@@ -16,18 +16,45 @@ export interface SidecarState {
 }
 
 interface InjectionStatus {
-  readonly revision?: string
-  readonly containers?: readonly string[] | null
-  readonly initContainers?: readonly string[] | null
+  readonly revision: string
 }
 
-const parseStatus = (text: string): InjectionStatus | undefined => {
+const isJson = (text: string): boolean => {
   try {
-    const v: unknown = JSON.parse(text)
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as InjectionStatus) : undefined
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const listFields = new Set(['initcontainers', 'containers', 'volumes', 'imagepullsecrets'])
+
+// Go json.Unmarshal into SidecarInjectionStatus: keys match case-insensitively, the last one wins, a null is a no-op,
+// and any mistyped field is an error (GetRevisionFromPodAnnotation then reports no revision).
+// istio: pkg/kube/inject/inject.go SidecarInjectionStatus; istioctl/pkg/describe/describe.go GetRevisionFromPodAnnotation
+const parseStatus = (text: string): InjectionStatus | undefined => {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
   } catch {
     return undefined
   }
+  if (v === null) return {revision: ''}
+  if (typeof v !== 'object' || Array.isArray(v)) return undefined
+  let revision = ''
+  for (const [key, value] of Object.entries(v)) {
+    const field = key.toLowerCase()
+    if (value === null) continue
+    if (field === 'revision') {
+      if (typeof value !== 'string') return undefined
+      revision = value
+    } else if (listFields.has(field)) {
+      if (!Array.isArray(value) || value.some((item) => item !== null && typeof item !== 'string'))
+        return undefined
+    }
+  }
+  return {revision}
 }
 
 export const observeSidecar = (
@@ -35,8 +62,7 @@ export const observeSidecar = (
 ): SidecarState => {
   const statusText = pod.annotations[statusAnnotation]
   const status = statusText === undefined ? undefined : parseStatus(statusText)
-  const statusRevision =
-    typeof status?.revision === 'string' && status.revision !== '' ? status.revision : null
+  const statusRevision = status !== undefined && status.revision !== '' ? status.revision : null
   const annotated = pod.annotations['istio.io/rev']
   const revision = annotated !== undefined ? annotated : statusRevision
 
@@ -96,7 +122,7 @@ export const observeSidecar = (
       native: false,
       revision,
       image: null,
-      evidence: `annotation ${statusAnnotation} present${status ? '' : ' (not valid JSON)'} but no istio-proxy container${revisionNote}`,
+      evidence: `annotation ${statusAnnotation} present${status ? '' : isJson(statusText) ? ' (not a valid injection status)' : ' (not valid JSON)'} but no istio-proxy container${revisionNote}`,
     }
   }
   return {
