@@ -3,21 +3,70 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 const worldModules = [
-  'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'path', 'node:path', 'os', 'node:os',
-  'child_process', 'node:child_process', 'http', 'node:http', 'https', 'node:https', 'net', 'node:net',
-  'tls', 'node:tls', 'process', 'node:process', 'node:stream', 'node:zlib', 'node:readline',
-  '@oclif/core', 'ora', 'tar',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'path',
+  'node:path',
+  'os',
+  'node:os',
+  'child_process',
+  'node:child_process',
+  'http',
+  'node:http',
+  'https',
+  'node:https',
+  'net',
+  'node:net',
+  'tls',
+  'node:tls',
+  'process',
+  'node:process',
+  'node:stream',
+  'node:zlib',
+  'node:readline',
+  '@oclif/core',
+  'ora',
+  'tar',
 ]
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'examples/**', 'test/fixtures/**', 'oclif.manifest.json']},
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'examples/**',
+      'test/fixtures/**',
+      'oclif.manifest.json',
+      '.tmp/**',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly',
-      setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', AbortController: 'readonly',
-      AbortSignal: 'readonly', performance: 'readonly', structuredClone: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly',
-      fetch: 'readonly', queueMicrotask: 'readonly', setInterval: 'readonly', clearInterval: 'readonly'}},
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        performance: 'readonly',
+        structuredClone: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        fetch: 'readonly',
+        queueMicrotask: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -27,23 +76,44 @@ export default tseslint.config(
     // The decision core never touches the world: no I/O modules, no process/console/clock/network.
     files: ['src/core/**/*.ts', 'src/render/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          ...worldModules.map((name) => ({name, message: 'src/core and src/render are pure: do I/O in src/cluster or src/cli.'})),
-          {name: '@kubernetes/client-node', allowTypeImports: true, message: 'Only `import type` from client-node in the core.'},
-        ],
-      }],
-      'no-restricted-globals': ['error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...worldModules.map((name) => ({
+              name,
+              message: 'src/core and src/render are pure: do I/O in src/cluster or src/cli.',
+            })),
+            {
+              name: '@kubernetes/client-node',
+              allowTypeImports: true,
+              message: 'Only `import type` from client-node in the core.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
         {name: 'process', message: 'The core is pure: pass values in.'},
         {name: 'console', message: 'The core is pure: return strings, the shell writes.'},
         {name: 'fetch', message: 'The core is pure: no network.'},
         {name: 'setTimeout', message: 'The core is pure: no timers.'},
         {name: 'setInterval', message: 'The core is pure: no timers.'},
       ],
-      'no-restricted-syntax': ['error',
-        {selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'The core is pure: take `now` as a parameter.'},
-        {selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The core is pure: take `now` as a parameter.'},
-        {selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'The core is deterministic.'},
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'The core is pure: take `now` as a parameter.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'The core is pure: take `now` as a parameter.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'The core is deterministic.',
+        },
       ],
     },
   },

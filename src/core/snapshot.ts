@@ -129,7 +129,8 @@ export interface PodFacts {
   readonly source?: Provenance
 }
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'ReplicationController'
+export type WorkloadKind =
+  'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'ReplicationController'
 
 export interface WorkloadFacts {
   readonly kind: WorkloadKind

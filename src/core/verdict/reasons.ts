@@ -32,7 +32,14 @@ export const formatHint = (code: ReasonCode, params: Readonly<Record<string, str
 /** Area modules that define the same code twice would silently shadow each other; this lists them. */
 export const duplicateReasonCodes = (): string[] => {
   const seen = new Map<string, number>()
-  for (const area of [admissionReasons, istioReasons, stateReasons, healthReasons, diffReasons, bundleReasons]) {
+  for (const area of [
+    admissionReasons,
+    istioReasons,
+    stateReasons,
+    healthReasons,
+    diffReasons,
+    bundleReasons,
+  ]) {
     for (const code of Object.keys(area)) seen.set(code, (seen.get(code) ?? 0) + 1)
   }
   return [...seen].filter(([, n]) => n > 1).map(([code]) => code)
