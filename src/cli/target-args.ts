@@ -1,6 +1,7 @@
 // Parses kubectl-style target arguments (`web-0`, `pod/web-0`, `deploy/web`, `deployment web`, `ns/shop`) into a TargetSpec.
 // Pure: returns the target or a kubectl-worded error; the command turns errors into exit 64.
 import type {TargetSpec} from '../cluster/target-spec.js'
+import {parseLabelSelector} from '../core/admission/label-selector.js'
 import type {WorkloadKind} from '../core/snapshot.js'
 
 type ResourceKind =
@@ -75,6 +76,11 @@ const splitArgs = (args: readonly string[]): {type?: string; name?: string} | {e
 
 /** Turns positional arguments plus -n/-A/-l into the target a source reads. */
 export const parseTargetArgs = (args: readonly string[], context: TargetContext): TargetParse => {
+  // A malformed -l is a usage error before any read (kubectl: "unable to parse requirement"), never an empty answer.
+  const selectorProblem =
+    context.selector === undefined ? undefined : parseLabelSelector(context.selector).error
+  if (selectorProblem !== undefined)
+    return fail(`-l/--selector "${context.selector ?? ''}": ${selectorProblem}`)
   const split = splitArgs(args)
   if ('error' in split) return fail(split.error)
   const {type, name} = split

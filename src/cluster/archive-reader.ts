@@ -3,15 +3,15 @@
 // failure is a BundleReadError whose one-line message names the file.
 import {open, readdir, readFile, stat} from 'node:fs/promises'
 import {join, sep} from 'node:path'
+import {InputFileError} from './kube-errors.js'
 
 /** A bundle that cannot be read; `message` is one line and starts with the file name. */
-export class BundleReadError extends Error {
-  constructor(
-    readonly file: string,
-    readonly detail: string,
-  ) {
-    super(`${file}: ${detail}`)
-    this.name = 'BundleReadError'
+export class BundleReadError extends InputFileError {
+  readonly detail: string
+
+  constructor(file: string, detail: string) {
+    super(file, detail)
+    this.detail = detail
   }
 }
 

@@ -13,6 +13,9 @@ function lineOf(textValue: string, offset: number): number {
 /** Parses a file's text into its documents (nulls dropped); `file` names the source in errors. */
 export function parseDocuments(input: string, file: string): unknown[] {
   const textValue = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input
+  // YAML and JSON never hold NUL: a binary file (an image, a raw archive) is named instead of read as one odd scalar.
+  const nul = textValue.indexOf('\u0000')
+  if (nul >= 0) throw new InputFileError(file, 'binary data, not YAML or JSON', lineOf(textValue, nul))
   const first = textValue.trimStart()[0]
   if (first === '{' || first === '[') {
     try {

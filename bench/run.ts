@@ -1,0 +1,461 @@
+// `npm run bench`: inject-check against kubectl on the same API-server double, side by side, at fleet sizes.
+// Env: BENCH_SIZES (pods, comma list; default 1000,10000,20000), BENCH_RUNS (runs per case; default 5 at ≤1k, else 3),
+// BENCH_BUDGET_SECONDS (stop adding runs after this; default 420), BENCH_CEL=0 (no CEL webhook in the cluster).
+import {fork, spawn, execFileSync} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import {cpus, tmpdir, totalmem, platform, release} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import type {ChildMessage, ParentMessage, RequestSummary} from './api-server-process.js'
+import {exportLists, syntheticCluster} from './synthetic-cluster.js'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const bin = join(root, 'bin', 'kubectl-inject_check.js')
+const kubectl = process.env.BENCH_KUBECTL ?? '/usr/bin/kubectl'
+const timeBinary = '/usr/bin/time'
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000,20000')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => Number.isInteger(n) && n > 0)
+const runsFor = (pods: number): number => Number(process.env.BENCH_RUNS ?? (pods <= 1000 ? 5 : 3))
+const budgetMs = Number(process.env.BENCH_BUDGET_SECONDS ?? 420) * 1000
+const commandTimeoutMs = 180_000
+const started = performance.now()
+const overBudget = () => performance.now() - started > budgetMs
+
+interface Sample {
+  readonly wallMs: number
+  readonly maxRssKb: number
+  readonly exitCode: number | null
+  readonly stdoutBytes: number
+  readonly requests: readonly RequestSummary[]
+}
+
+interface CaseResult {
+  readonly command: string
+  readonly runs: number
+  readonly wallMs: number[]
+  readonly medianMs: number
+  readonly maxRssKb: number[]
+  readonly medianRssKb: number
+  readonly requests: number
+  readonly podListPages: number
+  readonly stdoutBytes: number
+  readonly exitCodes: (number | null)[]
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted.length % 2 === 1
+      ? sorted[mid]!
+      : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+// One API-server child per size; IPC answers arrive in request order.
+class ServerProcess {
+  private readonly waiting: ((message: ChildMessage) => void)[] = []
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'error') throw new Error(`API-server process: ${message.message}`)
+      this.waiting.shift()?.(message)
+    })
+  }
+
+  static start(): ServerProcess {
+    const child = fork(fileURLToPath(new URL('./api-server-process.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    return new ServerProcess(child)
+  }
+
+  call<T extends ChildMessage['type']>(message: ParentMessage): Promise<Extract<ChildMessage, {type: T}>> {
+    return new Promise((resolve) => {
+      this.waiting.push((answer) => resolve(answer as Extract<ChildMessage, {type: T}>))
+      this.child.send(message)
+    })
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve())
+      this.child.send({type: 'stop'} satisfies ParentMessage)
+    })
+  }
+}
+
+const hasTime = existsSync(timeBinary)
+
+// Peak RSS: /usr/bin/time where installed, else VmHWM polled from /proc while the process lives.
+async function runMeasured(
+  command: string,
+  args: readonly string[],
+  outFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{wallMs: number; maxRssKb: number; exitCode: number | null}> {
+  const out = openSync(outFile, 'w')
+  const timeFile = `${outFile}.time`
+  const argv = hasTime ? ['-f', '%M %e', '-o', timeFile, command, ...args] : [...args]
+  const t0 = performance.now()
+  const child = spawn(hasTime ? timeBinary : command, argv, {stdio: ['ignore', out, 'pipe'], env})
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (stderr.length < 4000) stderr += chunk.toString('utf8')
+  })
+  let polledKb = 0
+  const poll = hasTime
+    ? undefined
+    : setInterval(() => {
+        try {
+          const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+          if (match !== null) polledKb = Math.max(polledKb, Number(match[1]))
+        } catch {
+          // the process has exited
+        }
+      }, 5)
+  const killer = setTimeout(() => child.kill('SIGKILL'), commandTimeoutMs)
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const wallMs = performance.now() - t0
+  clearTimeout(killer)
+  if (poll !== undefined) clearInterval(poll)
+  closeSync(out)
+  let maxRssKb = polledKb
+  if (hasTime) {
+    const lines = readFileSync(timeFile, 'utf8').trim().split('\n')
+    maxRssKb = Number(lines[lines.length - 1]!.split(' ')[0])
+  }
+  if (exitCode !== 0)
+    process.stderr.write(
+      `bench: ${command} ${args.join(' ')} exited ${exitCode}: ${stderr.split('\n').slice(0, 3).join(' | ')}\n`,
+    )
+  return {wallMs, maxRssKb, exitCode}
+}
+
+async function sample(
+  server: ServerProcess,
+  command: string,
+  args: readonly string[],
+  outFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Sample> {
+  const {index} = await server.call<'mark'>({type: 'mark'})
+  const measured = await runMeasured(command, args, outFile, env)
+  const {requests} = await server.call<'since'>({type: 'since', index})
+  return {...measured, stdoutBytes: statSync(outFile).size, requests}
+}
+
+function summarize(command: string, samples: readonly Sample[]): CaseResult {
+  const last = samples[samples.length - 1]!
+  return {
+    command,
+    runs: samples.length,
+    wallMs: samples.map((s) => Math.round(s.wallMs)),
+    medianMs: Math.round(median(samples.map((s) => s.wallMs))),
+    maxRssKb: samples.map((s) => s.maxRssKb),
+    medianRssKb: Math.round(median(samples.map((s) => s.maxRssKb))),
+    requests: last.requests.length,
+    podListPages: last.requests.filter((r) => r.path.endsWith('/pods')).length,
+    stdoutBytes: last.stdoutBytes,
+    exitCodes: samples.map((s) => s.exitCode),
+  }
+}
+
+const itemsIn = (file: string): number => {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as {items?: unknown[]}
+    return parsed.items?.length ?? -1
+  } catch {
+    return -1
+  }
+}
+
+const kubectlVersion = (): string => {
+  try {
+    const parsed = JSON.parse(
+      execFileSync(kubectl, ['version', '--client', '-o', 'json'], {encoding: 'utf8'}),
+    ) as {clientVersion?: {gitVersion?: string}}
+    return parsed.clientVersion?.gitVersion ?? 'unknown'
+  } catch {
+    return 'unavailable'
+  }
+}
+
+async function benchSize(pods: number, work: string): Promise<Record<string, unknown>> {
+  const dir = join(work, `pods-${pods}`)
+  const fromDir = join(dir, 'from')
+  mkdirSync(fromDir, {recursive: true})
+  const cluster = syntheticCluster({pods, celWebhook: process.env.BENCH_CEL !== '0'})
+  const lists = exportLists(cluster)
+  for (const [name, list] of Object.entries(lists)) writeFileSync(join(fromDir, name), JSON.stringify(list))
+  const workloadsFile = join(dir, 'workloads.json')
+  writeFileSync(
+    workloadsFile,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        ...cluster.workloads,
+        ...cluster.platform.filter(
+          (o) =>
+            !['Namespace', 'MutatingWebhookConfiguration', 'ConfigMap', 'Pod'].includes(
+              (o as {kind?: string}).kind ?? '',
+            ),
+        ),
+      ],
+    }),
+  )
+  const podBytes = cluster.pods.reduce((sum, pod) => sum + JSON.stringify(pod).length, 0)
+  const totalPods = (lists['pods.json'] as {items: unknown[]}).items.length
+
+  const server = ServerProcess.start()
+  const ready = await server.call<'ready'>({
+    type: 'start',
+    files: [...Object.keys(lists).map((name) => join(fromDir, name)), workloadsFile],
+    kubeconfigDir: dir,
+  })
+  const kc = ready.kubeconfig
+  const cacheDir = join(dir, 'kube-cache')
+  const env = {...process.env, NO_COLOR: '1', HOME: dir, KUBECONFIG: kc}
+  const {namespace, name} = cluster.samplePod
+  const out = (label: string) => join(dir, `${label}.out`)
+
+  const cases = {
+    sweep: {
+      ours: {command: process.execPath, args: [bin, '-A', '-o', 'json', '--kubeconfig', kc]},
+      kubectl: {
+        command: kubectl,
+        args: ['get', 'pods', '-A', '-o', 'json', '--kubeconfig', kc, '--cache-dir', cacheDir],
+      },
+    },
+    pod: {
+      ours: {command: process.execPath, args: [bin, `pod/${name}`, '-n', namespace, '--kubeconfig', kc]},
+      kubectl: {
+        command: kubectl,
+        args: [
+          'get',
+          'pod',
+          name,
+          '-n',
+          namespace,
+          '-o',
+          'json',
+          '--kubeconfig',
+          kc,
+          '--cache-dir',
+          cacheDir,
+        ],
+      },
+    },
+    from: {ours: {command: process.execPath, args: [bin, '-A', '-o', 'json', '--from', fromDir]}},
+  } as const
+
+  // Warm the page cache, node's compile cache paths and kubectl's discovery cache once (users run with warm caches).
+  await sample(server, cases.sweep.kubectl.command, cases.sweep.kubectl.args, out('warm-kubectl'), env)
+  await sample(server, cases.pod.ours.command, cases.pod.ours.args, out('warm-ours'), env)
+
+  const samples: Record<string, Sample[]> = {}
+  const push = (key: string, value: Sample) => (samples[key] ??= []).push(value)
+  const runs = runsFor(pods)
+  for (let run = 0; run < runs; run++) {
+    if (run > 0 && overBudget()) {
+      process.stderr.write(`bench: time budget reached; ${pods} pods measured with ${run} run(s)\n`)
+      break
+    }
+    // Interleaved so drift (thermal, other load) hits both tools alike.
+    push(
+      'sweep.ours',
+      await sample(server, cases.sweep.ours.command, cases.sweep.ours.args, out('sweep-ours'), env),
+    )
+    push(
+      'sweep.kubectl',
+      await sample(server, cases.sweep.kubectl.command, cases.sweep.kubectl.args, out('sweep-kubectl'), env),
+    )
+    push('pod.ours', await sample(server, cases.pod.ours.command, cases.pod.ours.args, out('pod-ours'), env))
+    push(
+      'pod.kubectl',
+      await sample(server, cases.pod.kubectl.command, cases.pod.kubectl.args, out('pod-kubectl'), env),
+    )
+    push(
+      'from.ours',
+      await sample(server, cases.from.ours.command, cases.from.ours.args, out('from-ours'), env),
+    )
+  }
+
+  // Plugin dispatch: the same single-pod check through real kubectl's PATH lookup, measured once.
+  const pathDir = join(dir, 'path')
+  mkdirSync(pathDir, {recursive: true})
+  symlinkSync(bin, join(pathDir, 'kubectl-inject_check'))
+  const dispatch = await sample(
+    server,
+    kubectl,
+    ['inject-check', `pod/${name}`, '-n', namespace, '--kubeconfig', kc],
+    out('dispatch'),
+    {...env, PATH: `${pathDir}:${process.env.PATH ?? ''}`},
+  )
+
+  const result = (key: string, command: {command: string; args: readonly string[]}) =>
+    summarize(
+      [command.command, ...command.args].join(' ').replaceAll(dir, '$DIR').replaceAll(root, ''),
+      samples[key] ?? [],
+    )
+  const sweepOurs = result('sweep.ours', cases.sweep.ours)
+  const sweepKubectl = result('sweep.kubectl', cases.sweep.kubectl)
+  const podOurs = result('pod.ours', cases.pod.ours)
+  const podKubectl = result('pod.kubectl', cases.pod.kubectl)
+  const fromOurs = result('from.ours', cases.from.ours)
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100
+  const itemsOurs = itemsIn(out('sweep-ours'))
+  const itemsKubectl = itemsIn(out('sweep-kubectl'))
+  const itemsFrom = itemsIn(out('from-ours'))
+  await server.stop()
+  return {
+    pods: totalPods,
+    namespaces: cluster.namespaces.length,
+    webhookConfigurations: (lists['webhooks.json'] as {items: unknown[]}).items.length,
+    podJsonBytesAvg: Math.round(podBytes / cluster.pods.length),
+    servedObjects: ready.objects,
+    itemsInOutput: {ours: itemsOurs, kubectl: itemsKubectl, from: itemsFrom},
+    expectedPodListPages: Math.ceil(totalPods / 500),
+    sweep: {
+      ours: sweepOurs,
+      kubectl: sweepKubectl,
+      ratio: {
+        time: ratio(sweepOurs.medianMs, sweepKubectl.medianMs),
+        rss: ratio(sweepOurs.medianRssKb, sweepKubectl.medianRssKb),
+      },
+    },
+    pod: {
+      ours: podOurs,
+      kubectl: podKubectl,
+      ratio: {
+        time: ratio(podOurs.medianMs, podKubectl.medianMs),
+        rss: ratio(podOurs.medianRssKb, podKubectl.medianRssKb),
+      },
+    },
+    from: {
+      ours: fromOurs,
+      ratioToKubectlSweep: {
+        time: ratio(fromOurs.medianMs, sweepKubectl.medianMs),
+        rss: ratio(fromOurs.medianRssKb, sweepKubectl.medianRssKb),
+      },
+    },
+    pluginDispatch: {
+      wallMs: Math.round(dispatch.wallMs),
+      maxRssKb: dispatch.maxRssKb,
+      exitCode: dispatch.exitCode,
+      overheadVsDirectMs: Math.round(dispatch.wallMs - podOurs.medianMs),
+    },
+  }
+}
+
+const pad = (value: string | number, width: number) => String(value).padStart(width)
+const mb = (kb: number) => (kb / 1024).toFixed(0)
+
+function printTable(results: readonly Record<string, unknown>[]): void {
+  const header = [
+    'pods',
+    'case',
+    'ours ms',
+    'kubectl ms',
+    'ratio',
+    'ours MB',
+    'kubectl MB',
+    'ratio',
+    'ours req',
+    'kubectl req',
+  ]
+  const widths = [6, 16, 8, 11, 6, 8, 11, 6, 9, 12]
+  const line = (cells: (string | number)[]) =>
+    cells.map((cell, i) => (i === 1 ? String(cell).padEnd(widths[i]!) : pad(cell, widths[i]!))).join(' ')
+  process.stdout.write(`${line(header)}\n`)
+  for (const r of results) {
+    type Pair = {ours: CaseResult; kubectl: CaseResult; ratio: {time: number; rss: number}}
+    const sweep = r.sweep as Pair
+    const pod = r.pod as Pair
+    const from = r.from as {ours: CaseResult; ratioToKubectlSweep: {time: number; rss: number}}
+    const dispatch = r.pluginDispatch as {wallMs: number; maxRssKb: number}
+    const pods = r.pods as number
+    process.stdout.write(
+      `${line([pods, 'sweep -A -o json', sweep.ours.medianMs, sweep.kubectl.medianMs, sweep.ratio.time, mb(sweep.ours.medianRssKb), mb(sweep.kubectl.medianRssKb), sweep.ratio.rss, sweep.ours.requests, sweep.kubectl.requests])}\n`,
+    )
+    process.stdout.write(
+      `${line([pods, 'one pod', pod.ours.medianMs, pod.kubectl.medianMs, pod.ratio.time, mb(pod.ours.medianRssKb), mb(pod.kubectl.medianRssKb), pod.ratio.rss, pod.ours.requests, pod.kubectl.requests])}\n`,
+    )
+    process.stdout.write(
+      `${line([pods, '--from (offline)', from.ours.medianMs, sweep.kubectl.medianMs, from.ratioToKubectlSweep.time, mb(from.ours.medianRssKb), mb(sweep.kubectl.medianRssKb), from.ratioToKubectlSweep.rss, 0, sweep.kubectl.requests])}\n`,
+    )
+    process.stdout.write(
+      `${line([pods, 'one pod via kubectl', dispatch.wallMs, pod.kubectl.medianMs, Math.round((dispatch.wallMs / pod.kubectl.medianMs) * 100) / 100, mb(dispatch.maxRssKb), '', '', '', ''])}\n`,
+    )
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(root, 'dist', 'commands', 'inject-check.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)')
+  const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-'))
+  const results: Record<string, unknown>[] = []
+  try {
+    for (const pods of sizes) {
+      process.stderr.write(`bench: ${pods} pods…\n`)
+      results.push(await benchSize(pods, work))
+    }
+  } finally {
+    rmSync(work, {recursive: true, force: true})
+  }
+  printTable(results)
+  const rss = (pods: number) =>
+    (
+      results.find((r) => r.pods !== undefined && Math.abs((r.pods as number) - pods) < 10) as
+        {sweep?: {ours: CaseResult}} | undefined
+    )?.sweep?.ours.medianRssKb
+  const growth =
+    rss(10_000) !== undefined && rss(20_000) !== undefined
+      ? Math.round((rss(20_000)! / rss(10_000)!) * 100) / 100
+      : undefined
+  if (growth !== undefined)
+    process.stdout.write(`\nsweep peak RSS 10k → 20k pods: ×${growth} (linear would be ×2.00)\n`)
+  const document = {
+    generatedAt: new Date().toISOString(),
+    machine: {
+      cores: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryBytes: totalmem(),
+      platform: `${platform()} ${release()}`,
+      node: process.version,
+      kubectl: kubectlVersion(),
+      peakRssFrom: hasTime ? '/usr/bin/time %M' : '/proc/<pid>/status VmHWM (polled every 5 ms)',
+    },
+    config: {
+      sizes,
+      runs: sizes.map(runsFor),
+      apiServer: 'test/apiserver-double over HTTPS on 127.0.0.1, in its own process',
+      pageSize: 500,
+    },
+    sweepRssGrowth10kTo20k: growth ?? null,
+    results,
+  }
+  const resultsDir = join(root, 'bench', 'results')
+  mkdirSync(resultsDir, {recursive: true})
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(document, null, 2)}\n`)
+  process.stdout.write(
+    `\nwrote bench/results/latest.json (${Math.round((performance.now() - started) / 1000)} s)\n`,
+  )
+}
+
+await main()
