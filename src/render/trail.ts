@@ -32,11 +32,15 @@ export const renderVerdictLine = (verdict: Verdict, p: Palette): string => {
   const target = p.bold(describeTarget(verdict))
   const summary = describeReason(verdict.reason).summary
   const subject = verdict.target.kind === 'Namespace' ? 'a new pod here' : 'a pod created now'
+  // The decision assumes istiod answers; an unreachable webhook under failurePolicy Fail rejects pods first.
+  const blocked = verdict.findings.some((f) => f.code === 'WebhookBlocksCreation')
+    ? `, ${p.red('but pods are currently being rejected')} (WebhookBlocksCreation)`
+    : ''
   switch (verdict.outcome) {
     case 'Inject':
-      return `${target}: ${p.green(`${subject} would be injected`)}${verdict.revision === null ? '' : ` by ${revisionText(verdict)}`}`
+      return `${target}: ${p.green(`${subject} would be injected`)}${verdict.revision === null ? '' : ` by ${revisionText(verdict)}`}${blocked}`
     case 'Skip':
-      return `${target}: ${p.yellow(`${subject} would not be injected`)}: ${summary}`
+      return `${target}: ${p.yellow(`${subject} would not be injected`)}: ${summary}${blocked}`
     case 'Reject':
       return `${target}: ${p.red(`${subject} would be rejected`)}: ${summary}`
     case 'Unknown':

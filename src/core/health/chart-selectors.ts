@@ -1,6 +1,7 @@
 // The selectors Istio's chart writes for each injector webhook name, to spot terms someone else added.
 // istio: manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml (1.10+), revision-tags-mwc.yaml
 import {formatRequirement} from '../admission/label-selector.js'
+import {ignoredNamespaces} from '../istio/injection-policy.js'
 import type {LabelSelector, LabelSelectorRequirement} from '../snapshot.js'
 
 /** `values: null` stands for the revision or tag value, which differs per install. */
@@ -16,7 +17,6 @@ interface ChartSelectors {
 }
 
 const revisionValue = null
-const ignoredNamespaces = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']
 
 const chartSelectorsByPrefix: Readonly<Record<string, ChartSelectors>> = {
   'rev.namespace.': {

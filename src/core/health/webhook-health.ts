@@ -104,7 +104,7 @@ const stateOf = (checks: readonly HealthCheck[]): HealthState => {
   return 'Healthy'
 }
 
-interface ServiceChain {
+export interface ServiceChain {
   readonly checks: HealthCheck[]
   readonly readyEndpoints: number | null
   readonly broken: boolean
@@ -119,7 +119,8 @@ const podNamed = (snapshot: ClusterSnapshot, namespace: string, name: string): P
   snapshot.pods.find((pod) => pod.kind === 'Pod' && pod.namespace === namespace && pod.name === name)
 
 // k8s: the API server resolves service webhooks to an endpoint IP and the *target* port (aggregator service resolver).
-const assessServiceChain = (
+/** The Service → port → targetPort → ready endpoints chain of one service webhook; `broken` means calls fail now. */
+export const assessServiceChain = (
   snapshot: ClusterSnapshot,
   config: MutatingWebhookConfiguration,
   ref: {namespace: string; name: string; port: number},

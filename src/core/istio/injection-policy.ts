@@ -4,6 +4,7 @@ import {formatSelector, formatSelectorEvaluation, matchLabelSelector} from '../a
 import type {LabelSelector, PodFacts} from '../snapshot.js'
 import type {Check} from '../verdict/verdict.js'
 import type {ReasonCode} from '../verdict/reasons.js'
+import {annotationDenial, annotationRules, validateAnnotations} from './annotation-validation.js'
 import type {InjectorConfig} from './injector-config.js'
 import {formatIstioVersion, injectValueSemantics, type IstioVersion} from './istio-version.js'
 
@@ -152,13 +153,13 @@ export const evaluateInjectionPolicy = (
     )
     return done('Skip', 'HostNetwork')
   }
-  checks.push(check('HostNetwork', 'Pass', 'pod spec.hostNetwork', 'spec.hostNetwork is not true'))
+  checks.push(check('NotHostNetwork', 'Pass', 'pod spec.hostNetwork', 'spec.hostNetwork is not true'))
 
   // 2. ignored namespaces
   const ignored = ignoredNamespaces.includes(pod.namespace)
   checks.push(
     check(
-      'IgnoredNamespace',
+      ignored ? 'IgnoredNamespace' : 'NamespaceNotIgnored',
       ignored ? 'Fail' : 'Pass',
       `namespace ${pod.namespace}`,
       `namespace ${ignored ? 'is' : 'is not'} one of ${ignoredNamespaces.join(', ')}`,
@@ -256,7 +257,7 @@ export const evaluateInjectionPolicy = (
     } else {
       checks.push(
         check(
-          code,
+          outcome === 'no' ? 'NeverInjectSelectorNoMatch' : code,
           outcome === 'no' ? 'Pass' : 'Info',
           `${cmSubject} ${name}`,
           `none of ${selectors.length} selector(s) matches; ${describeLabels(pod.labels)}${notes}`,
@@ -298,6 +299,43 @@ export const evaluateInjectionPolicy = (
     )
   }
   if (!required) return done('Skip', reason)
+
+  // RunTemplate checks the annotations, then the values, then the templates; any failure rejects the pod.
+  // istio: pkg/kube/inject/inject.go RunTemplate; pkg/kube/inject/validate.go validateAnnotations
+  const violations = validateAnnotations(pod.annotations, options.version)
+  if (violations.length > 0) {
+    checks.push(
+      check(
+        'InjectAnnotationInvalid',
+        'Fail',
+        `pod annotations ${violations.map((v) => v.annotation).join(', ')}`,
+        `istiod denies the request: ${annotationDenial(violations)}`,
+      ),
+    )
+    return done('Reject', 'InjectAnnotationInvalid')
+  }
+  const validated = Object.keys(pod.annotations).filter((name) => Object.hasOwn(annotationRules, name))
+  if (validated.length > 0) {
+    checks.push(
+      check(
+        'InjectAnnotationsValid',
+        'Pass',
+        `pod annotations ${validated.join(', ')}`,
+        'every annotation istiod validates has a valid value',
+      ),
+    )
+  }
+  if (config.valuesError !== undefined) {
+    checks.push(
+      check(
+        'InjectorValuesInvalid',
+        'Fail',
+        `${cmSubject} values`,
+        `${config.valuesError}: istiod fails every injection with "failed to parse values.yaml; check Istiod logs for errors"`,
+      ),
+    )
+    return done('Reject', 'InjectorValuesInvalid')
+  }
 
   // Template selection happens during injection; an unknown name fails it and the pod is rejected.
   const templates = selectTemplates(pod, config)

@@ -1,5 +1,6 @@
 // Istio revisions and revision tags as the cluster's webhook configurations, ConfigMaps and istiod workloads show them.
 // istio: istioctl/pkg/tag/util.go (GetWebhooksWithRevision, DeactivateIstioInjectionWebhook), istioctl/pkg/util/common.go NeverMatch
+import {isIstioInjectorWebhook} from '../admission/webhook-selection.js'
 import type {
   ClusterSnapshot,
   LabelSelector,
@@ -72,11 +73,9 @@ const neverMatches = (s: LabelSelector | undefined): boolean =>
 export const isDeactivatedWebhook = (w: MutatingWebhook): boolean =>
   neverMatches(w.namespaceSelector) && neverMatches(w.objectSelector)
 
-const isInjectorWebhook = (w: MutatingWebhook): boolean => w.name.endsWith('sidecar-injector.istio.io')
-
-/** An Istio injector configuration: labelled `istio.io/rev` or carrying a `*sidecar-injector.istio.io` webhook. */
+/** An Istio injector configuration: it has a webhook the selection module counts as an Istio injector. */
 export const isIstioConfiguration = (mwc: MutatingWebhookConfiguration): boolean =>
-  Object.hasOwn(mwc.metadata.labels ?? {}, revLabel) || (mwc.webhooks ?? []).some(isInjectorWebhook)
+  (mwc.webhooks ?? []).some((w) => isIstioInjectorWebhook(mwc, w))
 
 const revisionFromService = (name: string | undefined): string | null => {
   if (name === undefined) return null
@@ -93,7 +92,7 @@ export const revisionOfConfiguration = (
   const labelled = labels[revLabel]
   if (labelled) return {revision: labelled, tag}
   const fromService = (mwc.webhooks ?? [])
-    .filter(isInjectorWebhook)
+    .filter((w) => isIstioInjectorWebhook(mwc, w))
     .map((w) => revisionFromService(w.clientConfig.service?.name))
     .find((r) => r !== null)
   return {revision: fromService ?? null, tag}
@@ -237,7 +236,8 @@ export const namespaceLabelFindings = (
   const injection = labels[injectionLabel]
   const hasRev = Object.hasOwn(labels, revLabel)
   const rev = labels[revLabel] ?? ''
-  const ambient = labels[dataplaneModeLabel] === 'ambient'
+  const hasDataplaneMode = Object.hasOwn(labels, dataplaneModeLabel)
+  const dataplaneMode = labels[dataplaneModeLabel] ?? ''
   const suggestion = activeRevisionNames(index)[0] ?? index.tags[0]?.name ?? '<revision>'
   const add = (code: ReasonCode, result: Check['result'], detail: string, params: Record<string, string>) => {
     findings.push({
@@ -259,12 +259,18 @@ export const namespaceLabelFindings = (
       {revision: rev},
     )
   }
-  if (ambient && sidecarSelected) {
-    const label = hasInjection ? injectionLabel : revLabel
+  // Any dataplane-mode value counts, not only ambient (IST0123 lists every label present).
+  if (hasDataplaneMode && sidecarSelected) {
+    // For ambient the user likely meant ambient, so the sidecar label goes; otherwise the stray dataplane-mode label does.
+    const label = dataplaneMode !== 'ambient' ? dataplaneModeLabel : hasInjection ? injectionLabel : revLabel
+    const effect =
+      dataplaneMode === 'ambient'
+        ? 'pods get a sidecar and ambient ignores them'
+        : 'the sidecar label decides injection; the dataplane-mode label only confuses readers and tools'
     add(
       'AmbientAndSidecarLabels',
       'Fail',
-      `istio.io/dataplane-mode=ambient with ${hasInjection ? 'istio-injection=enabled' : `istio.io/rev=${rev}`}: pods get a sidecar and ambient ignores them (IST0123)`,
+      `istio.io/dataplane-mode=${dataplaneMode} with ${hasInjection ? 'istio-injection=enabled' : `istio.io/rev=${rev}`}: ${effect} (IST0123)`,
       {label},
     )
   }
@@ -293,7 +299,7 @@ export const namespaceLabelFindings = (
     } else if (index.hasDefault) {
       checks.push(
         revisionCheck(
-          'NoDefaultRevision',
+          'DefaultRevisionPresent',
           'Pass',
           subject,
           'istio-injection=enabled: a default revision or default tag is active',
@@ -345,7 +351,7 @@ export const namespaceLabelFindings = (
     } else {
       checks.push(
         revisionCheck(
-          'RevisionNotFound',
+          'RevisionResolved',
           'Pass',
           subject,
           `istio.io/rev=${rev} is served by ${serving

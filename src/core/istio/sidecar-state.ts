@@ -63,7 +63,9 @@ export const observeSidecar = (
   const statusText = pod.annotations[statusAnnotation]
   const status = statusText === undefined ? undefined : parseStatus(statusText)
   const statusRevision = status !== undefined && status.revision !== '' ? status.revision : null
-  const annotated = pod.annotations['istio.io/rev']
+  // An empty istio.io/rev names no revision: fall back to the status annotation.
+  const annotation = pod.annotations['istio.io/rev']
+  const annotated = annotation === '' ? undefined : annotation
   const revision = annotated !== undefined ? annotated : statusRevision
 
   const nativeProxy = pod.initContainers.find(

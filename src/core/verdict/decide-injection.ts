@@ -3,7 +3,9 @@
 import {selectWebhooks} from '../admission/webhook-selection.js'
 import type {WebhookEvaluation} from '../admission/webhook-selection.js'
 import {evaluateInjectionPolicy, injectKey} from '../istio/injection-policy.js'
+import type {PolicyEvaluation} from '../istio/injection-policy.js'
 import {findInjectorConfigMap, loadInjectorConfig} from '../istio/injector-config.js'
+import type {InjectorConfigLoad} from '../istio/injector-config.js'
 import {versionOfRevision} from '../istio/istio-version.js'
 import {
   activeRevisionNames,
@@ -141,26 +143,13 @@ export const decideInjection = (
     }
   }
 
-  const istioMatched = evaluations.filter((e) => e.istio && e.outcome === 'Match')
-  const istioUnknown = evaluations.filter((e) => e.istio && e.outcome === 'Unknown')
-  if (istioMatched.length === 0) {
+  // Every Istio webhook the API server calls (or may call), in call order, each asked with its own revision's config.
+  const calls = evaluations
+    .filter((e) => e.istio && (e.outcome === 'Match' || e.outcome === 'Unknown'))
+    .map((e) => callIstiod(snapshot, pod, e))
+  const certain = calls.filter((c) => c.evaluation.outcome === 'Match')
+  if (calls.length === 0) {
     checks.push(...revisionChecks)
-    const unknown = istioUnknown[0]
-    if (unknown !== undefined) {
-      const undecided = decisiveCheck(unknown, 'Unknown')
-      if (namespace.gap !== undefined)
-        actions.push({
-          code: namespace.gap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing',
-          params: gapParams(namespace.gap),
-        })
-      return {
-        ...base,
-        matches,
-        outcome: 'Unknown',
-        reason: undecided?.code ?? 'WebhookSelectionUnknown',
-        wouldInject: null,
-      }
-    }
     const anyIstio = evaluations.some((e) => e.istio)
     if (anyIstio && !optedOut(pod, namespace.facts) && !findings.some((f) => f.kind === 'Misconfiguration')) {
       actions.push(enableNamespaceAction(pod.namespace, index))
@@ -175,70 +164,108 @@ export const decideInjection = (
     }
   }
 
-  // Every matching webhook is called in order; the injector strips earlier injection, so the last caller wins.
-  // k8s: apiserver/pkg/admission/plugin/webhook/mutating/dispatcher.go; istio: pkg/kube/inject/inject.go stripPod
-  const selected = istioMatched[istioMatched.length - 1] as WebhookEvaluation
-  const config = snapshot.webhookConfigurations.find((c) => c.metadata.name === selected.ref.configuration)
-  const webhook = config?.webhooks?.find((w) => w.name === selected.ref.name)
-  const {revision, tag} = config === undefined ? {revision: null, tag: null} : revisionOfConfiguration(config)
-  if (istioMatched.length > 1) {
-    const names = istioMatched.map((e) => `${e.ref.configuration}/${e.ref.name}`)
+  const combined = combineCalls(calls)
+  const several = certain.length > 1
+  for (const [position, call] of certain.entries()) {
+    checks.push({
+      stage: 'Webhook',
+      code: 'InjectorWebhookSelected',
+      result: 'Pass',
+      subject: refName(call.evaluation.ref),
+      detail: `the API server calls istiod ${call.revision === null ? '(revision unknown)' : `revision ${call.revision}`}${call.tag === null ? '' : ` through tag ${call.tag}`} at ${call.target}${several ? ` (call ${position + 1} of ${certain.length}: ${call.policy.decision})` : ''}`,
+    })
+  }
+  for (const call of calls.filter((c) => c.evaluation.outcome === 'Unknown')) {
+    checks.push({
+      stage: 'Webhook',
+      code: 'WebhookSelectionUnknown',
+      result: call.policy.decision === 'Skip' ? 'Info' : 'Unknown',
+      subject: refName(call.evaluation.ref),
+      detail:
+        call.policy.decision === 'Skip'
+          ? `may be called; its istiod would decline anyway (${call.policy.reason}), so it cannot change the outcome`
+          : combined.undecided === call
+            ? `may be called (selection undecided); if it is, ${call.policy.decision === 'Unknown' ? "its istiod's answer is not known either" : `istiod ${call.revision ?? '(revision unknown)'} would answer ${call.policy.decision}`}, so the outcome is not known`
+            : `may be called; it comes before the injecting webhook, whose injection replaces it`,
+    })
+  }
+
+  checks.push(...revisionChecks)
+  for (const call of certain) {
+    const prefix = several ? `${call.revision ?? 'revision unknown'}: ` : ''
+    checks.push(
+      ...call.gapChecks,
+      ...call.policy.checks.map((c) => ({...c, subject: `${prefix}${c.subject}`})),
+    )
+  }
+  if (several) {
+    const ifNeeded = certain.filter((c) => c.evaluation.reinvocationPolicy === 'IfNeeded')
+    const listed = certain.map(
+      (c) => `${refName(c.evaluation.ref)} (${c.revision ?? '?'}: ${c.policy.decision})`,
+    )
+    const winner = combined.decisive
     findings.push({
       code: 'MultipleInjectors',
       kind: 'MultipleInjectors',
-      message: `${istioMatched.length} Istio injector webhooks select this pod (${names.join(', ')}); each is called and the last, ${names.at(-1) ?? ''}, wins`,
+      message: `${certain.length} Istio injector webhooks are called for this pod, in order: ${listed.join(', ')}; each istiod that injects replaces earlier injection, so ${winner === undefined ? 'the outcome is not known' : `${refName(winner.evaluation.ref)} decides`}${ifNeeded.length > 0 ? `; reinvocationPolicy IfNeeded on ${ifNeeded.map((c) => refName(c.evaluation.ref)).join(', ')}: the API server calls it again after later webhooks change the pod, so its istiod may inject last` : ''}`,
     })
-    actions.push({code: 'MultipleInjectors', params: {revision: revision ?? 'default'}})
+    actions.push({
+      code: 'MultipleInjectors',
+      params: {revision: winner?.revision ?? certain.at(-1)?.revision ?? 'default'},
+    })
   }
-  const service = webhook?.clientConfig.service
-  const target =
-    service === undefined
-      ? (webhook?.clientConfig.url ?? 'an unknown endpoint')
-      : `service ${service.namespace}/${service.name}`
-  checks.push({
-    stage: 'Webhook',
-    code: 'InjectorWebhookSelected',
-    result: 'Pass',
-    subject: `${selected.ref.configuration}/${selected.ref.name}`,
-    detail: `the API server calls istiod ${revision === null ? '(revision unknown)' : `revision ${revision}`}${tag === null ? '' : ` through tag ${tag}`} at ${target}`,
-  })
-  checks.push(...revisionChecks)
 
-  // Layer 2: the revision's injector ConfigMap and version, then injectRequired.
-  const istiodNamespace = service?.namespace
-  const load = loadInjectorConfig(snapshot, revision, istiodNamespace)
-  const version = versionOfRevision(snapshot, revision ?? 'default', istiodNamespace)
-  if ('code' in load) {
-    const lookup = findInjectorConfigMap(snapshot, revision, istiodNamespace)
-    const gap = lookup.gap ?? findGap(snapshot, 'configmaps', istiodNamespace, lookup.name)
-    if (gap !== undefined) {
-      checks.push(gapCheck('Policy', gap))
-      actions.push({code: gap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing', params: gapParams(gap)})
+  const decisive = combined.decisive
+  if (decisive === undefined && combined.undecided === undefined) {
+    // Only webhooks that may be called, and each one's istiod would decline: not injected either way.
+    const last = calls.at(-1)
+    return {
+      ...base,
+      matches,
+      outcome: 'Skip',
+      reason: last?.policy.reason ?? 'NoInjectorWebhookMatches',
+      wouldInject: false,
     }
-    actions.push({code: load.code, params: load.params})
   }
-  const policy = evaluateInjectionPolicy(pod, 'config' in load ? load.config : undefined, {
-    ...(version === undefined ? {} : {version: version.version}),
-    ...('code' in load ? {configGap: load.message, configGapCode: load.code} : {}),
-  })
-  checks.push(...policy.checks)
+  if (decisive === undefined) {
+    const undecided = combined.undecided
+    const certainUnknown = undecided?.evaluation.outcome === 'Match'
+    if (undecided !== undefined && undecided.evaluation.outcome === 'Unknown' && namespace.gap !== undefined)
+      actions.push({
+        code: namespace.gap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing',
+        params: gapParams(namespace.gap),
+      })
+    if (certainUnknown) actions.push(...undecided.loadActions)
+    return {
+      outcome: 'Unknown',
+      reason:
+        undecided === undefined
+          ? 'WebhookSelectionUnknown'
+          : certainUnknown
+            ? undecided.policy.reason
+            : (decisiveCheck(undecided.evaluation, 'Unknown')?.code ?? 'WebhookSelectionUnknown'),
+      wouldInject: null,
+      revision: certainUnknown ? undecided.revision : null,
+      tag: certainUnknown ? undecided.tag : null,
+      webhook: certainUnknown ? undecided.evaluation.ref : null,
+      matches,
+      checks,
+      findings,
+      actions,
+    }
+  }
+  const policy = decisive.policy
+  actions.push(...decisive.loadActions)
   if (policy.decision === 'Skip' || policy.decision === 'Reject') {
-    const configMap =
-      'config' in load
-        ? load.config.source
-        : {
-            name: findInjectorConfigMap(snapshot, revision, istiodNamespace).name,
-            namespace: istiodNamespace ?? 'istio-system',
-          }
     actions.push({
       code: policy.reason,
       params: {
         namespace: pod.namespace,
         name: pod.owner?.name ?? pod.name,
-        configMap: configMap.name,
-        istioNamespace: configMap.namespace,
-        revision: revision ?? 'default',
-        known: 'config' in load ? load.config.templates.join(', ') : '',
+        configMap: decisive.configMap.name,
+        istioNamespace: decisive.configMap.namespace,
+        revision: decisive.revision ?? 'default',
+        known: 'config' in decisive.load ? decisive.load.config.templates.join(', ') : '',
       },
     })
   }
@@ -246,12 +273,97 @@ export const decideInjection = (
     outcome: policy.decision,
     reason: policy.reason,
     wouldInject: outcomeOf(policy.decision),
-    revision,
-    tag,
-    webhook: selected.ref,
+    revision: decisive.revision,
+    tag: decisive.tag,
+    webhook: decisive.evaluation.ref,
     matches,
     checks,
     findings,
     actions,
   }
+}
+
+const refName = (ref: WebhookRef): string => `${ref.configuration}/${ref.name}`
+
+/** One Istio webhook the API server calls (Match) or may call (Unknown), with its istiod's answer. */
+interface IstiodCall {
+  readonly evaluation: WebhookEvaluation
+  readonly revision: string | null
+  readonly tag: string | null
+  readonly target: string
+  readonly load: InjectorConfigLoad
+  readonly configMap: {readonly name: string; readonly namespace: string}
+  readonly gapChecks: readonly Check[]
+  readonly loadActions: readonly ActionSource[]
+  readonly policy: PolicyEvaluation
+}
+
+// Layer 2 for one webhook: the revision's injector ConfigMap and version, then injectRequired and RunTemplate's checks.
+const callIstiod = (snapshot: ClusterSnapshot, pod: PodFacts, evaluation: WebhookEvaluation): IstiodCall => {
+  const config = snapshot.webhookConfigurations.find((c) => c.metadata.name === evaluation.ref.configuration)
+  const webhook = config?.webhooks?.find((w) => w.name === evaluation.ref.name)
+  const {revision, tag} = config === undefined ? {revision: null, tag: null} : revisionOfConfiguration(config)
+  const service = webhook?.clientConfig.service
+  const target =
+    service === undefined
+      ? (webhook?.clientConfig.url ?? 'an unknown endpoint')
+      : `service ${service.namespace}/${service.name}`
+  const istiodNamespace = service?.namespace
+  const load = loadInjectorConfig(snapshot, revision, istiodNamespace)
+  const version = versionOfRevision(snapshot, revision ?? 'default', istiodNamespace)
+  const gapChecks: Check[] = []
+  const loadActions: ActionSource[] = []
+  if ('code' in load) {
+    const lookup = findInjectorConfigMap(snapshot, revision, istiodNamespace)
+    const gap = lookup.gap ?? findGap(snapshot, 'configmaps', istiodNamespace, lookup.name)
+    if (gap !== undefined) {
+      gapChecks.push(gapCheck('Policy', gap))
+      loadActions.push({
+        code: gap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing',
+        params: gapParams(gap),
+      })
+    }
+    loadActions.push({code: load.code, params: load.params})
+  }
+  const policy = evaluateInjectionPolicy(pod, 'config' in load ? load.config : undefined, {
+    ...(version === undefined ? {} : {version: version.version}),
+    ...('code' in load ? {configGap: load.message, configGapCode: load.code} : {}),
+  })
+  const configMap =
+    'config' in load
+      ? load.config.source
+      : {
+          name: findInjectorConfigMap(snapshot, revision, istiodNamespace).name,
+          namespace: istiodNamespace ?? 'istio-system',
+        }
+  return {evaluation, revision, tag, target, load, configMap, gapChecks, loadActions, policy}
+}
+
+interface Combination {
+  /** The call whose answer is the outcome (the last injecting one, the first rejecting one, or the last declining one). */
+  readonly decisive?: IstiodCall
+  /** Set when the outcome is Unknown: the first call whose unknown answer could change it. */
+  readonly undecided?: IstiodCall
+}
+
+// istio: pkg/kube/inject/inject.go stripPod (a later injection replaces an earlier one; a declining istiod returns no
+// patch); k8s: apiserver/pkg/admission/plugin/webhook/mutating/dispatcher.go (calls in order, any denial rejects).
+const combineCalls = (calls: readonly IstiodCall[]): Combination => {
+  const called = (c: IstiodCall): boolean => c.evaluation.outcome === 'Match'
+  const rejecting = calls.find((c) => called(c) && c.policy.decision === 'Reject')
+  if (rejecting !== undefined) return {decisive: rejecting}
+  const lastInject = calls.reduce(
+    (found, c, i) => (called(c) && c.policy.decision === 'Inject' ? i : found),
+    -1,
+  )
+  const undecided = calls.find((c, i) => {
+    if (called(c)) return c.policy.decision === 'Unknown'
+    // A webhook that may be called matters unless its istiod declines, or it injects before the injection that wins.
+    if (c.policy.decision === 'Skip') return false
+    return !(c.policy.decision === 'Inject' && i < lastInject)
+  })
+  if (undecided !== undefined) return {undecided}
+  if (lastInject >= 0) return {decisive: calls[lastInject] as IstiodCall}
+  const lastCalled = calls.filter(called).at(-1)
+  return lastCalled === undefined ? {} : {decisive: lastCalled}
 }

@@ -1,6 +1,9 @@
-// Observed state against the decision for a pod created now: NeedsRestart, UnexpectedSidecar, RevisionDrift.
+// Observed state against the decision for a pod created now: NeedsRestart, UnexpectedSidecar, RevisionDrift,
+// RestartWouldBeRejected, and pod creation blocked by an unreachable webhook (WebhookBlocksCreation).
+import {classifyFailureEvents} from '../health/failure-events.js'
+import {assessServiceChain} from '../health/webhook-health.js'
 import {observeSidecar} from '../istio/sidecar-state.js'
-import type {PodFacts} from '../snapshot.js'
+import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../snapshot.js'
 import {restartCommand} from './actions.js'
 import type {ActionSource} from './actions.js'
 import type {InjectionDecision} from './decide-injection.js'
@@ -39,7 +42,7 @@ const listNames = (states: readonly PodState[]): string => {
 /** Drift of existing pods against what a pod created now would get; `subject` names them (`pod web-0`, `3 of 4 pods of deployment/web`). */
 export const findDrift = (
   states: readonly PodState[],
-  decision: Pick<InjectionDecision, 'outcome' | 'revision'>,
+  decision: Pick<InjectionDecision, 'outcome' | 'revision' | 'reason'>,
   owner: {readonly kind: string; readonly name: string} | undefined,
   isCurrentRevision: (injected: string) => boolean = (injected) => injected === decision.revision,
 ): DriftReport => {
@@ -58,7 +61,9 @@ export const findDrift = (
       ? `pod ${group[0]?.pod.name ?? ''}`
       : `${group.length} of ${states.length} pods (${listNames(group)})`
   const missing = decision.outcome === 'Inject' ? states.filter((s) => !s.injected) : []
-  const unexpected = decision.outcome !== 'Inject' ? states.filter((s) => s.injected) : []
+  const unexpected = decision.outcome === 'Skip' ? states.filter((s) => s.injected) : []
+  // A restart would not drop the sidecar: the new pod would be rejected, so no restart is suggested.
+  const rejected = decision.outcome === 'Reject' ? states.filter((s) => s.injected) : []
   const drifted =
     decision.outcome === 'Inject' && decision.revision !== null
       ? states.filter(
@@ -79,6 +84,13 @@ export const findDrift = (
       message: `${of(unexpected)} run${unexpected.length === 1 && states.length === 1 ? 's' : ''} a sidecar that a pod created now would not get`,
     })
   }
+  if (rejected.length > 0) {
+    findings.push({
+      code: 'RestartWouldBeRejected',
+      kind: 'CreationBlocked',
+      message: `${of(rejected)} run${rejected.length === 1 && states.length === 1 ? 's' : ''} a sidecar, but a pod created now would be rejected (${decision.reason}): do not restart before fixing that`,
+    })
+  }
   if (drifted.length > 0) {
     const revisions = [...new Set(drifted.map((s) => s.injectedRevision))].join(', ')
     findings.push({
@@ -90,4 +102,90 @@ export const findDrift = (
   const needsAction = [...missing, ...unexpected, ...drifted]
   // composeActions drops the duplicates (one rollout restart covers every pod of a Deployment).
   return {findings, actions: needsAction.map(restart)}
+}
+
+/** A controller that creates the target's pods and records FailedCreate events on itself. */
+export interface PodCreator {
+  readonly kind: string
+  readonly name: string
+}
+
+/** The controllers that create a workload's pods: itself, its ReplicaSets (Deployment) or its Jobs (CronJob). */
+export const podCreatorsOf = (snapshot: ClusterSnapshot, workload: WorkloadFacts): PodCreator[] => {
+  const childKind =
+    workload.kind === 'Deployment' ? 'ReplicaSet' : workload.kind === 'CronJob' ? 'Job' : undefined
+  if (childKind === undefined) return [{kind: workload.kind, name: workload.name}]
+  return snapshot.workloads
+    .filter(
+      (w) =>
+        w.kind === childKind &&
+        w.namespace === workload.namespace &&
+        w.controller?.kind === workload.kind &&
+        w.controller.name === workload.name,
+    )
+    .map((w) => ({kind: w.kind, name: w.name}))
+}
+
+/**
+ * Pods created now are rejected before istiod decides when an Istio webhook the API server calls has failurePolicy
+ * Fail and cannot be reached (its Service has no ready endpoints), or FailedCreate events of the target's controllers
+ * name that webhook. k8s: apiserver/pkg/admission/plugin/webhook/mutating/dispatcher.go (call errors under Fail reject).
+ */
+export const findCreationBlock = (
+  snapshot: ClusterSnapshot,
+  decision: Pick<InjectionDecision, 'matches'>,
+  namespace: string,
+  creators: readonly PodCreator[],
+): DriftReport => {
+  const findings: Finding[] = []
+  const actions: ActionSource[] = []
+  const failures = classifyFailureEvents(snapshot.events).filter(
+    (d) =>
+      d.object !== null &&
+      d.object.namespace === namespace &&
+      creators.some((c) => c.kind === d.object?.kind && c.name === d.object.name),
+  )
+  for (const match of decision.matches) {
+    if (!match.istio || match.result !== 'Match' || match.failurePolicy !== 'Fail') continue
+    const config = snapshot.webhookConfigurations.find((c) => c.metadata.name === match.webhook.configuration)
+    const service = config?.webhooks?.find((w) => w.name === match.webhook.name)?.clientConfig.service
+    const subject = `${match.webhook.configuration}/${match.webhook.name}`
+    const chain =
+      config === undefined || service === undefined
+        ? undefined
+        : assessServiceChain(
+            snapshot,
+            config,
+            {namespace: service.namespace, name: service.name, port: service.port ?? 443},
+            match.revision,
+            subject,
+          )
+    const broken = chain?.broken === true ? chain.checks.find((c) => c.result === 'Fail') : undefined
+    const events = failures.filter((d) => d.webhook === match.webhook.name)
+    const event = events[0]
+    if (broken === undefined && event === undefined) continue
+    const evidence = [
+      ...(broken === undefined ? [] : [`${broken.detail} (${broken.code})`]),
+      ...(event === undefined
+        ? []
+        : [
+            `${event.object?.kind ?? ''} ${event.object?.name ?? ''}: ${event.message} (×${event.count}${event.lastTimestamp === null ? '' : `, last ${event.lastTimestamp}`})`,
+          ]),
+    ]
+    findings.push({
+      code: 'WebhookBlocksCreation',
+      kind: 'CreationBlocked',
+      message: `pods are currently being rejected: ${subject} has failurePolicy Fail and the API server cannot call istiod ${match.revision ?? ''}; ${evidence.join('; ')}`,
+    })
+    const hints = event?.hints ?? []
+    const ns = service?.namespace ?? 'istio-system'
+    actions.push(
+      {
+        code: 'WebhookBlocksCreation',
+        params: {istioNamespace: ns, service: service?.name ?? 'istiod'},
+      },
+      ...hints.map((command) => ({command})),
+    )
+  }
+  return {findings, actions}
 }

@@ -8,7 +8,7 @@ import {composeActions} from './actions.js'
 import type {ActionSource} from './actions.js'
 import {decideInjection} from './decide-injection.js'
 import type {InjectionDecision, NamespaceView} from './decide-injection.js'
-import {findDrift, observePod, stateCheck} from './drift.js'
+import {findCreationBlock, findDrift, observePod, podCreatorsOf, stateCheck} from './drift.js'
 import {findGap} from './gap-checks.js'
 import {applyLabelEdit, formatLabelEdit} from './label-edit.js'
 import type {LabelEdit} from './label-edit.js'
@@ -138,6 +138,12 @@ export const evaluatePod = (
     state === undefined
       ? {findings: [], actions: []}
       : findDrift([state], decision, pod.owner, sameRevision(index, decision))
+  const blocked = findCreationBlock(
+    snapshot,
+    decision,
+    pod.namespace,
+    existing && pod.controller !== undefined ? [pod.controller] : [],
+  )
   return assemble({
     target: options.target ?? {kind: 'Pod', namespace: pod.namespace, name: pod.name},
     decision,
@@ -145,8 +151,8 @@ export const evaluatePod = (
     injectedRevision: state?.injectedRevision ?? null,
     extraChecks: whatIfChecks(options, pod.namespace, `pod ${pod.namespace}/${pod.name}`),
     stateChecks: state === undefined ? [] : [stateCheck(state)],
-    extraFindings: [...misplaced.findings, ...drift.findings],
-    metadataActions: misplaced.actions,
+    extraFindings: [...blocked.findings, ...misplaced.findings, ...drift.findings],
+    metadataActions: [...blocked.actions, ...misplaced.actions],
     restartActions: drift.actions,
     owner: pod.owner,
   })
@@ -190,6 +196,12 @@ export const evaluateWorkload = (
       ? {kind: workload.controller.kind, name: workload.controller.name}
       : {kind: workload.kind, name: workload.name}
   const drift = findDrift(states, decision, owner, sameRevision(index, decision))
+  const blocked = findCreationBlock(
+    snapshot,
+    decision,
+    workload.namespace,
+    fromManifest ? [] : podCreatorsOf(snapshot, workload),
+  )
   const noPods: Check[] =
     states.length === 0 && !fromManifest
       ? [
@@ -214,8 +226,8 @@ export const evaluateWorkload = (
       `${workload.kind.toLowerCase()} ${workload.namespace}/${workload.name} template`,
     ),
     stateChecks: [...noPods, ...states.map(stateCheck)],
-    extraFindings: [...misplaced.findings, ...drift.findings],
-    metadataActions: misplaced.actions,
+    extraFindings: [...blocked.findings, ...misplaced.findings, ...drift.findings],
+    metadataActions: [...blocked.actions, ...misplaced.actions],
     restartActions: drift.actions,
     owner,
   })

@@ -64,11 +64,21 @@ export type FindingKind =
   | 'MultipleInjectors'
   | 'Misconfiguration'
   | 'StaleProxy'
+  | 'CreationBlocked' // pods created now are rejected (webhook unreachable under failurePolicy Fail, or istiod denies)
 
 export interface Finding {
   readonly code: ReasonCode
   readonly kind: FindingKind
   readonly message: string
+}
+
+/** Where the facts of a verdict came from (`live`, or a file path with `!entry` inside an archive). */
+export interface VerdictSources {
+  readonly pod?: string
+  readonly workload?: string
+  readonly namespace?: string
+  readonly webhookConfiguration?: string
+  readonly injectorConfigMap?: string
 }
 
 export interface Verdict {
@@ -95,4 +105,6 @@ export interface Verdict {
   readonly actions: readonly string[]
   /** Owner workload a user restarts, when known. */
   readonly owner?: {readonly kind: string; readonly name: string}
+  /** Provenance of the objects the verdict read; set by the command after evaluation. */
+  readonly sources?: VerdictSources
 }

@@ -8,6 +8,16 @@ export const istioReasons = {
     summary: 'pods with hostNetwork: true are never injected',
     hint: 'Remove spec.hostNetwork from the pod template if the pod must join the mesh',
   },
+  NotHostNetwork: {
+    level: 'Info',
+    summary: 'the pod does not use hostNetwork, so istiod may inject it',
+    hint: '',
+  },
+  NamespaceNotIgnored: {
+    level: 'Info',
+    summary: 'the namespace is not one istiod always ignores',
+    hint: '',
+  },
   IgnoredNamespace: {
     level: 'Info',
     summary: 'istiod never injects pods in kube-system, kube-public, kube-node-lease or local-path-storage',
@@ -49,6 +59,11 @@ export const istioReasons = {
     summary: "a neverInjectSelector of the injector ConfigMap matches the pod's labels",
     hint: 'kubectl edit configmap {configMap} -n {istioNamespace} (config.neverInjectSelector), or set label sidecar.istio.io/inject="true" on the pod template',
   },
+  NeverInjectSelectorNoMatch: {
+    level: 'Info',
+    summary: "no neverInjectSelector of the injector ConfigMap matches the pod's labels",
+    hint: '',
+  },
   AlwaysInjectSelector: {
     level: 'Info',
     summary: "an alwaysInjectSelector of the injector ConfigMap matches the pod's labels",
@@ -74,6 +89,22 @@ export const istioReasons = {
     summary:
       'injector policy is neither enabled nor disabled: istiod injects nothing, even pods asking for it',
     hint: 'kubectl edit configmap {configMap} -n {istioNamespace} and set config.policy to enabled or disabled (Helm: global.proxy.autoInject)',
+  },
+  InjectAnnotationInvalid: {
+    level: 'Error',
+    summary: 'a pod annotation istiod validates has an invalid value: istiod rejects the pod',
+    hint: 'Fix the annotation named in the trail on the pod template of {name} (kubectl edit deploy {name} -n {namespace}, spec.template.metadata.annotations)',
+  },
+  InjectAnnotationsValid: {
+    level: 'Info',
+    summary: 'every pod annotation istiod validates has a valid value',
+    hint: '',
+  },
+  InjectorValuesInvalid: {
+    level: 'Error',
+    summary:
+      'the injector ConfigMap\'s data.values does not parse: istiod fails injection ("failed to parse values.yaml") and rejects the pod',
+    hint: 'kubectl get configmap {configMap} -n {istioNamespace} -o jsonpath={.data.values} and fix it (a running istiod keeps the values it loaded before the bad edit; a restarted one rejects every pod)',
   },
   TemplatesSelected: {
     level: 'Info',
@@ -114,6 +145,16 @@ export const istioReasons = {
       'istio-injection has a value other than enabled/disabled: no Istio webhook selects this namespace',
     hint: 'kubectl label namespace {namespace} istio-injection=enabled --overwrite',
   },
+  RevisionResolved: {
+    level: 'Info',
+    summary: 'istio.io/rev names an installed revision or tag with active webhooks',
+    hint: '',
+  },
+  DefaultRevisionPresent: {
+    level: 'Info',
+    summary: 'istio-injection=enabled: a default revision or default tag is active',
+    hint: '',
+  },
   RevisionNotFound: {
     level: 'Warning',
     summary: 'istio.io/rev names no installed revision or tag',
@@ -131,7 +172,8 @@ export const istioReasons = {
   },
   AmbientAndSidecarLabels: {
     level: 'Warning',
-    summary: 'the namespace is labelled for ambient and for sidecar injection: the sidecar wins',
+    summary:
+      'the namespace carries istio.io/dataplane-mode beside a sidecar injection label (IST0123): the sidecar label wins',
     hint: 'kubectl label namespace {namespace} {label}-',
   },
   LabelOnControllerMetadata: {

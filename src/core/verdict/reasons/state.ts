@@ -52,6 +52,18 @@ export const stateReasons = {
     summary: 'the pod runs a sidecar but would not be injected if created now',
     hint: 'kubectl rollout restart {resource}/{name} -n {namespace}',
   },
+  RestartWouldBeRejected: {
+    level: 'Error',
+    summary:
+      'the pod runs a sidecar, but a pod created now would be rejected: a restart or rollout would leave it unable to start',
+    hint: 'Fix the rejection reason first (see the decision trail), then: kubectl rollout restart {resource}/{name} -n {namespace}',
+  },
+  WebhookBlocksCreation: {
+    level: 'Error',
+    summary:
+      'an Istio webhook with failurePolicy Fail cannot be called (no ready istiod, or FailedCreate events): pods are rejected until istiod is reachable',
+    hint: 'kubectl get pods -n {istioNamespace} -l app=istiod; kubectl get endpointslices -n {istioNamespace} -l kubernetes.io/service-name={service}; then fix or restart that istiod (the controller retries FailedCreate on its own)',
+  },
   RevisionDrift: {
     level: 'Warning',
     summary: 'the pod was injected by another revision than the one that would inject it now',
