@@ -1,12 +1,21 @@
 // kubectl inject-check: will Istio inject the istio-proxy sidecar here, which webhook and revision decide, and the fix.
 // A short story: parse → read → decide → render → return; the logic lives in src/.
 import {Args, Flags} from '@oclif/core'
-import {KubeCommand, outputFlag, outputFormats} from '../src/cli/base-command.js'
-import {emptyNotice, failOnMatched, gapWarnings, renderCheckOutput} from '../src/cli/check-output.js'
+import {KubeCommand, outputFlag} from '../src/cli/base-command.js'
+import {
+  emptyNotice,
+  failOnMatched,
+  gapWarnings,
+  healthFooter,
+  renderCheckOutput,
+} from '../src/cli/check-output.js'
 import {readCheckInput} from '../src/cli/check-input.js'
-import {planCheck} from '../src/cli/check-plan.js'
+import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {writeData, writeNotice, writeWarning} from '../src/cli/output.js'
+import {assessHealth} from '../src/core/health/health-report.js'
+import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
+import {attachEvidence} from '../src/core/health/verdict-evidence.js'
 import {failOnConditions} from '../src/core/verdict/summary.js'
 import {evaluateRequest} from '../src/core/verdict/targets.js'
 import {buildInjectionReport} from '../src/render/report-document.js'
@@ -19,6 +28,8 @@ export default class InjectCheck extends KubeCommand {
   static override description = `Evaluates both layers exactly as the cluster would: the API server's webhook selection (namespaceSelector, objectSelector, rules, matchConditions) and istiod's injection policy (hostNetwork, ignored namespaces, sidecar.istio.io/inject, never/alwaysInjectSelector, policy). Existing pods are compared with what a pod created now would get (needs restart, unexpected sidecar, revision drift).
 
 TARGET is a pod name or TYPE/NAME: pod/, deploy/, sts/, ds/, rs/, job/, cronjob/ (cj/), ns/. Without a target, every pod in the namespace (or -A) is listed. Nothing in the cluster is changed: every request is a read.
+
+--health shows the injector webhooks' health instead: for every Istio webhook the Service → port → endpoints chain, caBundle, failurePolicy, foreign selector terms and ordering; FailedCreate events classified with platform hints; stale proxies; and the restart plan (drifted pods grouped by owner, with the kubectl rollout restart commands in a safe order). -o markdown writes the same as a support-ticket report. --collect FILE.tar.gz saves what the checks read (redacted) for --from.
 
 Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 input file error, 69 cluster unreachable, 77 unauthorized, 79 a --fail-on condition matched.`
 
@@ -52,6 +63,19 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       description: 'Offline, from saved kubectl output or a support bundle.',
       command: 'kubectl inject-check -A --from cluster-dump/ -o json',
     },
+    {
+      description: 'Are the injector webhooks healthy, what failed, and what to restart in which order?',
+      command: 'kubectl inject-check -A --health',
+    },
+    {
+      description: 'The same from an istioctl bug report, as a Markdown report for a support ticket.',
+      command: 'kubectl inject-check -A --from bug-report.tar.gz -o markdown > injection-report.md',
+    },
+    {
+      description: 'Save a redacted support bundle of namespace shop, then read it back offline.',
+      command:
+        'kubectl inject-check -n shop --collect shop-bundle.tar.gz && kubectl inject-check -n shop --from shop-bundle.tar.gz',
+    },
   ]
 
   static override args = {
@@ -69,7 +93,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   static override flags = {
-    output: outputFlag(outputFormats),
+    output: outputFlag(checkOutputFormats),
     filename: Flags.string({
       char: 'f',
       description: 'Judge manifests (FILE, DIR or - for stdin) as if applied now. Repeatable.',
@@ -90,16 +114,43 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       multiple: true,
       delimiter: ',',
     }),
+    health: Flags.boolean({
+      description:
+        'Show injector webhook health: service chain, endpoints, caBundle, failurePolicy, failed pod creations, stale proxies and the restart plan.',
+    }),
+    collect: Flags.string({
+      description:
+        'Write a support bundle (.tar.gz) of what the checks read, with health data, for --from; stdout stays empty.',
+      helpValue: 'FILE.tar.gz',
+      helpGroup: 'INPUT',
+    }),
+    'no-redact': Flags.boolean({
+      description:
+        'With --collect: keep env values, annotations and ConfigMap keys (Secret data is never written).',
+      helpGroup: 'INPUT',
+    }),
   }
 
-  async run(): Promise<InjectionReport> {
+  async run(): Promise<InjectionReport | undefined> {
     const {args, flags} = await this.parse(InjectCheck)
     const {colour, json} = this.settleKubeFlags(flags)
     const targetArgs = [args.target, args.name].filter((a): a is string => a !== undefined)
     const planned = planCheck(flags, targetArgs, json)
     if (!planned.ok) throw new UsageFailure(planned.error, "See 'kubectl inject-check --help' for usage.")
     const {plan} = planned
-    const machine = plan.format === 'json' || plan.format === 'yaml'
+
+    if (plan.collect !== undefined) {
+      const {collectBundle, describeCollect} = await import('../src/cli/collect.js')
+      const outcome = await collectBundle(plan, flags, {
+        toolVersion: this.config.version,
+        debug: this.debugLog,
+      })
+      const described = describeCollect(outcome)
+      for (const warning of described.warnings) writeWarning(warning)
+      for (const notice of described.notices) writeNotice(notice)
+      return undefined
+    }
+    const machine = plan.format === 'json' || plan.format === 'yaml' || plan.format === 'markdown'
 
     const input = await readCheckInput(plan, flags, machine, this.debugLog)
 
@@ -114,26 +165,40 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         'Add the object to the input files, or check the name and -n.',
       )
 
+    const snapshot = input.snapshot
+    const verdicts = attachEvidence(snapshot, evaluated.verdicts, assessProxyFreshness(snapshot))
+    const sweep = input.target?.kind === 'sweep'
+    const wantsHealth = plan.health === true || plan.format === 'markdown'
+    // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
+    const health =
+      wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
+        ? assessHealth(snapshot, evaluated.verdicts, new Date())
+        : undefined
     const report = buildInjectionReport({
-      origin: input.snapshot.origin,
-      verdicts: evaluated.verdicts,
-      gaps: input.snapshot.gaps,
+      origin: snapshot.origin,
+      verdicts,
+      gaps: snapshot.gaps,
       namespaceLabels: plan.namespaceLabels,
       podLabels: plan.podLabels,
+      health: plan.health === true ? health : undefined,
     })
-    for (const warning of gapWarnings(input.snapshot.gaps)) writeWarning(warning)
+    for (const warning of gapWarnings(snapshot.gaps)) writeWarning(warning)
     if (!json) {
       const text = renderCheckOutput({
         report,
-        verdicts: evaluated.verdicts,
+        verdicts,
         target: input.target,
         format: plan.format,
         colour,
+        health,
+        healthView: plan.health,
+        footer: health !== undefined && sweep && !wantsHealth ? healthFooter(health, snapshot) : undefined,
+        snapshot,
       })
       if (text === undefined) writeNotice(emptyNotice(input.target))
       else writeData(text)
     }
-    if (failOnMatched(evaluated.verdicts, plan.failOn)) process.exitCode = ExitCode.FailOnMatched
+    if (failOnMatched(verdicts, plan.failOn)) process.exitCode = ExitCode.FailOnMatched
     return report
   }
 }

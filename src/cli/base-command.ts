@@ -5,7 +5,7 @@ import {resolveColour} from './colour.js'
 import type {ColourMode} from './colour.js'
 import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
 import type {ExitCodeValue} from './exit-codes.js'
-import {describeSourceError} from '../cluster/kube-errors.js'
+import {ApiStatusError, describeSourceError, subjectOfPath} from '../cluster/kube-errors.js'
 import {stdoutIsTerminal, writeData, writeDebug, writeError} from './output.js'
 
 export const outputFormats = ['table', 'wide', 'json', 'yaml'] as const
@@ -108,6 +108,17 @@ export const explainFailure = (error: unknown, commandId: string): ExplainedFail
       .replace(/\n?See more help with --help\s*$/, '')
       .trim()
     return {message, hint: help, exit: ExitCode.Usage}
+  }
+  // A missing target is the one status message without a next step of its own.
+  if (error instanceof ApiStatusError && error.status.code === 404 && error.method === 'GET') {
+    const subject = subjectOfPath(error.method, error.path)
+    if (subject.name !== undefined) {
+      const list =
+        subject.resource === 'namespaces'
+          ? 'kubectl get namespaces'
+          : `kubectl get ${subject.resource} -n ${subject.namespace ?? 'default'}`
+      return {message: error.message, hint: `Check the name and namespace: ${list}`, exit: error.exitCode}
+    }
   }
   // Source errors already end with their next step (`… — check with kubectl auth can-i …`).
   const described = describeSourceError(error)

@@ -1,5 +1,6 @@
 // The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests.
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {LiveReadOptions} from '../cluster/live-source.js'
+import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
 import {CliFailure, ExitCode} from './exit-codes.js'
 import type {CheckPlan} from './check-plan.js'
@@ -31,7 +32,68 @@ const readStdin = async (): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-const resolveTarget = (plan: CheckPlan, flags: ConnectionFlags, namespace: string): TargetSpec => {
+/** A resolved kubeconfig connection that reads snapshots; each read opens and closes its own transport. */
+export interface LiveReader {
+  readonly namespace: string
+  readonly contextName: string
+  readonly server: string
+  read(target: TargetSpec, extras: SnapshotExtras, options?: LiveReadOptions): Promise<ClusterSnapshot>
+}
+
+/** Resolves the kubeconfig like kubectl and returns a reader; the spinner stays off for machine output. */
+export const connectLive = async (
+  flags: ConnectionFlags,
+  machineOutput: boolean,
+  debug?: (line: string) => void,
+): Promise<LiveReader> => {
+  const [{resolveConnection}, {openLiveConnection, readLiveSnapshot}, {parseRequestTimeout}] =
+    await Promise.all([
+      import('../cluster/kubeconfig.js'),
+      import('../cluster/live-source.js'),
+      import('../cluster/transport.js'),
+    ])
+  const timeoutMs = parseRequestTimeout(flags['request-timeout'] ?? '30s')
+  const connection = await resolveConnection({
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace,
+  })
+  return {
+    namespace: connection.namespace,
+    contextName: connection.contextName,
+    server: connection.cluster.server,
+    read: async (target, extras, options) => {
+      const live = openLiveConnection(connection, {timeoutMs, debug})
+      const progress = await startProgress(`Reading ${connection.contextName}`, machineOutput)
+      try {
+        return await readLiveSnapshot(live, target, extras, options)
+      } finally {
+        progress.stop()
+        live.transport.close()
+      }
+    },
+  }
+}
+
+/** Views that need webhook health evidence (Services, EndpointSlices, istiod, FailedCreate events, nodes) read it live. */
+export const healthExtrasWanted = (plan: CheckPlan): boolean =>
+  plan.health === true || plan.format === 'markdown' || plan.collect !== undefined
+
+/** --from input that cannot be read (garbage or truncated archive): one line naming the file, exit 65. */
+const readFiles = async (paths: readonly string[]): Promise<ClusterSnapshot> => {
+  const [{readFileSnapshot}, {BundleReadError}] = await Promise.all([
+    import('../cluster/file-source.js'),
+    import('../cluster/bundle-reader.js'),
+  ])
+  try {
+    return await readFileSnapshot(paths)
+  } catch (error) {
+    if (error instanceof BundleReadError) throw new CliFailure(error.message, ExitCode.InputFile)
+    throw error
+  }
+}
+
+export const resolveTarget = (plan: CheckPlan, flags: ConnectionFlags, namespace: string): TargetSpec => {
   const parsed = parseTargetArgs(plan.targetArgs, {
     namespace,
     allNamespaces: flags['all-namespaces'] === true,
@@ -51,37 +113,14 @@ export const readCheckInput = async (
 ): Promise<CheckInput> => {
   const offline = plan.fromPaths.length > 0
   let namespace = flags.namespace ?? 'default'
-  let readLive: ((target: TargetSpec) => Promise<ClusterSnapshot>) | undefined
+  let live: LiveReader | undefined
   if (!offline) {
-    const [{resolveConnection}, {openLiveConnection, readLiveSnapshot}, {parseRequestTimeout}] =
-      await Promise.all([
-        import('../cluster/kubeconfig.js'),
-        import('../cluster/live-source.js'),
-        import('../cluster/transport.js'),
-      ])
-    const timeoutMs = parseRequestTimeout(flags['request-timeout'] ?? '30s')
-    const connection = await resolveConnection({
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      namespace: flags.namespace,
-    })
-    namespace = connection.namespace
-    readLive = async (target) => {
-      const live = openLiveConnection(connection, {timeoutMs, debug})
-      const progress = await startProgress(`Reading ${connection.contextName}`, machineOutput)
-      try {
-        return await readLiveSnapshot(live, target)
-      } finally {
-        progress.stop()
-        live.transport.close()
-      }
-    }
+    live = await connectLive(flags, machineOutput, debug)
+    namespace = live.namespace
   }
-  const readSnapshot = async (target: TargetSpec): Promise<ClusterSnapshot> => {
-    if (readLive !== undefined) return readLive(target)
-    const {readFileSnapshot} = await import('../cluster/file-source.js')
-    return readFileSnapshot(plan.fromPaths)
-  }
+  const extras: SnapshotExtras = healthExtrasWanted(plan) ? {health: true} : {}
+  const readSnapshot = async (target: TargetSpec): Promise<ClusterSnapshot> =>
+    live !== undefined ? live.read(target, extras) : readFiles(plan.fromPaths)
 
   if (plan.manifestPaths.length > 0) {
     const {readManifestTargets} = await import('../cluster/manifest-reader.js')

@@ -1,23 +1,33 @@
 // The render step of inject-check: a trail for one named target, a table for many, a document for json/yaml.
 import type {TargetSpec} from '../cluster/target-spec.js'
-import type {Gap} from '../core/snapshot.js'
+import type {HealthReport} from '../core/health/health-report.js'
+import type {ClusterSnapshot, Gap} from '../core/snapshot.js'
 import {matchesFailOn} from '../core/verdict/summary.js'
 import type {FailOnCondition} from '../core/verdict/summary.js'
 import type {Verdict} from '../core/verdict/verdict.js'
+import {renderHealth} from '../render/health.js'
+import {renderMarkdownReport} from '../render/markdown-report.js'
 import {renderReportDocument} from '../render/report-document.js'
 import type {InjectionReport} from '../render/report-document.js'
 import {sanitizeTerminalText} from '../render/terminal-text.js'
 import {renderTrail} from '../render/trail.js'
 import {renderSummaryLine, renderVerdictTable} from '../render/verdict-table.js'
-import type {OutputFormat} from './base-command.js'
+import type {CheckFormat} from './check-plan.js'
 
 export interface CheckView {
   readonly report: InjectionReport
   readonly verdicts: readonly Verdict[]
   /** Undefined for -f manifests. */
   readonly target: TargetSpec | undefined
-  readonly format: OutputFormat
+  readonly format: CheckFormat
   readonly colour: boolean
+  /** The health report, when the view needs one (--health, -o markdown, the sweep footer). */
+  readonly health?: HealthReport | undefined
+  /** --health: the health view replaces the table and trail. */
+  readonly healthView?: boolean | undefined
+  /** Shown under the sweep's counts line (see healthFooter). */
+  readonly footer?: string | undefined
+  readonly snapshot?: Pick<ClusterSnapshot, 'origin' | 'gaps'> | undefined
 }
 
 /** What goes to stdout; undefined when there is nothing to show (the notice says so on stderr). */
@@ -27,15 +37,49 @@ export const renderCheckOutput = ({
   target,
   format,
   colour,
+  health,
+  healthView,
+  footer,
+  snapshot,
 }: CheckView): string | undefined => {
   if (format === 'json' || format === 'yaml') return renderReportDocument(report, format)
+  if (format === 'markdown' && health !== undefined)
+    return renderMarkdownReport({
+      report: health,
+      verdicts,
+      snapshotOrigin: snapshot?.origin ?? {kind: 'files', paths: []},
+      gaps: snapshot?.gaps ?? report.gaps,
+    })
+  if (healthView === true && health !== undefined)
+    return renderHealth(health, {color: colour, webhooks: true})
   if (verdicts.length === 0) return undefined
   const named = target !== undefined && target.kind !== 'sweep'
   const [only] = verdicts
   if (format === 'table' && only !== undefined && verdicts.length === 1 && (named || target === undefined))
     return renderTrail(only, {colour})
   const noun = target?.kind === 'sweep' ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
-  return `${renderVerdictTable(verdicts, {wide: format === 'wide', colour})}\n${renderSummaryLine(report.summary, noun)}`
+  const table = `${renderVerdictTable(verdicts, {wide: format === 'wide', colour})}\n${renderSummaryLine(report.summary, noun)}`
+  return footer === undefined ? table : `${table}${sanitizeTerminalText(footer)}\n`
+}
+
+/**
+ * The condensed health line under a sweep's counts, without --health: shown when the webhooks have a problem the
+ * snapshot proves (a failing or degraded configuration, failed pod creations), or when the snapshot holds health
+ * evidence (Services, EndpointSlices, events: bundles, --collect) yet the webhooks could not be judged. A healthy
+ * cluster gets no extra line; a plain live sweep reads no health extras, so only what its reads prove is shown.
+ */
+export const healthFooter = (
+  health: HealthReport,
+  snapshot: Pick<ClusterSnapshot, 'services' | 'endpointSlices' | 'events'>,
+): string | undefined => {
+  const evidence =
+    snapshot.services.length > 0 || snapshot.endpointSlices.length > 0 || snapshot.events.length > 0
+  const problem =
+    health.configurations.some((c) => c.state === 'Failing' || c.state === 'Degraded') ||
+    health.failures.length > 0
+  const unjudged =
+    health.configurations.length === 0 || health.configurations.some((c) => c.state === 'Unknown')
+  return problem || (evidence && unjudged) ? health.summary : undefined
 }
 
 /** kubectl's wording when a sweep finds nothing. */

@@ -6,20 +6,27 @@ import type {FailOnCondition} from '../core/verdict/summary.js'
 import type {OutputFormat} from './base-command.js'
 import {parseTargetArgs} from './target-args.js'
 
+/** inject-check's -o formats: the kubectl four plus `markdown`, the support-ticket report. */
+export const checkOutputFormats = ['table', 'wide', 'json', 'yaml', 'markdown'] as const
+export type CheckFormat = OutputFormat | 'markdown'
+
 export interface CheckFlags {
   readonly namespace?: string | undefined
   readonly 'all-namespaces'?: boolean | undefined
   readonly selector?: string | undefined
   readonly from?: readonly string[] | undefined
   readonly filename?: readonly string[] | undefined
-  readonly output?: OutputFormat | undefined
+  readonly output?: CheckFormat | undefined
   readonly 'namespace-labels'?: string | undefined
   readonly 'pod-labels'?: string | undefined
   readonly 'fail-on'?: readonly string[] | undefined
+  readonly health?: boolean | undefined
+  readonly collect?: string | undefined
+  readonly 'no-redact'?: boolean | undefined
 }
 
 export interface CheckPlan {
-  readonly format: OutputFormat
+  readonly format: CheckFormat
   /** --from paths; empty means live. */
   readonly fromPaths: readonly string[]
   /** -f paths (`-` is stdin); non-empty means manifests are judged instead of a cluster target. */
@@ -29,6 +36,10 @@ export interface CheckPlan {
   readonly namespaceLabels?: LabelEdit
   readonly podLabels?: LabelEdit
   readonly failOn: readonly FailOnCondition[]
+  /** --health: the webhook health view (live reads the health extras). Absent when off. */
+  readonly health?: true
+  /** --collect: write a support bundle instead of printing verdicts. Absent when off. */
+  readonly collect?: {readonly path: string; readonly redact: boolean}
 }
 
 export type PlanResult =
@@ -68,6 +79,26 @@ const isFailOn = (value: string): value is FailOnCondition =>
 export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json: boolean): PlanResult => {
   const fail = (error: string): PlanResult => ({ok: false, error})
   const manifestPaths = flags.filename ?? []
+  const collect = flags.collect
+  if (flags['no-redact'] === true && collect === undefined)
+    return fail('--no-redact only applies to --collect FILE.tar.gz')
+  if (collect !== undefined) {
+    if (collect.trim() === '') return fail('--collect needs a file name, e.g. --collect bundle.tar.gz')
+    if ((flags.from ?? []).length > 0)
+      return fail('--collect reads the live cluster; it cannot be combined with --from')
+    if (manifestPaths.length > 0) return fail('--collect cannot be combined with -f/--filename')
+    const conflicting = [
+      ...(json || flags.output !== undefined ? ['-o/--output'] : []),
+      ...(flags.health === true ? ['--health'] : []),
+      ...((flags['fail-on'] ?? []).length > 0 ? ['--fail-on'] : []),
+      ...(flags['namespace-labels'] !== undefined ? ['--namespace-labels'] : []),
+      ...(flags['pod-labels'] !== undefined ? ['--pod-labels'] : []),
+    ]
+    if (conflicting.length > 0)
+      return fail(
+        `--collect only writes the bundle; ${conflicting.join(', ')} applies when reading it back (--from ${collect})`,
+      )
+  }
   if (manifestPaths.length > 0) {
     if (targetArgs.length > 0)
       return fail(`-f/--filename cannot be combined with a target argument (${targetArgs.join(' ')})`)
@@ -115,6 +146,8 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
       ...(namespaceLabels === undefined ? {} : {namespaceLabels}),
       ...(podLabels === undefined ? {} : {podLabels}),
       failOn,
+      ...(flags.health === true ? {health: true} : {}),
+      ...(collect === undefined ? {} : {collect: {path: collect, redact: flags['no-redact'] !== true}}),
     },
   }
 }

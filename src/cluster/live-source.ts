@@ -31,6 +31,8 @@ export function openLiveConnection(connection: Connection, options: TransportOpt
 export interface LiveReadOptions {
   /** List page size (`limit`); kubectl's default chunk size is 500. */
   readonly pageSize?: number
+  /** Raw-capture mode (`--collect`): called with every object read, as the API server sent it, and its kind. */
+  readonly onRaw?: (object: JsonObject, kind: string) => void
 }
 
 const mwcPath = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations'
@@ -129,6 +131,7 @@ export async function readLiveSnapshot(
   const t = connection.transport
   const builder = new SnapshotBuilder()
   const pageSize = options.pageSize
+  const capture = options.onRaw ?? (() => undefined)
 
   // A supporting read: API status errors (except 401) become gaps; network and auth failures propagate.
   const supporting = async <T>(
@@ -149,6 +152,7 @@ export async function readLiveSnapshot(
   const getSupporting = (path: string, itemKind: string) =>
     supporting('GET', path, async () => {
       const object = await t.getJson(path)
+      capture(object, itemKind)
       builder.add(object, live, itemKind)
       return object
     })
@@ -158,10 +162,18 @@ export async function readLiveSnapshot(
     query: Record<string, string | undefined> = {},
     gate?: Promise<unknown>,
   ) =>
-    t.list(path, query, (item) => builder.add(item, live, itemKind), {
-      ...(pageSize === undefined ? {} : {pageSize}),
-      ...(gate === undefined ? {} : {gate}),
-    })
+    t.list(
+      path,
+      query,
+      (item) => {
+        capture(item, itemKind)
+        builder.add(item, live, itemKind)
+      },
+      {
+        ...(pageSize === undefined ? {} : {pageSize}),
+        ...(gate === undefined ? {} : {gate}),
+      },
+    )
   const listSupporting = (
     path: string,
     itemKind: string,
@@ -232,6 +244,7 @@ export async function readLiveSnapshot(
         const path = `${nsPath('/api/v1/namespaces/{ns}/pods', target.namespace)}/${enc(target.name)}`
         await settleAll<unknown>([
           Promise.all([t.getJson(path), webhooks]).then(async ([object]) => {
+            capture(object, 'Pod')
             const projected = projectPod(object, {keepObject: builder.keepPodObjects, source: live})
             if (projected === undefined) return
             builder.addPod(projected)
@@ -248,6 +261,7 @@ export async function readLiveSnapshot(
         const path = `${nsPath(workloadPaths[target.workloadKind], target.namespace)}/${enc(target.name)}`
         await settleAll<unknown>([
           t.getJson(path).then(async (object) => {
+            capture(object, target.workloadKind)
             // The target keeps its template object: previews and CEL need the whole spec.
             const workload = projectWorkload(
               {...object, kind: target.workloadKind},
@@ -264,9 +278,10 @@ export async function readLiveSnapshot(
       }
       case 'namespace': {
         await settleAll<unknown>([
-          t
-            .getJson(`/api/v1/namespaces/${enc(target.name)}`)
-            .then((object) => builder.add(object, live, 'Namespace')),
+          t.getJson(`/api/v1/namespaces/${enc(target.name)}`).then((object) => {
+            capture(object, 'Namespace')
+            builder.add(object, live, 'Namespace')
+          }),
           istio,
           ...healthScope([target.name]),
         ])
@@ -304,6 +319,7 @@ export async function readLiveSnapshot(
   async function readJobOwner(namespace: string, job: string): Promise<void> {
     const path = `${nsPath(workloadPaths.Job, namespace)}/${enc(job)}`
     const object = await supporting('GET', path, () => t.getJson(path))
+    if (object !== undefined) capture(object, 'Job')
     const refs = ((object?.metadata as {ownerReferences?: unknown} | undefined)?.ownerReferences ?? []) as {
       kind?: unknown
       name?: unknown

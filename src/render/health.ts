@@ -6,7 +6,18 @@ import {createPalette, sanitizeTerminalText} from './terminal-text.js'
 
 export interface RenderHealthOptions {
   readonly color: boolean
+  /** Under each configuration, every webhook's target and the result of each of its checks (the CLI view). */
+  readonly webhooks?: boolean
 }
+
+const checkMark = (result: string, p: Palette): string =>
+  result === 'Pass'
+    ? p.green('✔')
+    : result === 'Fail'
+      ? p.red('✘')
+      : result === 'Unknown'
+        ? p.dim('?')
+        : p.dim('·')
 
 const stateMark = (
   state: HealthState | 'Healthy' | 'Degraded' | 'Failing' | 'Unknown',
@@ -50,6 +61,18 @@ export const renderHealth = (report: HealthReport, options: RenderHealthOptions)
     lines.push(
       `  ${stateMark(c.state, p)} ${t(c.configuration).padEnd(width)}  ${rev}  ${c.state.toLowerCase()}${reason}`,
     )
+    if (options.webhooks !== true) continue
+    for (const w of report.webhooks.filter((hook) => hook.configuration === c.configuration)) {
+      const calls = w.service
+        ? `${w.service.namespace}/${w.service.name}:${w.service.port}`
+        : (w.url ?? 'no service or url')
+      const endpoints =
+        w.readyEndpoints === null ? 'endpoints not checked' : plural(w.readyEndpoints, 'ready endpoint')
+      lines.push(`      ${t(w.webhook)} → ${t(calls)}, failurePolicy ${t(w.failurePolicy)}, ${endpoints}`)
+      lines.push(
+        `        ${w.checks.map((check) => `${checkMark(check.result, p)} ${check.code}`).join('  ')}`,
+      )
+    }
   }
 
   const shown = report.findings

@@ -63,14 +63,20 @@ const verdictRows = (verdicts: readonly Verdict[], limit: number): string[] => {
     (v) => v.findings.length > 0 || v.outcome === 'Reject' || v.outcome === 'Unknown',
   )
   if (interesting.length === 0) return []
+  // Provenance column once the command threaded sources through: the file of the target itself.
+  const sourced = interesting.some((v) => v.sources !== undefined)
+  const sourceOf = (v: Verdict): string => {
+    const file = v.sources?.pod ?? v.sources?.workload ?? v.target.source ?? v.sources?.namespace
+    return file === undefined ? '—' : codeSpan(file)
+  }
   const rows = [
-    '| Target | Outcome | Reason | Revision | Findings |',
-    '|---|---|---|---|---|',
+    `| Target | Outcome | Reason | Revision | Findings |${sourced ? ' Source |' : ''}`,
+    `|---|---|---|---|---|${sourced ? '---|' : ''}`,
     ...interesting
       .slice(0, limit)
       .map(
         (v) =>
-          `| ${escapeMarkdown(`${v.target.kind} ${v.target.namespace}/${v.target.name}`)} | ${v.outcome} | ${v.reason} | ${escapeMarkdown(v.revision ?? '—')} | ${v.findings.map((f) => f.code).join(', ') || '—'} |`,
+          `| ${escapeMarkdown(`${v.target.kind} ${v.target.namespace}/${v.target.name}`)} | ${v.outcome} | ${v.reason} | ${escapeMarkdown(v.revision ?? '—')} | ${v.findings.map((f) => f.code).join(', ') || '—'} |${sourced ? ` ${sourceOf(v).replace(/\|/g, '\\|')} |` : ''}`,
       ),
   ]
   if (interesting.length > limit) rows.push('', `…and ${interesting.length - limit} more.`)

@@ -1,6 +1,7 @@
 // The machine-readable contract of inject-check: a versioned, List-shaped InjectionReport for --json and -o json|yaml.
 // Field names are stable; new fields may be added, none renamed or removed within v1alpha1.
 import {stringify} from 'yaml'
+import type {HealthReport} from '../core/health/health-report.js'
 import type {Gap, SnapshotOrigin} from '../core/snapshot.js'
 import {formatLabelEdit} from '../core/verdict/label-edit.js'
 import type {LabelEdit} from '../core/verdict/label-edit.js'
@@ -14,6 +15,7 @@ import type {
   Outcome,
   TargetKind,
   Verdict,
+  VerdictSources,
   WebhookMatch,
   WebhookRef,
 } from '../core/verdict/verdict.js'
@@ -41,6 +43,11 @@ export interface InjectionReportItem {
   readonly checks: readonly Check[]
   readonly findings: readonly Finding[]
   readonly actions: readonly string[]
+  /**
+   * Provenance of each fact the verdict read: `pod` or `workload`, `namespace`, `webhookConfiguration`,
+   * `injectorConfigMap`; each `live` or the file (with `!entry` inside an archive). Absent keys: not in the snapshot.
+   */
+  readonly sources?: VerdictSources
 }
 
 export type ReportSource =
@@ -59,6 +66,23 @@ export interface InjectionReport {
   readonly summary: VerdictSummary
   /** Parts of the cluster that could not be read; their checks are Unknown. */
   readonly gaps: readonly Gap[]
+  /**
+   * With --health: the injector webhook health report.
+   * - `generatedAt` (ISO time the checks were judged at), `platform` (EKS/GKE/AKS/OpenShift… or null),
+   *   `state` (Healthy|Degraded|Failing|Unknown), `summary` (the one-line form the sweep footer prints);
+   * - `configurations[]`: per MutatingWebhookConfiguration `configuration`, `revision`, `tag`, `state`, `reason`;
+   * - `webhooks[]`: per Istio webhook `configuration`, `webhook`, `revision`, `tag`, `service` (or `url`),
+   *   `failurePolicy`, `timeoutSeconds`, `reinvocationPolicy`, `readyEndpoints`, `state`, and `checks[]` (`code`,
+   *   `result` Pass|Fail|Unknown|Info, `subject`, `detail`) for the service chain, endpoints, caBundle,
+   *   failurePolicy, foreign selector terms and ordering;
+   * - `failures[]`: classified FailedCreate events and istiod log lines (`code`, `object`, `count`, `webhook`,
+   *   `message`, `hints` for the platform, `source`);
+   * - `proxies[]`: stale proxy images and orphaned revisions per pod (`image`, `expected`, `revision`, `owner`);
+   * - `plan`: the restart plan (`steps[]` in order with `commands`, `blockedBy`, `gateway`; `counts`; `blocked`);
+   * - `findings[]`: everything above that needs action, errors first (`severity`, `code`, `subject`, `detail`,
+   *   `hint`, `moreHints`, `unknown`, `source`).
+   */
+  readonly health?: HealthReport
 }
 
 const toItem = (verdict: Verdict): InjectionReportItem => ({
@@ -80,6 +104,7 @@ const toItem = (verdict: Verdict): InjectionReportItem => ({
   checks: verdict.checks,
   findings: verdict.findings,
   actions: verdict.actions,
+  ...(verdict.sources === undefined ? {} : {sources: verdict.sources}),
 })
 
 const toSource = (origin: SnapshotOrigin): ReportSource =>
@@ -93,6 +118,7 @@ export interface ReportInputs {
   readonly gaps: readonly Gap[]
   readonly namespaceLabels?: LabelEdit | undefined
   readonly podLabels?: LabelEdit | undefined
+  readonly health?: HealthReport | undefined
 }
 
 /** Builds the report; items keep the verdicts' order. */
@@ -102,6 +128,7 @@ export const buildInjectionReport = ({
   gaps,
   namespaceLabels,
   podLabels,
+  health,
 }: ReportInputs): InjectionReport => {
   const whatIf = {
     ...(namespaceLabels === undefined ? {} : {namespaceLabels: formatLabelEdit(namespaceLabels)}),
@@ -114,6 +141,7 @@ export const buildInjectionReport = ({
     items: verdicts.map(toItem),
     summary: summarizeVerdicts(verdicts),
     gaps,
+    ...(health === undefined ? {} : {health}),
   }
 }
 

@@ -53,8 +53,14 @@ export const layoutColumns = (rows: readonly (readonly string[])[]): string => {
 }
 
 /** The table of verdicts, sorted like kubectl, newline-terminated. */
+/** Where the row's object came from: `live`, or the file (and archive entry) of the pod, workload or namespace. */
+export const sourceCell = (v: Verdict): string =>
+  v.sources?.pod ?? v.sources?.workload ?? v.target.source ?? v.sources?.namespace ?? '-'
+
 export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableOptions): string => {
   const p = createPalette(options.colour)
+  // -o wide names each row's file once the command has threaded provenance through (every CLI run does).
+  const withSource = options.wide && verdicts.some((v) => v.sources !== undefined)
   const head = [
     'NAMESPACE',
     'NAME',
@@ -64,6 +70,7 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     'REVISION',
     'REASON',
     ...(options.wide ? ['WEBHOOK', 'TAG'] : []),
+    ...(withSource ? ['SOURCE'] : []),
   ]
   const rows = [...verdicts].sort(compareVerdicts).map((v) => {
     const would = yesNo(v.wouldInject)
@@ -94,6 +101,7 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
             v.tag === null ? '<none>' : safe(v.tag),
           ]
         : []),
+      ...(withSource ? [safe(sourceCell(v))] : []),
     ]
   })
   return `${layoutColumns([head, ...rows])}\n`
@@ -101,7 +109,7 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
 
-/** `32 pods: 20 injected, 5 not injected by design, 4 need restart, 2 unknown, 1 rejected` (zero counts left out). */
+/** `32 pods: 20 injected, 5 not injected by design, 4 need restart, 2 unknown, 1 rejected` (zero counts left out); stale proxies follow (they are counted as injected too). */
 export const renderSummaryLine = (
   summary: VerdictSummary,
   noun: {one: string; many: string} = {one: 'pod', many: 'pods'},
@@ -114,6 +122,10 @@ export const renderSummaryLine = (
     [summary.unknown, 'unknown'],
     [summary.rejected, 'rejected'],
   ] as const
-  const counted = parts.filter(([n]) => n > 0).map(([n, text]) => `${n} ${text}`)
+  const stale = summary.staleProxies ?? 0
+  const counted = [
+    ...parts.filter(([n]) => n > 0).map(([n, text]) => `${n} ${text}`),
+    ...(stale > 0 ? [`${stale} with a stale proxy`] : []),
+  ]
   return `${plural(summary.total, noun.one, noun.many)}${counted.length > 0 ? `: ${counted.join(', ')}` : ''}\n`
 }

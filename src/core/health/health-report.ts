@@ -14,7 +14,7 @@ import {
   restartCandidatesFromProxies,
   restartCandidatesFromVerdicts,
 } from './restart-plan.js'
-import type {HealthState, WebhookHealth} from './webhook-health.js'
+import type {HealthCheck, HealthState, WebhookHealth} from './webhook-health.js'
 import {assessWebhooks, webhookListGap, worstState} from './webhook-health.js'
 
 export interface HealthFinding {
@@ -124,7 +124,11 @@ const summaryLine = (
   configurations: readonly ConfigurationHealth[],
   failures: readonly FailureDiagnosis[],
   plan: RestartPlan,
+  listGap: HealthCheck | undefined,
 ): string => {
+  // Without the configurations, "none found" would be a claim the snapshot cannot back.
+  if (configurations.length === 0 && listGap)
+    return `webhooks: not checked (${listGap.detail.split(' (')[0] ?? listGap.detail})`
   if (configurations.length === 0) return 'webhooks: no Istio injector webhook found'
   const counts = (['Healthy', 'Degraded', 'Failing', 'Unknown', 'Inactive'] as const)
     .map((state) => ({state, items: configurations.filter((c) => c.state === state)}))
@@ -330,6 +334,6 @@ export const assessHealth = (
     proxies,
     plan,
     findings,
-    summary: summaryLine(configurations, failures, plan),
+    summary: summaryLine(configurations, failures, plan, listGap),
   }
 }

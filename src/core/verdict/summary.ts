@@ -20,10 +20,13 @@ export interface VerdictSummary {
   readonly drift: number
   readonly unknown: number
   readonly rejected: number
+  /** Verdicts with a StaleProxy finding; an overlay across buckets (a stale proxy is still injected); absent when 0. */
+  readonly staleProxies?: number
 }
 
 export const summarizeVerdicts = (verdicts: readonly Verdict[]): VerdictSummary => {
   const count = (bucket: VerdictBucket): number => verdicts.filter((v) => bucketOf(v) === bucket).length
+  const stale = verdicts.filter((v) => v.findings.some((f) => f.kind === 'StaleProxy')).length
   return {
     total: verdicts.length,
     injected: count('Injected'),
@@ -32,6 +35,7 @@ export const summarizeVerdicts = (verdicts: readonly Verdict[]): VerdictSummary 
     drift: count('Drift'),
     unknown: count('Unknown'),
     rejected: count('Rejected'),
+    ...(stale > 0 ? {staleProxies: stale} : {}),
   }
 }
 

@@ -1,0 +1,141 @@
+// --collect FILE.tar.gz: read the live cluster with the health extras for the targets and write a support bundle that
+// `--from FILE.tar.gz` reads back to the same verdicts. Only raw objects the checks read go in: never the kubeconfig, never Secrets.
+import type {TargetSpec} from '../cluster/target-spec.js'
+import type {Gap} from '../core/snapshot.js'
+import {sanitizeTerminalText} from '../render/terminal-text.js'
+import type {CheckPlan} from './check-plan.js'
+import {connectLive, resolveTarget} from './check-input.js'
+import type {ConnectionFlags} from './check-input.js'
+import {CliFailure, ExitCode} from './exit-codes.js'
+
+type Raw = Record<string, unknown>
+
+export interface CollectOutcome {
+  readonly path: string
+  readonly redacted: boolean
+  /** Objects written per kind, kinds sorted. */
+  readonly counts: readonly {readonly kind: string; readonly count: number}[]
+  /** Reads the cluster refused or that found nothing (written into the bundle manifest too). */
+  readonly gaps: readonly Gap[]
+  readonly target: TargetSpec
+}
+
+/** `pod apps/web-1`, `namespace apps`, `pods in apps`: what the bundle was collected for. */
+export const describeTarget = (target: TargetSpec): string => {
+  switch (target.kind) {
+    case 'pod':
+      return `pod ${target.namespace}/${target.name}`
+    case 'workload':
+      return `${target.workloadKind.toLowerCase()} ${target.namespace}/${target.name}`
+    case 'namespace':
+      return `namespace ${target.name}`
+    case 'sweep':
+      return `pods in ${target.namespace === null ? 'all namespaces' : `namespace ${target.namespace}`}${target.labelSelector === undefined ? '' : ` matching ${target.labelSelector}`}`
+    case 'manifests':
+      return `namespaces ${target.namespaces.join(', ')}`
+  }
+}
+
+/** The target arguments that ask `--from` the same question the collect answered. */
+export const readBackArgs = (target: TargetSpec): string => {
+  switch (target.kind) {
+    case 'pod':
+      return `pod/${target.name} -n ${target.namespace}`
+    case 'workload':
+      return `${target.workloadKind.toLowerCase()}/${target.name} -n ${target.namespace}`
+    case 'namespace':
+      return `ns/${target.name}`
+    case 'sweep':
+      return `${target.namespace === null ? '-A' : `-n ${target.namespace}`}${target.labelSelector === undefined ? '' : ` -l ${target.labelSelector}`}`
+    case 'manifests':
+      return `-f <manifests> -n ${target.namespaces[0] ?? 'default'}`
+  }
+}
+
+// The same object can arrive twice (istiod pods in a sweep of istio-system); the first copy wins, as in the snapshot.
+const identity = (kind: string, object: Raw): string => {
+  const meta = (object.metadata ?? {}) as {uid?: unknown; namespace?: unknown; name?: unknown}
+  if (kind === 'Event' && typeof meta.uid === 'string') return `${kind}/${meta.uid}`
+  return `${kind}/${String(meta.namespace ?? '')}/${String(meta.name ?? meta.uid ?? '')}`
+}
+
+/** Reads live with the health extras, keeps the raw objects, writes the bundle; returns what it wrote. */
+export const collectBundle = async (
+  plan: CheckPlan,
+  flags: ConnectionFlags,
+  options: {readonly toolVersion: string; readonly debug?: ((line: string) => void) | undefined},
+): Promise<CollectOutcome> => {
+  const collect = plan.collect
+  if (collect === undefined) throw new CliFailure('--collect needs a file name', ExitCode.Usage)
+  const live = await connectLive(flags, false, options.debug)
+  const target = resolveTarget(plan, flags, live.namespace)
+  const objects: Record<string, Raw[]> = {}
+  const seen = new Set<string>()
+  const snapshot = await live.read(
+    target,
+    {health: true},
+    {
+      onRaw: (object, kind) => {
+        // Secrets are never read by the checks; the guard keeps a future read from leaking one into a bundle.
+        if (kind === 'Secret') return
+        const key = identity(kind, object)
+        if (seen.has(key)) return
+        seen.add(key)
+        ;(objects[kind] ??= []).push(object)
+      },
+    },
+  )
+  const {writeBundle} = await import('../cluster/bundle-writer.js')
+  try {
+    await writeBundle(
+      collect.path,
+      {
+        objects,
+        gaps: snapshot.gaps,
+        meta: {
+          context: live.contextName,
+          server: live.server,
+          toolVersion: options.toolVersion,
+          targets: [describeTarget(target)],
+        },
+      },
+      {redact: collect.redact},
+    )
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    throw new CliFailure(
+      `cannot write ${collect.path} (${code})`,
+      ExitCode.InputFile,
+      'Check that the directory exists and is writable.',
+    )
+  }
+  return {
+    path: collect.path,
+    redacted: collect.redact,
+    counts: Object.keys(objects)
+      .sort()
+      .map((kind) => ({kind, count: objects[kind]?.length ?? 0})),
+    gaps: snapshot.gaps,
+    target,
+  }
+}
+
+/** The stderr report of a collect: what went in, what the cluster refused, and how to read it back. */
+export const describeCollect = (outcome: CollectOutcome): {notices: string[]; warnings: string[]} => {
+  const t = sanitizeTerminalText
+  const total = outcome.counts.reduce((n, c) => n + c.count, 0)
+  const kinds = outcome.counts.map((c) => `${c.count} ${c.kind}`).join(', ')
+  const notices = [
+    `Collected ${total} objects for ${t(describeTarget(outcome.target))} into ${t(outcome.path)}${kinds === '' ? '' : `: ${kinds}`}.`,
+    outcome.redacted
+      ? 'Redacted: Secret data, container env values, credential-like ConfigMap keys, annotations and args (--no-redact keeps them; Secret data never leaves). The kubeconfig is not included.'
+      : 'Not redacted (--no-redact): only Secret data was left out. The kubeconfig is not included.',
+    `Read it back with: kubectl inject-check ${t(readBackArgs(outcome.target))} --from ${t(outcome.path)}`,
+  ]
+  const warnings = outcome.gaps.map((gap) =>
+    t(
+      `not collected: ${gap.verb ?? 'read'} ${gap.resource}${gap.name === undefined ? '' : ` ${gap.name}`}${gap.namespace === undefined ? '' : ` -n ${gap.namespace}`} (${gap.reason}): ${gap.message}`,
+    ),
+  )
+  return {notices, warnings}
+}

@@ -1,0 +1,68 @@
+// Same answers from every bundle layout: each istioctl bug-report generation (with and without the bug-report/
+// prefix, as a directory and as a .tar.gz built here) gives the verdicts of the plain kubectl files of the same
+// cluster, and of a live read of those objects from the API-server double.
+import assert from 'node:assert/strict'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
+import type {ApiServerDouble} from '../apiserver-double/index.js'
+import {bundles, check, documentOf, packFixture, verdictsOnly, writePlainFiles} from './harness.js'
+
+let work = ''
+let plain: string[] = []
+let double: ApiServerDouble
+let kubeconfig = ''
+let expected: unknown[] = []
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'support-layouts-'))
+  plain = await writePlainFiles(join(work, 'plain'))
+  double = await startApiServer({objects: plain.flatMap((file) => loadYamlObjects(file))})
+  kubeconfig = double.writeKubeconfig({dir: work})
+  const fromPlain = await check(['-A', '-o', 'json', ...plain.flatMap((file) => ['--from', file])])
+  assert.equal(fromPlain.code, 0, fromPlain.stderr)
+  expected = verdictsOnly(documentOf(fromPlain))
+})
+after(async () => {
+  await double.close()
+  await rm(work, {recursive: true, force: true})
+})
+
+const layouts = [
+  {name: 'istioctl 1.20 (legacy, bug-report/ prefix)', dir: 'bug-report-1.20'},
+  {name: 'istioctl 1.26 (1.21–1.29, --dir: no prefix)', dir: 'bug-report-1.26'},
+  {name: 'istioctl 1.30 (cluster-scoped kinds split out, bug-report/ prefix)', dir: 'bug-report-1.30'},
+] as const
+
+describe('every bundle layout gives the same verdicts', () => {
+  it('the plain files judge both pods (the reference is not empty)', () => {
+    assert.equal(expected.length, 2)
+  })
+
+  it('live against the double loaded with the same objects agrees with the plain files', async () => {
+    const live = await check(['-A', '-o', 'json', '--kubeconfig', kubeconfig])
+    assert.equal(live.code, 0, live.stderr)
+    assert.deepEqual(verdictsOnly(documentOf(live)), expected)
+    assert.deepEqual(double.writes(), [], 'inject-check never writes')
+  })
+
+  for (const layout of layouts) {
+    for (const form of ['directory', '.tar.gz'] as const) {
+      it(`${layout.name} as a ${form}`, async () => {
+        const path =
+          form === 'directory'
+            ? join(bundles, layout.dir)
+            : await packFixture(layout.dir, join(work, `${layout.dir}.tar.gz`))
+        const result = await check(['-A', '-o', 'json', '--from', path])
+        assert.equal(result.code, 0, result.stderr)
+        const document = documentOf(result)
+        assert.deepEqual(verdictsOnly(document), expected)
+        // Provenance names the bundle file each pod came from (an archive entry after `!`).
+        for (const item of document.items)
+          assert.ok(item.sources?.pod?.startsWith(path), `${item.name}: ${JSON.stringify(item.sources)}`)
+      })
+    }
+  }
+})
