@@ -31,7 +31,7 @@ TARGET is a pod name or TYPE/NAME: pod/, deploy/, sts/, ds/, rs/, job/, cronjob/
 
 --health shows the injector webhooks' health instead: for every Istio webhook the Service → port → endpoints chain, caBundle, failurePolicy, foreign selector terms and ordering; FailedCreate events classified with platform hints; stale proxies; and the restart plan (drifted pods grouped by owner, with the kubectl rollout restart commands in a safe order). -o markdown writes the same as a support-ticket report. --collect FILE.tar.gz saves what the checks read (redacted) for --from.
 
-Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 input file error, 69 cluster unreachable, 77 unauthorized, 79 a --fail-on condition matched.`
+Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 77 unauthorized, 79 a --fail-on condition matched.`
 
   static override examples = [
     {

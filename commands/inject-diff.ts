@@ -35,7 +35,7 @@ export default class InjectDiff extends KubeCommand {
 
 Nothing is written: the only POSTs are dryRun=All creates, SelfSubjectAccessReviews and (for --revision) the AdmissionReview to the injector's /inject through the service proxy.
 
-Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a preview failed (webhook unreachable, timeout, x509, denied; no route for --revision; no controller for --observed), 64 usage, 65 input file error, 69 cluster unreachable, 70 unexpected error, 77 unauthorized.`
+Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a preview failed (webhook unreachable, timeout, x509, denied; no route for --revision; no controller for --observed), 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 70 unexpected error, 77 unauthorized.`
 
   static override examples = [
     {

@@ -10,7 +10,9 @@ export const ExitCode = {
   Usage: 64,
   /** An input file or directory (--from, -f) is missing, unreadable or not Kubernetes YAML/JSON (EX_DATAERR). */
   InputFile: 65,
-  /** The cluster could not be reached: DNS, TCP, TLS, timeout (EX_UNAVAILABLE). */
+  /** The target (pod, workload, namespace) does not exist: the API server answered 404 (EX_NOINPUT). */
+  TargetNotFound: 66,
+  /** The cluster could not be reached or failed: DNS, TCP, TLS, timeout, 5xx (EX_UNAVAILABLE). */
   ClusterUnreachable: 69,
   /** The cluster refused the credentials: 401 Unauthorized, or a needed read was forbidden outright (EX_NOPERM). */
   ClusterUnauthorized: 77,

