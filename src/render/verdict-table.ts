@@ -93,7 +93,11 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
       v.revision === null ? '<none>' : safe(v.revision),
       // The table names what to act on: a drift finding outranks the decisive reason (which the trail and JSON keep).
       v.findings.find(
-        (f) => f.kind === 'NeedsRestart' || f.kind === 'UnexpectedSidecar' || f.kind === 'RevisionDrift',
+        (f) =>
+          f.kind === 'CreationBlocked' ||
+          f.kind === 'NeedsRestart' ||
+          f.kind === 'UnexpectedSidecar' ||
+          f.kind === 'RevisionDrift',
       )?.code ?? v.reason,
       ...(options.wide
         ? [

@@ -15,6 +15,7 @@ import type {ClusterSnapshot, ConfigMapFacts, PodFacts} from '../../src/core/sna
 import {evaluatePod, evaluateWorkload} from '../../src/core/verdict/evaluate.js'
 import {evaluateNamespace} from '../../src/core/verdict/namespace-verdict.js'
 import {describeReason} from '../../src/core/verdict/reasons.js'
+import {bucketOf, matchesFailOn} from '../../src/core/verdict/summary.js'
 import {renderVerdictLine} from '../../src/render/trail.js'
 import {createPalette} from '../../src/render/terminal-text.js'
 import {loadCluster} from '../check/cluster-fixtures.js'
@@ -278,6 +279,9 @@ describe('a workload blocked by a failing webhook (demo cluster)', () => {
       v.actions.join('\n'),
     )
     assert.match(renderVerdictLine(v, createPalette(false)), /but pods are currently being rejected/)
+    // Pods are being rejected now: the summary counts it as rejected and --fail-on reject trips.
+    assert.equal(bucketOf(v), 'Rejected')
+    assert.equal(matchesFailOn(v, ['reject']), true)
     // A healthy revision in the same cluster is not flagged.
     const api = s.workloads.find(
       (w) => w.kind === 'Deployment' && w.namespace === 'shop' && w.name === 'frontend',

@@ -5,7 +5,9 @@ export type VerdictBucket = 'Injected' | 'NotInjected' | 'NeedsRestart' | 'Drift
 
 export const bucketOf = (verdict: Verdict): VerdictBucket => {
   if (verdict.outcome === 'Unknown') return 'Unknown'
-  if (verdict.outcome === 'Reject') return 'Rejected'
+  // Pods of this target are being rejected now (a failing webhook with failurePolicy Fail), whatever istiod would decide.
+  if (verdict.outcome === 'Reject' || verdict.findings.some((f) => f.kind === 'CreationBlocked'))
+    return 'Rejected'
   if (verdict.findings.some((f) => f.kind === 'NeedsRestart')) return 'NeedsRestart'
   if (verdict.findings.some((f) => f.kind === 'UnexpectedSidecar' || f.kind === 'RevisionDrift'))
     return 'Drift'
@@ -55,6 +57,6 @@ export const matchesFailOn = (verdict: Verdict, conditions: readonly FailOnCondi
       case 'unknown':
         return verdict.outcome === 'Unknown'
       case 'reject':
-        return verdict.outcome === 'Reject'
+        return verdict.outcome === 'Reject' || verdict.findings.some((f) => f.kind === 'CreationBlocked')
     }
   })
