@@ -25,11 +25,18 @@ const readStdin = async (): Promise<string> => {
 
 const help = "See 'kubectl inject-diff --help' for usage."
 
+/** Pods a selector may match before inject-diff refuses to dry-run them all (raise with --max). */
+const maxPods = 20
+
 export default class InjectDiff extends KubeCommand {
   static override summary =
     'Preview exactly what sidecar injection does to a pod, as a diff, through the cluster’s real webhook chain.'
 
   static override description = `Sends the pod (or a workload's pod template, or a manifest) to the API server as a server-side dry-run create (dryRun=All), so defaulting and every mutating webhook — Istio's injector with its real templates — produce the result. A second dry-run of the same pod opted out with sidecar.istio.io/inject=false removes what the API server changes anyway; --raw shows everything against the input.
+
+An already-injected running pod is compared with the pod a restart would create now: its owner's template (a bare pod: itself without its injection) through the same dry-run, so a newer proxy image or another revision shows as a change.
+
+A TARGET (POD, TYPE/NAME, -f) or -l SELECTOR is required: each pod is one dry-run, so -l previews at most --max pods (default ${maxPods}).
 
 --revision REV previews injection by another revision: through pod label istio.io/rev=REV when the admission engine sees that REV's webhook would select it, else by posting an AdmissionReview to REV's injector through the API server service proxy (needs create on services/proxy). --observed compares a running pod with its controller's template (no request is sent; works offline with --from).
 
@@ -78,7 +85,8 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       char: 'o',
       options: diffFormats,
       default: 'diff',
-      description: 'diff (readable), patch (RFC 6902 from before to after), yaml|json (the resulting pod).',
+      description:
+        'diff (readable), patch (RFC 6902 JSON Patch of the pod object: applies to the input pod, no status), yaml|json (the resulting pod).',
     })(),
     filename: Flags.string({
       char: 'f',
@@ -92,13 +100,31 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       helpGroup: 'WHAT-IF',
     }),
     observed: Flags.boolean({
-      description: "Diff the owner's pod template against the running pod (what admission really did).",
+      description:
+        "Diff the owner's pod template against the running pod, both with API-server defaults (what admission webhooks really did).",
       default: false,
     }),
     raw: Flags.boolean({
       description:
         'Show every change against the input, API-server defaulting and generated fields included.',
       default: false,
+    }),
+    // Same names as the shared kubectl flags, with what they mean for inject-diff (one dry-run per pod).
+    'all-namespaces': Flags.boolean({
+      char: 'A',
+      description: 'With -l: preview the matching pods of all namespaces (with --observed: every pod).',
+      helpGroup: 'KUBERNETES',
+    }),
+    selector: Flags.string({
+      char: 'l',
+      description:
+        'Preview the pods matching this label selector, kubectl syntax (e.g. app=web); at most --max pods.',
+      helpGroup: 'KUBERNETES',
+    }),
+    max: Flags.integer({
+      description: 'With -l: preview at most this many pods (each one is a server-side dry-run).',
+      default: maxPods,
+      min: 1,
     }),
   }
 
@@ -141,6 +167,18 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       )
     if (manifests.length > 0 && targetArgs.length > 0)
       throw new UsageFailure('give either -f manifests or a TARGET, not both', help)
+    // A preview is one dry-run per pod: a whole namespace (or cluster) is never previewed by accident.
+    const bareType = targetArgs.length === 1 && /^(po|pod|pods)$/i.test(targetArgs[0] ?? '')
+    if (
+      !flags.observed &&
+      manifests.length === 0 &&
+      (targetArgs.length === 0 || bareType) &&
+      flags.selector === undefined
+    )
+      throw new UsageFailure(
+        `inject-diff needs a target: POD, TYPE/NAME (deploy/web), -f FILE, or -l SELECTOR (at most --max ${flags.max} pods)${flags['all-namespaces'] ? '; -A alone would dry-run every pod of the cluster' : ''}`,
+        help,
+      )
 
     const previews = offline
       ? await this.observeOffline(flags, targetArgs)
@@ -246,6 +284,7 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       revision?: string | undefined
       observed: boolean
       raw: boolean
+      max: number
     },
     targetArgs: readonly string[],
     manifests: readonly string[],
@@ -311,7 +350,15 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
             throw new UsageFailure('--observed takes pods (POD, -l, -A), not workloads', help)
           return await dryRun.observeLive(live.transport, target, flags.raw)
         }
-        inputs = await dryRun.readLivePreviewInputs(live.transport, target)
+        try {
+          inputs = await dryRun.readLivePreviewInputs(live.transport, target, {max: flags.max})
+        } catch (error) {
+          if (!(error instanceof dryRun.TooManyPods)) throw error
+          throw new UsageFailure(
+            `-l ${flags.selector ?? ''} matches ${error.count} pods; inject-diff dry-runs each one: narrow the selector, or pass --max ${error.count}`,
+            help,
+          )
+        }
       }
       const namespaces = [...new Set(inputs.map((i) => i.subject.namespace))].sort()
       const snapshot = await readLiveSnapshot(live, {kind: 'manifests', namespaces})
@@ -319,10 +366,17 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       for (const input of inputs) {
         progress.update(`Dry-run ${input.subject.namespace}/${input.subject.name}`)
         previews.push(
-          await dryRun.previewLive(live.transport, snapshot, input.subject, input.pod, {
-            raw: flags.raw,
-            ...(flags.revision === undefined ? {} : {revision: flags.revision}),
-          }),
+          await dryRun.previewLive(
+            live.transport,
+            snapshot,
+            input.subject,
+            input.pod,
+            {
+              raw: flags.raw,
+              ...(flags.revision === undefined ? {} : {revision: flags.revision}),
+            },
+            input.restart,
+          ),
         )
       }
       return previews

@@ -3,7 +3,12 @@
 // Runs until Ctrl-C (or for DEMO_SECONDS seconds). Loopback only; the tool under test never writes.
 import {readdirSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {loadYamlObjects, startApiServer, startWebhookServer} from '../test/apiserver-double/index.js'
+import {
+  injectorProxyImage,
+  loadYamlObjects,
+  startApiServer,
+  startWebhookServer,
+} from '../test/apiserver-double/index.js'
 import type {WebhookServer} from '../test/apiserver-double/index.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any shape
@@ -15,13 +20,9 @@ const objects = readdirSync(demoDir)
   .flatMap((name) => loadYamlObjects(`${demoDir}${name}`)) as Json[]
 
 const configurations = objects.filter((o) => o.kind === 'MutatingWebhookConfiguration')
-const readyServices = new Set(
-  objects
-    .filter((o) => o.kind === 'EndpointSlice' && (o.endpoints ?? []).some((e: Json) => e.conditions?.ready))
-    .map((o) => `${o.metadata.namespace}/${o.metadata.labels?.['kubernetes.io/service-name']}`),
-)
 
-// One injector per istiod Service the webhooks call; a Service without ready endpoints stays unreachable.
+// One injector per istiod Service the webhooks call; the double answers for Services without ready endpoints
+// (from the stored EndpointSlices) as the API server does: `no endpoints available for service`.
 const injectors = new Map<string, WebhookServer>()
 const services: Record<string, string> = {}
 for (const configuration of configurations) {
@@ -31,11 +32,16 @@ for (const configuration of configurations) {
     const key = `${service.namespace}/${service.name}`
     if (!injectors.has(key)) {
       const revision = configuration.metadata.labels?.['istio.io/rev'] ?? 'default'
-      const server = await startWebhookServer({mode: 'native', revision})
+      // The image the revision's injector ConfigMap names (global.hub, global.proxy.image, global.tag).
+      const proxyImage = injectorProxyImage(objects, revision)
+      const server = await startWebhookServer({
+        mode: 'native',
+        revision,
+        ...(proxyImage === undefined ? {} : {proxyImage}),
+      })
       injectors.set(key, server)
-      const url = readyServices.has(key) ? server.url : 'https://127.0.0.1:9'
-      services[`${key}:${service.port ?? 443}`] = url
-      services[`${key}:https-webhook`] = url
+      services[`${key}:${service.port ?? 443}`] = server.url
+      services[`${key}:https-webhook`] = server.url
     }
     webhook.clientConfig.caBundle = injectors.get(key)?.caBundle
   }

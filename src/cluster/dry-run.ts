@@ -3,18 +3,21 @@
 // Nothing here persists anything: dry-run creates, access reviews and proxied AdmissionReviews store no object.
 import {randomUUID} from 'node:crypto'
 import {attributeWebhooks, evaluateAdmission, skippedWebhookWarning} from '../core/preview/attribution.js'
-import {diagnoseDryRunFailure} from '../core/preview/failure.js'
+import {diagnoseDirectFailure, diagnoseDryRunFailure} from '../core/preview/failure.js'
 import {applyJsonPatch} from '../core/preview/json-patch.js'
-import {isolateInjection, reviewObjectFrom} from '../core/preview/noise.js'
+import {isolateInjection, restartPair, reviewObjectFrom} from '../core/preview/noise.js'
+import {rebase} from '../core/preview/rebase.js'
 import {controllerOf, hasTemplate, observedPreview} from '../core/preview/observed.js'
 import {
   injectLabel,
   optedOut,
+  podForRestart,
   podFromPod,
   podFromTemplate,
   revisionLabel,
   statusAnnotation,
   templateOfWorkload,
+  withoutInjection,
   withPodLabel,
 } from '../core/preview/pod-builder.js'
 import type {PodObject} from '../core/preview/pod-builder.js'
@@ -148,6 +151,7 @@ export async function previewLive(
   subject: PreviewSubject,
   input: PodObject,
   options: LivePreviewOptions = {},
+  restart?: RestartSource,
 ): Promise<PodPreview> {
   const raw = options.raw === true
   const warnings: PreviewNote[] = []
@@ -176,6 +180,7 @@ export async function previewLive(
       ),
     )
 
+  if (restart !== undefined && options.revision === undefined) return restartPreview(restart)
   if (options.revision === undefined) {
     const routeReason = note(raw ? 'PreviewRawDryRun' : 'PreviewDryRun')
     return dryRunPair(input, routeReason, base('dry-run', routeReason), fail, null)
@@ -245,12 +250,7 @@ export async function previewLive(
       error instanceof ApiStatusError ? (error.status.message ?? error.message) : (error as Error).message
     return failedPreview(
       {...base('direct', routeReason), revision: target.revision, webhooks: []},
-      {
-        code: 'PreviewDirectFailed',
-        message,
-        diagnosis: describeReason('PreviewDirectFailed').summary,
-        hint: `kubectl get --raw ${injectProxyPath(service.namespace, service.name)} -v4`,
-      },
+      diagnoseDirectFailure(message, service, injectProxyPath(service.namespace, service.name)),
     )
   }
   if (!answer.allowed) {
@@ -264,8 +264,9 @@ export async function previewLive(
       },
     )
   }
-  const after = applyJsonPatch(object, answer.patch) as PodObject
+  const injectedObject = applyJsonPatch(object, answer.patch) as PodObject
   const before = raw ? input : object
+  const after = raw ? injectedObject : (rebase(object, injectedObject, input) as PodObject)
   const webhooks = target.configurations.map((configuration) => {
     const hook = snapshot.webhookConfigurations
       .find((c) => c.metadata.name === configuration)
@@ -284,9 +285,32 @@ export async function previewLive(
       revision: revisionOfResult(after) ?? target.revision,
       webhooks: webhooks.slice(0, 1),
     },
-    before,
+    raw ? before : input,
     after,
   )
+
+  async function restartPreview(source: RestartSource): Promise<PodPreview> {
+    const routeReason = note(
+      source.owner === null ? 'PreviewRestartBare' : 'PreviewRestart',
+      source.owner === null
+        ? `already injected (revision ${revisionOfResult(source.running) ?? 'unknown'}), no owner: the running pod against itself re-created now without its injection (dry-run)`
+        : `already injected (revision ${revisionOfResult(source.running) ?? 'unknown'}): the running pod against a pod re-created now from ${source.owner}'s template (dry-run), i.e. what a restart would change`,
+    )
+    const common = base('restart', routeReason)
+    let recreated: PodObject
+    try {
+      recreated = await dryRunCreatePod(transport, input)
+    } catch (error) {
+      if (error instanceof ApiStatusError) return fail('restart', routeReason, error)
+      throw error
+    }
+    const didInject = isInjected(recreated)
+    const revision = didInject ? revisionOfResult(recreated) : null
+    const evaluations = evaluateAdmission(snapshot, factsOf(input))
+    const webhooks = attributeWebhooks(snapshot, evaluations, didInject, revision)
+    const pair = restartPair(source.running, recreated, source.template, raw)
+    return completePreview({...common, revision, webhooks}, pair.before, pair.after)
+  }
 
   async function dryRunPair(
     sent: PodObject,
@@ -313,10 +337,12 @@ export async function previewLive(
     const skipped = skippedWebhookWarning(evaluations, didInject, labelsOf(sent)[injectLabel] === 'false')
     const allWarnings = skipped === undefined ? common.warnings : [...common.warnings, skipped]
     const webhooks = attributeWebhooks(snapshot, evaluations, didInject, revision)
+    const isolated = raw || baseline === undefined ? undefined : isolateInjection(sent, baseline, injected)
+    // The patch applies to the pod as sent: the isolated changes carried over onto it.
     const pair =
-      raw || baseline === undefined
+      isolated === undefined
         ? {before: sent, after: injected}
-        : isolateInjection(sent, baseline, injected)
+        : {before: sent, after: rebase(isolated.before, isolated.after, sent) as PodObject}
     return completePreview(
       {...common, warnings: allWarnings, revision: revision ?? revisionTarget?.revision ?? null, webhooks},
       pair.before,
@@ -327,9 +353,19 @@ export async function previewLive(
 
 // ---- reading what to preview (raw objects: the builders need whole specs, which snapshots do not keep) ----
 
+/** An injected running pod: compared with `pod` (its re-creation) instead of with its own input. */
+export interface RestartSource {
+  readonly running: PodObject
+  /** The spec the re-created pod came from (tells admission artifacts from the user's own fields). */
+  readonly template: Record<string, unknown>
+  /** `deployment/cart`, or null for a bare pod re-created without its injection. */
+  readonly owner: string | null
+}
+
 export interface PreviewInput {
   readonly subject: PreviewSubject
   readonly pod: PodObject
+  readonly restart?: RestartSource
 }
 
 const collectionPaths: Readonly<Record<WorkloadKind | 'Pod', string>> = {
@@ -366,10 +402,62 @@ export async function readLivePods(transport: Transport, target: TargetSpec): Pr
   )
 }
 
-/** Pods to dry-run for a live target: a pod re-created, a workload's template, or every pod of a sweep. */
+const getOrUndefined = async (transport: Transport, path: string): Promise<PodObject | undefined> => {
+  try {
+    return await transport.getJson(path)
+  } catch (error) {
+    if (error instanceof ApiStatusError && error.status.code === 404) return undefined
+    throw error
+  }
+}
+
+/** An injected pod re-created as a restart would: its top owner's template (ReplicaSet → Deployment), else itself un-injected. */
+async function restartInput(transport: Transport, pod: PodObject, namespace: string): Promise<PreviewInput> {
+  const subject = {kind: 'Pod', namespace, name: nameOf(pod)}
+  let owner: {kind: WorkloadKind; name: string; object: PodObject} | undefined
+  let controller = controllerOf(pod)
+  // A ReplicaSet's Deployment, a Job's CronJob: the object a restart (or the next run) re-creates pods from.
+  for (let depth = 0; depth < 2 && controller !== undefined && hasTemplate(controller.kind); depth++) {
+    const object = await getOrUndefined(transport, objectPath(controller.kind, namespace, controller.name))
+    if (object === undefined) break
+    owner = {kind: controller.kind, name: controller.name, object}
+    controller = controllerOf(object)
+  }
+  if (owner === undefined) {
+    const fresh = withoutInjection(podFromPod(pod, namespace))
+    return {
+      subject,
+      pod: fresh,
+      restart: {running: pod, template: (fresh.spec ?? {}) as Record<string, unknown>, owner: null},
+    }
+  }
+  const template = templateOfWorkload(owner.kind, owner.object)
+  return {
+    subject,
+    pod: podForRestart(owner.kind, owner.name, template, pod),
+    restart: {
+      running: pod,
+      template: (template.spec ?? {}) as Record<string, unknown>,
+      owner: `${owner.kind.toLowerCase()}/${owner.name}`,
+    },
+  }
+}
+
+/** A sweep that matched more pods than the caller allows: nothing was dry-run. */
+export class TooManyPods extends Error {
+  constructor(
+    readonly count: number,
+    readonly max: number,
+  ) {
+    super(`the selector matches ${count} pods, more than --max ${max}`)
+  }
+}
+
+/** Pods to dry-run for a live target: a pod re-created, a workload's template, or the pods of a sweep (at most `max`). */
 export async function readLivePreviewInputs(
   transport: Transport,
   target: TargetSpec,
+  options: {readonly max?: number} = {},
 ): Promise<PreviewInput[]> {
   if (target.kind === 'workload') {
     const object = await transport.getJson(objectPath(target.workloadKind, target.namespace, target.name))
@@ -386,10 +474,17 @@ export async function readLivePreviewInputs(
     ]
   }
   const pods = await readLivePods(transport, target)
-  return pods.map((pod) => {
+  if (options.max !== undefined && pods.length > options.max) throw new TooManyPods(pods.length, options.max)
+  const inputs: PreviewInput[] = []
+  for (const pod of pods) {
     const namespace = namespaceOf(pod, 'default')
-    return {subject: {kind: 'Pod', namespace, name: nameOf(pod)}, pod: podFromPod(pod, namespace)}
-  })
+    inputs.push(
+      isInjected(pod)
+        ? await restartInput(transport, pod, namespace)
+        : {subject: {kind: 'Pod', namespace, name: nameOf(pod)}, pod: podFromPod(pod, namespace)},
+    )
+  }
+  return inputs
 }
 
 /** --observed live: each pod against its controller's template (controllers read once each). */

@@ -191,7 +191,9 @@ const routeWords = (preview: PodPreview): string => {
     case 'observed':
       return preview.raw
         ? 'observed (raw: owner template against the running pod)'
-        : 'observed (owner template against the running pod)'
+        : 'observed (owner template against the running pod, both with API-server defaults)'
+    case 'restart':
+      return 'restart (the running pod against its re-creation now: server-side dryRun=All)'
   }
 }
 
@@ -229,19 +231,33 @@ export const renderPodDiff = (preview: PodPreview, delta: Delta, options: PodDif
       `next:     ${sanitizeTerminalText(preview.failure.hint)}`,
     ].join('\n')
   }
-  if (delta === undefined) return [...header, '', p.dim('no differences')].join('\n')
+  if (delta === undefined) {
+    const none =
+      preview.route === 'observed'
+        ? 'no changes by admission webhooks'
+        : preview.route === 'restart'
+          ? 'no differences: a restart would re-create the pod as it runs now'
+          : 'no differences'
+    return [...header, '', p.dim(none)].join('\n')
+  }
   const walker = new DeltaWalker(p)
   walker.walk(delta, preview.before, preview.after, '')
   const body = walker.sections.flatMap((s) => [p.cyan(sanitizeTerminalText(s.path)), ...s.lines])
   return [...header, '', ...body].join('\n')
 }
 
-/** One item of the --json document: before, after, patch, webhooks and route. */
+export const diffApiVersion = 'inject.kubectl.io/v1alpha1'
+
+/** One InjectionDiff document: the target, how it was previewed, before, after, the patch from before to after. */
 export const previewDocument = (preview: PodPreview): Json => ({
-  kind: preview.subject.kind,
-  namespace: preview.subject.namespace,
-  name: preview.subject.name,
-  ...(preview.subject.source === undefined ? {} : {source: preview.subject.source}),
+  apiVersion: diffApiVersion,
+  kind: 'InjectionDiff',
+  target: {
+    kind: preview.subject.kind,
+    namespace: preview.subject.namespace,
+    name: preview.subject.name,
+    ...(preview.subject.source === undefined ? {} : {source: preview.subject.source}),
+  },
   route: preview.route,
   routeReason: {code: preview.routeReason.code, message: preview.routeReason.message},
   raw: preview.raw,
@@ -256,11 +272,11 @@ export const previewDocument = (preview: PodPreview): Json => ({
   failure: preview.failure,
 })
 
-/** --json: one document for one target; `{items: […]}` for several (sweeps, -f with several objects). */
+/** --json: an InjectionDiff for one target; an InjectionDiffList of them for several (-l sweeps, -f with several objects). */
 export const buildDiffDocument = (previews: readonly PodPreview[]): Json =>
   previews.length === 1
-    ? {apiVersion: 'inject.kubectl.io/v1alpha1', kind: 'InjectDiff', ...previewDocument(previews[0]!)}
-    : {apiVersion: 'inject.kubectl.io/v1alpha1', kind: 'InjectDiffList', items: previews.map(previewDocument)}
+    ? previewDocument(previews[0]!)
+    : {apiVersion: diffApiVersion, kind: 'InjectionDiffList', items: previews.map(previewDocument)}
 
 /** -o patch|yaml|json: the patch, or the resulting pod; several pods become a list (JSON) or a YAML stream. */
 export const renderMachineOutput = (

@@ -265,6 +265,18 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     return new HttpAnswer(200, entry.json)
   }
 
+  // apiserver: pkg/util/proxy/proxy.go ResolveEndpoint reads the Service's EndpointSlices; a nil ready condition counts as ready.
+  const readyEndpoints = (namespace: string, service: string): boolean | undefined => {
+    const info = findResource('discovery.k8s.io', 'v1', 'endpointslices')!
+    const slices = store
+      .bucket(info)
+      .sorted(namespace)
+      .map((e) => e.object as KubeObject & {endpoints?: {conditions?: {ready?: boolean}}[]})
+      .filter((o) => o.metadata?.labels?.['kubernetes.io/service-name'] === service)
+    if (slices.length === 0) return undefined
+    return slices.some((o) => (o.endpoints ?? []).some((e) => e.conditions?.ready !== false))
+  }
+
   const namespaceLabels = (namespace: string): Record<string, string> | undefined => {
     const info = findResource('', 'v1', 'namespaces')!
     return store.get(info, '', namespace)?.object.metadata?.labels
@@ -291,6 +303,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       fieldManager: params.get('fieldManager') ?? undefined,
       userName,
       services,
+      readyEndpoints,
     }
     const byResource = (resource: string): KubeObject[] =>
       store
@@ -371,7 +384,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
           ? [parts[0]!, parts[1]!]
           : [parts[0]!, '443']
     const base = services[`${proxy.namespace}/${name}:${port}`]
-    if (!base)
+    if (!base || readyEndpoints(proxy.namespace, name) === false)
       return Promise.resolve(
         answerStatus(statusBody(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`)),
       )

@@ -45,6 +45,8 @@ export interface AdmissionInput {
   userName: string
   // "ns/name:port" → base https URL of the process that plays that service.
   services: Record<string, string>
+  // From the stored EndpointSlices: false when the Service has slices but no ready endpoint, undefined when none are stored.
+  readyEndpoints?: (namespace: string, service: string) => boolean | undefined
 }
 
 export class AdmissionRejection extends Error {
@@ -98,13 +100,13 @@ function displayUrl(hook: Webhook, timeoutSeconds: number): string {
   return `${base}?timeout=${timeoutSeconds}s`
 }
 
-function targetUrl(
-  hook: Webhook,
-  services: Record<string, string>,
-  shown: string,
-): {url: URL; servername?: string} {
+function targetUrl(hook: Webhook, input: AdmissionInput, shown: string): {url: URL; servername?: string} {
   const svc = hook.clientConfig.service
   if (!svc) return {url: new URL(hook.clientConfig.url ?? '')}
+  // apiserver: pkg/util/proxy/proxy.go ResolveEndpoint (no ready endpoint in the Service's EndpointSlices).
+  if (input.readyEndpoints?.(svc.namespace, svc.name) === false)
+    throw new CallFailure(`Post "${shown}": no endpoints available for service "${svc.name}"`)
+  const services = input.services
   const base = services[`${svc.namespace}/${svc.name}:${svc.port ?? 443}`]
   if (!base) throw new CallFailure(`Post "${shown}": service "${svc.name}" not found`)
   const url = new URL((svc.path ?? '/') + queryOf(shown), base)
@@ -235,7 +237,7 @@ async function callWebhook(hook: Webhook, input: AdmissionInput, pod: KubeObject
       },
     },
   }
-  const target = targetUrl(hook, input.services, shown)
+  const target = targetUrl(hook, input, shown)
   const answer = (await postReview(
     target,
     hook.clientConfig.caBundle,

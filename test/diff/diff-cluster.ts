@@ -1,8 +1,17 @@
 // Scenario clusters for inject-diff: the API-server double with real Istio webhook configurations whose Services
 // are played by HTTPS injector servers, and a way to run the built CLI against them.
+import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
+import https from 'node:https'
 import {fileURLToPath} from 'node:url'
-import {loadYamlObjects, startApiServer, startWebhookServer} from '../apiserver-double/index.js'
+import {
+  injectorProxyImage,
+  loadYamlObjects,
+  startApiServer,
+  startWebhookServer,
+} from '../apiserver-double/index.js'
+import {applyJsonPatch} from '../apiserver-double/json-patch.js'
+import type {PatchOperation} from '../apiserver-double/json-patch.js'
 import type {
   ApiServerDouble,
   DeniedAccess,
@@ -107,9 +116,11 @@ export async function startDiffCluster(
   const services: Record<string, string> = {}
   const all: object[] = [namespace('istio-system'), ...objects]
   if (install.defaultRevision !== undefined) {
+    const configMaps = installObjects('default-1.28.yaml', (o) => o.kind === 'ConfigMap')
     const server = await startWebhookServer({
       mode: install.defaultRevision.mode ?? 'native',
       revision: 'default',
+      proxyImage: injectorProxyImage(configMaps, 'default') ?? 'missing-configmap',
     })
     injectors.push(server)
     // An unreachable injector: the Service resolves to a port nobody listens on.
@@ -127,7 +138,12 @@ export async function startDiffCluster(
     )
   }
   if (install.revision128 !== undefined) {
-    const server = await startWebhookServer({mode: install.revision128.mode ?? 'native', revision: '1-28'})
+    const configMaps = installObjects('revision-1-28-with-tags.yaml', (o) => o.kind === 'ConfigMap')
+    const server = await startWebhookServer({
+      mode: install.revision128.mode ?? 'native',
+      revision: '1-28',
+      proxyImage: injectorProxyImage(configMaps, '1-28') ?? 'missing-configmap',
+    })
     injectors.push(server)
     services[`istio-system/${revisionServiceName}:443`] = server.url
     services[`istio-system/${revisionServiceName}:https-webhook`] = server.url
@@ -161,7 +177,13 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** Runs the built `kubectl-inject_diff` (npm run build first) with NO_COLOR, as kubectl would. */
+// The command from source through oclif (tsx): independent of whether bin/ runs a tsc build or an esbuild bundle.
+const launcher = `import {handle} from '@oclif/core'
+const {default: InjectDiff} = await import(${JSON.stringify(`${repo}commands/inject-diff.ts`)})
+InjectDiff.id = 'inject-diff'
+try { await InjectDiff.run(process.argv.slice(1), ${JSON.stringify(repo)}) } catch (error) { await handle(error) }`
+
+/** Runs `kubectl inject-diff ARGS` (commands/inject-diff.ts through oclif) with NO_COLOR, as kubectl would. */
 export const runDiff = (
   args: readonly string[],
   options: {kubeconfig?: string; stdin?: string; env?: Record<string, string>} = {},
@@ -170,7 +192,12 @@ export const runDiff = (
     const child = execFile(
       process.execPath,
       [
-        'bin/kubectl-inject_diff.js',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        launcher,
+        '--',
         ...(options.kubeconfig === undefined ? [] : ['--kubeconfig', options.kubeconfig]),
         ...args,
       ],
@@ -184,3 +211,87 @@ export const runDiff = (
 /** Requests that changed state: the double's writes(), minus the AdmissionReviews posted to an injector via services/proxy. */
 export const stateChangingRequests = (api: ApiServerDouble) =>
   api.writes().filter((r) => !/\/services\/[^/]+\/proxy\/inject$/.test(r.path))
+
+/** Runs `body` against a fresh cluster, then audits it: nothing written, every pod POST a dryRun=All. */
+export const withCluster = async (
+  objects: object[],
+  install: InstallOptions,
+  body: (cluster: DiffCluster) => Promise<void>,
+  denied: DeniedAccess[] = [],
+): Promise<void> => {
+  const cluster = await startDiffCluster(objects, install, denied)
+  try {
+    await body(cluster)
+    assert.deepEqual(stateChangingRequests(cluster.api), [], 'inject-diff must not write to the cluster')
+    for (const request of cluster.api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/pods')))
+      assert.equal(request.query.dryRun, 'All')
+  } finally {
+    await cluster.close()
+  }
+}
+
+/** A pod as an injector with `proxyImage` injects it: the AdmissionReview answered by a real webhook server over HTTPS. */
+export const injectedBy = async (pod: Json, proxyImage: string, revision = 'default'): Promise<Json> => {
+  const server = await startWebhookServer({mode: 'native', revision, proxyImage})
+  try {
+    const review = {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      // At admission a controller's pod has only generateName: the injector names the workload from it.
+      request: {
+        uid: 'u-1',
+        operation: 'CREATE',
+        namespace: pod.metadata.namespace,
+        object: {
+          ...pod,
+          metadata: {
+            ...pod.metadata,
+            name: undefined,
+            generateName: pod.metadata.generateName ?? `${pod.metadata.name as string}-`,
+          },
+        },
+      },
+    }
+    const answer = await new Promise<Json>((resolve, reject) => {
+      const req = https.request(
+        `${server.url}/inject`,
+        {
+          method: 'POST',
+          headers: {'content-type': 'application/json'},
+          ca: Buffer.from(server.caBundle, 'base64'),
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json))
+        },
+      )
+      req.on('error', reject)
+      req.end(JSON.stringify(review))
+    })
+    const ops = JSON.parse(
+      Buffer.from(String(answer.response.patch), 'base64').toString('utf8'),
+    ) as PatchOperation[]
+    const injected = applyJsonPatch(review.request.object as Json, ops)
+    return {
+      ...injected,
+      metadata: {...injected.metadata, name: pod.metadata.name, generateName: pod.metadata.generateName},
+    }
+  } finally {
+    await server.close()
+  }
+}
+
+/** An EndpointSlice of `service` in istio-system with one endpoint, ready or not (what kube-controller-manager writes). */
+export const endpointSlice = (service: string, ready: boolean): Json => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: {
+    name: `${service}-abcde`,
+    namespace: 'istio-system',
+    labels: {'kubernetes.io/service-name': service},
+  },
+  addressType: 'IPv4',
+  endpoints: [{addresses: ['10.244.1.27'], conditions: {ready, serving: ready, terminating: false}}],
+  ports: [{name: 'https-webhook', port: 15017, protocol: 'TCP'}],
+})

@@ -1,5 +1,6 @@
 // Separates what the injection did from what the API server always does: both dry-runs are normalised the same way.
 import {injectLabel, kubeApiAccessVolume, stripAdmissionArtifacts} from './pod-builder.js'
+import {withApiDefaults} from './pod-defaults.js'
 import type {PodObject} from './pod-builder.js'
 
 type Json = Record<string, unknown>
@@ -95,16 +96,44 @@ const observedShape = (pod: PodObject, namespace: string, spec: Json): PodObject
   }
 }
 
-/** --observed: the owner's template against the running pod, both reduced to metadata labels/annotations and spec. */
+/**
+ * --observed: the owner's template against the running pod, both reduced to metadata labels/annotations and spec.
+ * Both specs get the same API-server defaults (a template is defaulted as a PodTemplate, the pod as a Pod).
+ */
 export const observedPair = (template: Json, pod: PodObject, raw: boolean): IsolatedInjection => {
   const namespace = String(record(pod.metadata).namespace ?? 'default')
   const templateSpec = record(template.spec)
   const podSpec = record(pod.spec)
-  const before = observedShape(structuredClone(template), namespace, structuredClone(templateSpec))
-  const after = observedShape(
-    structuredClone(pod),
-    namespace,
-    raw ? structuredClone(podSpec) : stripAdmissionArtifacts(podSpec, templateSpec),
-  )
-  return {before, after}
+  if (raw)
+    return {
+      before: observedShape(structuredClone(template), namespace, structuredClone(templateSpec)),
+      after: observedShape(structuredClone(pod), namespace, structuredClone(podSpec)),
+    }
+  return {
+    before: observedShape(structuredClone(template), namespace, withApiDefaults(templateSpec)),
+    after: observedShape(
+      structuredClone(pod),
+      namespace,
+      withApiDefaults(stripAdmissionArtifacts(podSpec, templateSpec)),
+    ),
+  }
+}
+
+/** A running pod and a dry-run result reduced alike (labels, annotations, defaulted spec without admission artifacts). */
+export const restartPair = (
+  running: PodObject,
+  recreated: PodObject,
+  template: Json,
+  raw: boolean,
+): IsolatedInjection => {
+  const namespace = String(record(running.metadata).namespace ?? 'default')
+  const reduce = (pod: PodObject): PodObject => {
+    const spec = record(pod.spec)
+    return observedShape(
+      structuredClone(pod),
+      namespace,
+      raw ? structuredClone(spec) : withApiDefaults(stripAdmissionArtifacts(spec, template)),
+    )
+  }
+  return {before: reduce(running), after: reduce(recreated)}
 }

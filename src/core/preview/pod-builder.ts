@@ -170,3 +170,79 @@ export const withPodLabel = (pod: PodObject, key: string, value: string): PodObj
 /** The same pod opted out of injection (`sidecar.istio.io/inject=false`: Istio's objectSelectors and injectRequired skip it). */
 // istio: manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml (objectSelector inject NotIn [false]).
 export const optedOut = (pod: PodObject): PodObject => withPodLabel(pod, injectLabel, 'false')
+
+// Labels and annotations istiod's sidecar template adds (the status annotation lists containers and volumes, not these).
+// istio: manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (metadata section)
+const injectedLabels = [
+  'security.istio.io/tlsMode',
+  'service.istio.io/canonical-name',
+  'service.istio.io/canonical-revision',
+]
+const injectedAnnotations = [
+  statusAnnotation,
+  'istio.io/rev',
+  'kubectl.kubernetes.io/default-container',
+  'kubectl.kubernetes.io/default-logs-container',
+  'prometheus.io/path',
+  'prometheus.io/port',
+  'prometheus.io/scrape',
+]
+
+const names = (value: unknown): Set<string> =>
+  new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [])
+
+/**
+ * A pod without what Istio injected, as named by its `sidecar.istio.io/status` annotation (containers, init
+ * containers, volumes, image pull secrets) plus the labels and annotations the template adds. Probe rewrites stay.
+ */
+// istio: pkg/kube/inject/inject.go SidecarInjectionStatus (the annotation injection writes)
+export const withoutInjection = (pod: PodObject): PodObject => {
+  const copy = structuredClone(pod)
+  const meta = record(copy.metadata)
+  const annotations = {...record(meta.annotations)}
+  let status: Json = {}
+  try {
+    status = record(JSON.parse(String(annotations[statusAnnotation] ?? '{}')))
+  } catch {
+    status = {}
+  }
+  const spec = record(copy.spec)
+  const drop = (field: string, key: string): void => {
+    const gone = names(status[key])
+    if (!Array.isArray(spec[field])) return
+    spec[field] = list(spec[field]).filter((item) => !gone.has(String(item.name)))
+    if ((spec[field] as Json[]).length === 0) delete spec[field]
+  }
+  drop('containers', 'containers')
+  drop('initContainers', 'initContainers')
+  drop('volumes', 'volumes')
+  drop('imagePullSecrets', 'imagePullSecrets')
+  for (const key of injectedAnnotations) delete annotations[key]
+  const labels = {...record(meta.labels)}
+  for (const key of injectedLabels) delete labels[key]
+  if (Object.keys(annotations).length === 0) delete meta.annotations
+  else meta.annotations = annotations
+  if (Object.keys(labels).length === 0) delete meta.labels
+  else meta.labels = labels
+  copy.metadata = meta
+  copy.spec = spec
+  return copy
+}
+
+/** The pod a restart would create from `template`, keeping the running pod's name prefix and pod-template-hash. */
+export const podForRestart = (
+  kind: WorkloadKind,
+  name: string,
+  template: Json,
+  running: PodObject,
+): PodObject => {
+  const meta = record(running.metadata)
+  const namespace = String(meta.namespace ?? 'default')
+  const pod = podFromTemplate(kind, name, namespace, template)
+  const runningHash = record(meta.labels)['pod-template-hash']
+  const podMeta = record(pod.metadata)
+  if (typeof runningHash === 'string')
+    podMeta.labels = {...record(podMeta.labels), 'pod-template-hash': runningHash}
+  if (typeof meta.generateName === 'string') podMeta.generateName = meta.generateName
+  return pod
+}

@@ -7,8 +7,11 @@ import type {PodObject} from './pod-builder.js'
 import {summarizeChanges} from './change-summary.js'
 import type {ChangeSummary} from './change-summary.js'
 
-/** dry-run: server-side dryRun=All create; direct: AdmissionReview to the injector via services/proxy; observed: template vs running pod; raw: input vs dry-run result. */
-export type PreviewRoute = 'dry-run' | 'direct' | 'observed'
+/**
+ * dry-run: server-side dryRun=All create; direct: AdmissionReview to the injector via services/proxy; observed: template
+ * vs running pod; restart: an injected running pod against the pod a restart would create now (dry-run).
+ */
+export type PreviewRoute = 'dry-run' | 'direct' | 'observed' | 'restart'
 
 export interface PreviewSubject {
   /** `Pod`, a workload kind, or `Manifest`. */
@@ -58,19 +61,29 @@ export interface PodPreview {
 
 export const hasDifferences = (preview: PodPreview): boolean => preview.patch.length > 0
 
-/** A successful preview: patch and summary computed from before/after. */
+/** The pod object without `status`: what a user writes and patches (the API server computes status). */
+export const withoutStatus = (pod: PodObject): PodObject => {
+  const {status: _status, ...rest} = pod
+  return rest
+}
+
+/** A successful preview: patch and summary computed from before/after, both without status (the patch applies to `before`). */
 export const completePreview = (
   base: Omit<PodPreview, 'patch' | 'summary' | 'failure' | 'before' | 'after'>,
   before: PodObject,
   after: PodObject,
-): PodPreview => ({
-  ...base,
-  before,
-  after,
-  patch: createJsonPatch(before, after),
-  summary: summarizeChanges(before, after),
-  failure: null,
-})
+): PodPreview => {
+  const left = withoutStatus(before)
+  const right = withoutStatus(after)
+  return {
+    ...base,
+    before: left,
+    after: right,
+    patch: createJsonPatch(left, right),
+    summary: summarizeChanges(left, right),
+    failure: null,
+  }
+}
 
 /** A preview that could not be made: the failure replaces the diff. */
 export const failedPreview = (

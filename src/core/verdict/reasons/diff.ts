@@ -43,6 +43,18 @@ export const diffReasons = {
       "observed: the owner's pod template against the running pod (what admission really did); no request is sent",
     hint: '',
   },
+  PreviewRestart: {
+    level: 'Info',
+    summary:
+      "the pod is already injected: the running pod against the pod a restart would create now from its owner's template (server-side dry-run)",
+    hint: 'kubectl rollout restart {ownerKind}/{ownerName} -n {namespace}',
+  },
+  PreviewRestartBare: {
+    level: 'Info',
+    summary:
+      'the pod is already injected and has no owner: the running pod against itself re-created without its injection (from sidecar.istio.io/status), through a server-side dry-run',
+    hint: 'kubectl get pod {name} -n {namespace} -o yaml > pod.yaml   # delete and re-create it to apply the change',
+  },
   PreviewNoController: {
     level: 'Error',
     summary: 'the pod has no controller, so there is no template to compare it with',
@@ -56,8 +68,8 @@ export const diffReasons = {
   PreviewAlreadyInjected: {
     level: 'Warning',
     summary:
-      'the pod already carries sidecar.istio.io/status: Istio skips injected pods, so a re-create preview shows no injection',
-    hint: 'kubectl inject-diff {name} -n {namespace} --observed',
+      'the manifest already carries sidecar.istio.io/status: Istio skips injected pods, so a re-create preview shows no injection',
+    hint: 'kubectl inject-diff {name} -n {namespace}   # for the running pod: what a restart would change',
   },
   PreviewWebhookSkipped: {
     level: 'Warning',
