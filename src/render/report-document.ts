@@ -12,6 +12,7 @@ import type {VerdictSummary} from '../core/verdict/summary.js'
 import type {
   Check,
   Finding,
+  FixAlternative,
   Outcome,
   TargetKind,
   Verdict,
@@ -31,9 +32,12 @@ export interface InjectionReportItem {
   readonly injected: boolean | null
   readonly wouldInject: boolean | null
   readonly outcome: Outcome
+  /** The most actionable code (the table's REASON): a blocking/drift/stale finding first, else the decision's cause. */
   readonly reason: ReasonCode
   /** The catalog summary of `reason`, for readers without the catalog. */
   readonly message: string
+  /** The decisive check's code, e.g. PolicyEnabled or NoInjectorWebhookMatches. */
+  readonly decidedBy: ReasonCode
   readonly revision: string | null
   readonly tag: string | null
   readonly injectedRevision: string | null
@@ -42,7 +46,12 @@ export interface InjectionReportItem {
   readonly matches: readonly WebhookMatch[]
   readonly checks: readonly Check[]
   readonly findings: readonly Finding[]
+  /** Copy-pasteable commands only. */
   readonly actions: readonly string[]
+  /** What no command says (a file edit, a schedule, the reach of a namespace label). */
+  readonly notes: readonly string[]
+  /** Other fixes to the same end, each `description` and `actions`. */
+  readonly alternatives: readonly FixAlternative[]
   /**
    * Provenance of each fact the verdict read: `pod` or `workload`, `namespace`, `webhookConfiguration`,
    * `injectorConfigMap`; each `live` or the file (with `!entry` inside an archive). Absent keys: not in the snapshot.
@@ -95,6 +104,7 @@ const toItem = (verdict: Verdict): InjectionReportItem => ({
   outcome: verdict.outcome,
   reason: verdict.reason,
   message: describeReason(verdict.reason).summary,
+  decidedBy: verdict.decidedBy ?? verdict.reason,
   revision: verdict.revision,
   tag: verdict.tag,
   injectedRevision: verdict.injectedRevision,
@@ -104,6 +114,8 @@ const toItem = (verdict: Verdict): InjectionReportItem => ({
   checks: verdict.checks,
   findings: verdict.findings,
   actions: verdict.actions,
+  notes: verdict.notes ?? [],
+  alternatives: verdict.alternatives ?? [],
   ...(verdict.sources === undefined ? {} : {sources: verdict.sources}),
 })
 

@@ -91,14 +91,8 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
       injectedCell,
       wouldCell,
       v.revision === null ? '<none>' : safe(v.revision),
-      // The table names what to act on: a drift finding outranks the decisive reason (which the trail and JSON keep).
-      v.findings.find(
-        (f) =>
-          f.kind === 'CreationBlocked' ||
-          f.kind === 'NeedsRestart' ||
-          f.kind === 'UnexpectedSidecar' ||
-          f.kind === 'RevisionDrift',
-      )?.code ?? v.reason,
+      // The same code as the trail header and the document's `reason`: what to act on first.
+      v.reason,
       ...(options.wide
         ? [
             v.webhook === null ? '<none>' : safe(`${v.webhook.configuration}/${v.webhook.name}`),
@@ -108,28 +102,38 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
       ...(withSource ? [safe(sourceCell(v))] : []),
     ]
   })
-  return `${layoutColumns([head, ...rows])}\n`
+  return `${whatIfBanner(verdicts)}${layoutColumns([head, ...rows])}\n`
+}
+
+/** `what-if: namespace labels istio-injection=enabled` above the table: the rows describe an edited cluster. */
+export const whatIfBanner = (verdicts: readonly Verdict[]): string => {
+  const edits = verdicts.find((v) => v.whatIf !== undefined)?.whatIf
+  if (edits === undefined) return ''
+  const parts = [
+    ...(edits.namespaceLabels === undefined ? [] : [`namespace labels ${safe(edits.namespaceLabels)}`]),
+    ...(edits.podLabels === undefined ? [] : [`pod labels ${safe(edits.podLabels)}`]),
+  ]
+  return `what-if: ${parts.join('; ')} (nothing was changed in the cluster)\n`
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
 
-/** `32 pods: 20 injected, 5 not injected by design, 4 need restart, 2 unknown, 1 rejected` (zero counts left out); stale proxies follow (they are counted as injected too). */
+/** `29 pods: 4 injected, 2 need restart, 2 drifted, 2 with a stale proxy, …` (zero counts left out); the counts add up to the total. */
 export const renderSummaryLine = (
   summary: VerdictSummary,
   noun: {one: string; many: string} = {one: 'pod', many: 'pods'},
 ): string => {
   const parts = [
     [summary.injected, 'injected'],
-    [summary.notInjected, 'not injected by design'],
     [summary.needsRestart, summary.needsRestart === 1 ? 'needs restart' : 'need restart'],
     [summary.drift, 'drifted'],
-    [summary.unknown, 'unknown'],
+    [summary.stale, 'with a stale proxy'],
     [summary.rejected, 'rejected'],
+    [summary.unknown, 'unknown'],
+    [summary.notInjectedByDesign, 'not injected by design'],
+    [summary.notEnabled, 'not enabled'],
+    [summary.misconfigured, 'misconfigured'],
   ] as const
-  const stale = summary.staleProxies ?? 0
-  const counted = [
-    ...parts.filter(([n]) => n > 0).map(([n, text]) => `${n} ${text}`),
-    ...(stale > 0 ? [`${stale} with a stale proxy`] : []),
-  ]
+  const counted = parts.filter(([n]) => n > 0).map(([n, text]) => `${n} ${text}`)
   return `${plural(summary.total, noun.one, noun.many)}${counted.length > 0 ? `: ${counted.join(', ')}` : ''}\n`
 }

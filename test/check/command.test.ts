@@ -169,7 +169,7 @@ describe('inject-check exit codes', () => {
       name: '79: --fail-on drift with pods that need a restart',
       args: ['-n', 'shop', '--fail-on', 'drift', ...shop],
       code: 79,
-      stderr: /^$/,
+      stderr: /^--fail-on matched \d+ targets?:\n( {2}pod\/\S+ -n shop: drift \(\w+\)\n)+$/,
     },
     {
       name: '0: --fail-on reject when nothing is rejected',

@@ -30,6 +30,9 @@ interface Expectation {
   readonly noFindings?: readonly string[]
   readonly action?: string
   readonly noActionMatching?: RegExp
+  readonly decidedBy?: string
+  /** Not injected by design: no fix at all. */
+  readonly noActions?: boolean
 }
 
 interface Scenario {
@@ -48,7 +51,8 @@ const scenarios: readonly Scenario[] = [
     evaluate: (s) => evaluateWorkload(s, workload(s, 'Deployment', 'shop', 'web')),
     expect: {
       outcome: 'Inject',
-      reason: 'PolicyEnabled',
+      reason: 'NeedsRestart',
+      decidedBy: 'PolicyEnabled',
       revision: 'default',
       webhook: 'istio-sidecar-injector/namespace.sidecar-injector.istio.io',
       injected: false,
@@ -75,7 +79,8 @@ const scenarios: readonly Scenario[] = [
     evaluate: (s) => evaluatePod(s, pod(s, 'shop', 'web-7c9d8f6b5-mmtn9')),
     expect: {
       outcome: 'Inject',
-      reason: 'PolicyEnabled',
+      reason: 'NeedsRestart',
+      decidedBy: 'PolicyEnabled',
       injected: false,
       findings: ['NeedsRestart'],
       action: 'kubectl rollout restart deployment/web -n shop',
@@ -88,7 +93,8 @@ const scenarios: readonly Scenario[] = [
     evaluate: (s) => evaluateWorkload(s, workload(s, 'Deployment', 'analytics', 'collector')),
     expect: {
       outcome: 'Skip',
-      reason: 'NoInjectorWebhookMatches',
+      reason: 'RevisionNotFound',
+      decidedBy: 'NoInjectorWebhookMatches',
       webhook: null,
       revision: null,
       findings: ['RevisionNotFound'],
@@ -117,7 +123,8 @@ const scenarios: readonly Scenario[] = [
     evaluate: (s) => evaluateWorkload(s, workload(s, 'Deployment', 'checkout', 'payments-gateway')),
     expect: {
       outcome: 'Inject',
-      reason: 'PolicyEnabled',
+      reason: 'RevisionDrift',
+      decidedBy: 'PolicyEnabled',
       revision: '1-28',
       injected: true,
       findings: ['RevisionDrift'],
@@ -145,7 +152,9 @@ const scenarios: readonly Scenario[] = [
     evaluate: (s) => evaluatePod(s, pod(s, 'shop', 'migrations-bmb7bsbzf-ptjv7')),
     expect: {
       outcome: 'Skip',
-      reason: 'NoInjectorWebhookMatches',
+      reason: 'InjectLabelFalse',
+      decidedBy: 'NoInjectorWebhookMatches',
+      noActions: true,
       webhook: null,
       noActionMatching: /kubectl label namespace/,
     },
@@ -155,7 +164,12 @@ const scenarios: readonly Scenario[] = [
     install: 'default-1.28',
     cluster: ['annotation-only-opt-in'],
     evaluate: (s) => evaluatePod(s, pod(s, 'legacy', 'report-viewer')),
-    expect: {outcome: 'Skip', reason: 'NoInjectorWebhookMatches', findings: ['AnnotationOnlyOptIn']},
+    expect: {
+      outcome: 'Skip',
+      reason: 'AnnotationOnlyOptIn',
+      action: 'kubectl get pod report-viewer -n legacy -o yaml | kubectl replace --force -f -',
+      findings: ['AnnotationOnlyOptIn'],
+    },
   },
   {
     name: 'inject label on the Deployment metadata instead of the template is reported with a patch',
@@ -164,7 +178,7 @@ const scenarios: readonly Scenario[] = [
     evaluate: (s) => evaluateWorkload(s, workload(s, 'Deployment', 'payments', 'api')),
     expect: {
       outcome: 'Skip',
-      reason: 'NoInjectorWebhookMatches',
+      reason: 'LabelOnControllerMetadata',
       findings: ['LabelOnControllerMetadata'],
       action: `kubectl patch deployment api -n payments --type merge -p '{"spec":{"template":{"metadata":{"labels":{"sidecar.istio.io/inject":"true"}}}}}'`,
     },
@@ -187,7 +201,7 @@ const scenarios: readonly Scenario[] = [
     evaluate: (s) => evaluatePod(s, pod(s, 'default', 'debug-shell')),
     expect: {
       outcome: 'Inject',
-      reason: 'PolicyEnabled',
+      reason: 'NeedsRestart',
       webhook: 'istio-sidecar-injector/auto.sidecar-injector.istio.io',
       findings: ['NeedsRestart'],
     },
@@ -197,7 +211,7 @@ const scenarios: readonly Scenario[] = [
     install: 'namespaces-by-default',
     cluster: ['kube-system'],
     evaluate: (s) => evaluateWorkload(s, workload(s, 'Deployment', 'kube-system', 'coredns')),
-    expect: {outcome: 'Skip', reason: 'NoInjectorWebhookMatches', webhook: null},
+    expect: {outcome: 'Skip', reason: 'IgnoredNamespace', noActions: true, webhook: null},
   },
   {
     name: 'a non-revisioned install plus a default tag: two injectors, the last by configuration name wins',
@@ -223,6 +237,8 @@ const scenarios: readonly Scenario[] = [
 const check = (verdict: Verdict, expect: Expectation): void => {
   assert.equal(verdict.outcome, expect.outcome)
   assert.equal(verdict.reason, expect.reason)
+  if (expect.decidedBy !== undefined) assert.equal(verdict.decidedBy, expect.decidedBy)
+  if (expect.noActions === true) assert.deepEqual(verdict.actions, [])
   if (expect.revision !== undefined) assert.equal(verdict.revision, expect.revision)
   if (expect.tag !== undefined) assert.equal(verdict.tag, expect.tag)
   if (expect.webhook !== undefined)
@@ -342,16 +358,16 @@ describe('what-if overrides', () => {
     reason: string
   }[] = [
     {
-      name: 'no override: an unlabelled namespace injects nothing',
+      name: 'no override: the label on the Deployment metadata is the nearest cause',
       options: {},
       outcome: 'Skip',
-      reason: 'NoInjectorWebhookMatches',
+      reason: 'LabelOnControllerMetadata',
     },
     {
       name: 'namespace labelled istio-injection=enabled',
       options: {namespaceLabels: {set: {'istio-injection': 'enabled'}, remove: []}},
       outcome: 'Inject',
-      reason: 'PolicyEnabled',
+      reason: 'NeedsRestart',
     },
     {
       name: 'pod label sidecar.istio.io/inject=false beats the enabled namespace',
@@ -360,13 +376,13 @@ describe('what-if overrides', () => {
         podLabels: {set: {'sidecar.istio.io/inject': 'false'}, remove: []},
       },
       outcome: 'Skip',
-      reason: 'NoInjectorWebhookMatches',
+      reason: 'InjectLabelFalse',
     },
     {
       name: 'pod label sidecar.istio.io/inject=true in an unlabelled namespace',
       options: {podLabels: {set: {'sidecar.istio.io/inject': 'true'}, remove: []}},
       outcome: 'Inject',
-      reason: 'InjectLabelTrue',
+      reason: 'NeedsRestart',
     },
   ]
   for (const c of cases) {

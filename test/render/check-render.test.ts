@@ -110,17 +110,20 @@ describe('table goldens', () => {
   })
   it('summary line counts each bucket and leaves zero counts out', () => {
     const line = renderSummaryLine({
-      total: 32,
+      total: 35,
       injected: 20,
-      notInjected: 5,
       needsRestart: 4,
       drift: 0,
-      unknown: 2,
+      stale: 1,
       rejected: 1,
+      unknown: 2,
+      notInjectedByDesign: 5,
+      notEnabled: 0,
+      misconfigured: 2,
     })
     assert.equal(
       line,
-      '32 pods: 20 injected, 5 not injected by design, 4 need restart, 2 unknown, 1 rejected\n',
+      '35 pods: 20 injected, 4 need restart, 1 with a stale proxy, 1 rejected, 2 unknown, 5 not injected by design, 2 misconfigured\n',
     )
   })
 })
@@ -197,11 +200,14 @@ describe('InjectionReport document', () => {
     assert.deepEqual(doc.summary, {
       total: 3,
       injected: 1,
-      notInjected: 0,
       needsRestart: 2,
       drift: 0,
-      unknown: 0,
+      stale: 0,
       rejected: 0,
+      unknown: 0,
+      notInjectedByDesign: 0,
+      notEnabled: 0,
+      misconfigured: 0,
     })
     assert.ok(Array.isArray(doc.gaps))
   })

@@ -148,7 +148,7 @@ describe("istiod's RunTemplate checks", () => {
     const v = evaluateNamespace(s, 'shop')
     assert.equal(v.outcome, 'Reject')
     assert.equal(v.reason, 'InjectorValuesInvalid')
-    assert.match(describeReason('InjectorValuesInvalid').hint, /running istiod keeps the values/)
+    assert.match(describeReason('InjectorValuesInvalid').summary, /running istiod keeps the values/)
   })
 
   it('an include range list with a space after the comma: istiod rejects the pod with its message', async () => {
@@ -248,7 +248,10 @@ describe('namespace labels (IST0123) and pass codes', () => {
       ],
     }
     assert.deepEqual(revisionOfConfiguration(mwc), {revision: '1-28', tag: null})
-    const index = indexRevisions({...emptySnapshot, webhookConfigurations: [mwc]} as unknown as ClusterSnapshot)
+    const index = indexRevisions({
+      ...emptySnapshot,
+      webhookConfigurations: [mwc],
+    } as unknown as ClusterSnapshot)
     assert.deepEqual(
       index.configurations.map((c) => c.name),
       ['custom-injector'],

@@ -3,6 +3,7 @@
 import {findInjectorConfigMap} from '../istio/injector-config.js'
 import type {ClusterSnapshot, PodFacts} from '../snapshot.js'
 import {podsOfWorkload} from '../verdict/evaluate.js'
+import {leadingReason} from '../verdict/leading-reason.js'
 import {formatHint} from '../verdict/reasons.js'
 import type {Verdict, VerdictSources} from '../verdict/verdict.js'
 import type {ProxyFreshnessFinding} from './proxy-freshness.js'
@@ -94,10 +95,12 @@ export const attachEvidence = (
     const message =
       found.length === 1
         ? first.detail
-        : `${found.length} pods: ${first.detail} (and ${found.length - 1} more)`
+        : `${found.length} pods run an outdated proxy (${found.map((p) => p.pod).join(', ')}); ${first.pod}: ${first.detail}`
+    const findings = [...verdict.findings, {code: 'StaleProxyImage', kind: 'StaleProxy', message} as const]
     return {
       ...verdict,
-      findings: [...verdict.findings, {code: 'StaleProxyImage', kind: 'StaleProxy', message}],
+      reason: leadingReason(verdict.reason, findings),
+      findings,
       actions:
         restart === undefined || verdict.actions.includes(restart)
           ? verdict.actions

@@ -2,27 +2,29 @@
 // for the Istio webhook that would be called. Observed state (drift) is added by the callers.
 import {selectWebhooks} from '../admission/webhook-selection.js'
 import type {WebhookEvaluation} from '../admission/webhook-selection.js'
-import {evaluateInjectionPolicy, injectKey} from '../istio/injection-policy.js'
+import {evaluateInjectionPolicy} from '../istio/injection-policy.js'
 import type {PolicyEvaluation} from '../istio/injection-policy.js'
 import {findInjectorConfigMap, loadInjectorConfig} from '../istio/injector-config.js'
 import type {InjectorConfigLoad} from '../istio/injector-config.js'
 import {versionOfRevision} from '../istio/istio-version.js'
-import {
-  activeRevisionNames,
-  injectionLabel,
-  namespaceLabelFindings,
-  revisionOfConfiguration,
-} from '../istio/revisions.js'
+import {activeRevisionNames, namespaceLabelFindings, revisionOfConfiguration} from '../istio/revisions.js'
 import type {RevisionIndex} from '../istio/revisions.js'
 import type {ClusterSnapshot, Gap, NamespaceFacts, PodFacts} from '../snapshot.js'
 import type {ActionSource} from './actions.js'
+import {byDesignCauses, findNearestCause} from './nearest-cause.js'
+import type {WebhookMiss} from './nearest-cause.js'
 import {findGap, gapCheck, gapParams} from './gap-checks.js'
 import type {ReasonCode} from './reasons.js'
 import type {Check, Finding, Outcome, WebhookMatch, WebhookRef} from './verdict.js'
 
 export interface InjectionDecision {
   readonly outcome: Outcome
+  /** The specific cause: for a pod no Istio webhook selects, the nearest cause (opted out, not enabled…). */
   readonly reason: ReasonCode
+  /** The decisive check's code (PolicyEnabled, NoInjectorWebhookMatches…); equals `reason` unless a nearer cause was found. */
+  readonly decidedBy?: ReasonCode
+  /** Per Istio configuration without a match, its nearest-miss webhook (for the trail's deciding path). */
+  readonly misses?: readonly WebhookMiss[]
   readonly wouldInject: boolean | null
   readonly revision: string | null
   readonly tag: string | null
@@ -53,7 +55,7 @@ const decisiveCheck = (evaluation: WebhookEvaluation, result: Check['result']): 
   [...evaluation.checks].reverse().find((c) => c.result === result)
 
 /** The fix for "no Istio webhook selects this pod": label the namespace for the default revision, or for a revision. */
-const enableNamespaceAction = (namespace: string, index: RevisionIndex): ActionSource => {
+export const enableNamespaceAction = (namespace: string, index: RevisionIndex): ActionSource => {
   if (index.hasDefault)
     return {command: `kubectl label namespace ${namespace} istio-injection=enabled --overwrite`}
   const revision = activeRevisionNames(index)[0] ?? index.tags.find((t) => !t.deactivated)?.name
@@ -62,16 +64,14 @@ const enableNamespaceAction = (namespace: string, index: RevisionIndex): ActionS
     : {command: `kubectl label namespace ${namespace} istio.io/rev=${revision} --overwrite`}
 }
 
-// Opt-outs the user wrote on purpose: enabling the namespace would not (or should not) change them.
-const optedOut = (pod: PodFacts, namespace: NamespaceFacts | undefined): boolean =>
-  pod.labels[injectKey] === 'false' || namespace?.labels[injectionLabel] === 'disabled'
-
 /** Decides injection for `pod` (labels already edited for what-if) in `namespace`. */
 export const decideInjection = (
   snapshot: ClusterSnapshot,
   pod: PodFacts,
   namespace: NamespaceView,
   index: RevisionIndex,
+  /** Findings about the target's own metadata (misplaced labels): they can be the nearest cause of a miss. */
+  metadataFindings: readonly Finding[] = [],
 ): InjectionDecision => {
   const checks: Check[] = []
   const findings: Finding[] = []
@@ -149,17 +149,34 @@ export const decideInjection = (
     .map((e) => callIstiod(snapshot, pod, e))
   const certain = calls.filter((c) => c.evaluation.outcome === 'Match')
   if (calls.length === 0) {
-    checks.push(...revisionChecks)
     const anyIstio = evaluations.some((e) => e.istio)
-    if (anyIstio && !optedOut(pod, namespace.facts) && !findings.some((f) => f.kind === 'Misconfiguration')) {
-      actions.push(enableNamespaceAction(pod.namespace, index))
+    if (!anyIstio) {
+      checks.push(...revisionChecks)
+      actions.push({code: 'NoInjectorWebhooks', params: {}})
+      return {...base, matches, outcome: 'Skip', reason: 'NoInjectorWebhooks', wouldInject: false}
     }
-    if (!anyIstio) actions.push({code: 'NoInjectorWebhooks', params: {}})
+    const nearest = findNearestCause(snapshot, pod, namespace.facts, index, [
+      ...findings,
+      ...metadataFindings,
+    ])
+    if (byDesignCauses.has(nearest.code)) actions.length = 0
+    else if (nearest.code === 'NamespaceNotEnabled') actions.push(enableNamespaceAction(pod.namespace, index))
+    if (nearest.code !== 'NoInjectorWebhookMatches')
+      checks.push({
+        stage: 'Webhook',
+        code: nearest.code,
+        result: byDesignCauses.has(nearest.code) ? 'Info' : 'Fail',
+        subject: 'no Istio webhook selects the pod',
+        detail: nearest.detail,
+      })
+    checks.push(...revisionChecks)
     return {
       ...base,
       matches,
       outcome: 'Skip',
-      reason: anyIstio ? 'NoInjectorWebhookMatches' : 'NoInjectorWebhooks',
+      reason: nearest.code,
+      decidedBy: 'NoInjectorWebhookMatches',
+      misses: nearest.misses,
       wouldInject: false,
     }
   }

@@ -1,10 +1,13 @@
 // Observed state against the decision for a pod created now: NeedsRestart, UnexpectedSidecar, RevisionDrift,
 // RestartWouldBeRejected, and pod creation blocked by an unreachable webhook (WebhookBlocksCreation).
-import {classifyFailureEvents} from '../health/failure-events.js'
+import {decodeCABundle} from '../health/ca-bundle.js'
+import {classifyFailureEvents, istiodSelector} from '../health/failure-events.js'
 import {assessServiceChain} from '../health/webhook-health.js'
+import type {WebhookHealth} from '../health/webhook-health.js'
+import {reasonCatalog} from './reasons.js'
 import {observeSidecar} from '../istio/sidecar-state.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../snapshot.js'
-import {restartCommand} from './actions.js'
+import {restartSteps} from './actions.js'
 import type {ActionSource} from './actions.js'
 import type {InjectionDecision} from './decide-injection.js'
 import type {Check, Finding} from './verdict.js'
@@ -48,14 +51,14 @@ export const findDrift = (
 ): DriftReport => {
   if (decision.outcome === 'Unknown' || states.length === 0) return {findings: [], actions: []}
   const findings: Finding[] = []
-  const restart = (state: PodState): ActionSource => ({
-    command: restartCommand({
+  const restart = (state: PodState): ActionSource[] =>
+    restartSteps({
+      kind: 'Pod',
       namespace: state.pod.namespace,
       name: state.pod.name,
       owner: owner ?? state.pod.owner,
-      hasController: state.pod.controller !== undefined,
-    }),
-  })
+      controller: state.pod.controller,
+    })
   const of = (group: readonly PodState[]): string =>
     states.length === 1
       ? `pod ${group[0]?.pod.name ?? ''}`
@@ -101,7 +104,7 @@ export const findDrift = (
   }
   const needsAction = [...missing, ...unexpected, ...drifted]
   // composeActions drops the duplicates (one rollout restart covers every pod of a Deployment).
-  return {findings, actions: needsAction.map(restart)}
+  return {findings, actions: needsAction.flatMap(restart)}
 }
 
 /** A controller that creates the target's pods and records FailedCreate events on itself. */
@@ -126,66 +129,129 @@ export const podCreatorsOf = (snapshot: ClusterSnapshot, workload: WorkloadFacts
     .map((w) => ({kind: w.kind, name: w.name}))
 }
 
+/** Health of the selected webhooks as the caller judged it (with a clock), or time-free checks when it did not. */
+export interface CreationBlockOptions {
+  /** From the health module (`assessWebhooks(snapshot, now)`); undefined: only time-free checks (service chain, caBundle decoding). */
+  readonly webhookHealth?: readonly WebhookHealth[] | undefined
+  /** True for a pod that exists: a failing webhook rejects its next restart (Warning) rather than its creation now. */
+  readonly running?: boolean
+}
+
+interface Breakage {
+  readonly code: string
+  readonly detail: string
+}
+
+// The first Error-level failure of the webhook: what makes the API server's call fail under failurePolicy Fail.
+const breakageOf = (
+  snapshot: ClusterSnapshot,
+  match: Pick<InjectionDecision, 'matches'>['matches'][number],
+  options: CreationBlockOptions,
+): Breakage | undefined => {
+  const subject = `${match.webhook.configuration}/${match.webhook.name}`
+  const judged = options.webhookHealth?.find(
+    (h) => h.configuration === match.webhook.configuration && h.webhook === match.webhook.name,
+  )
+  if (judged !== undefined) {
+    if (judged.state !== 'Failing') return undefined
+    const failed = judged.checks.find((c) => c.result === 'Fail' && reasonCatalog[c.code].level === 'Error')
+    return failed === undefined ? undefined : {code: failed.code, detail: failed.detail}
+  }
+  const config = snapshot.webhookConfigurations.find((c) => c.metadata.name === match.webhook.configuration)
+  const webhook = config?.webhooks?.find((w) => w.name === match.webhook.name)
+  const service = webhook?.clientConfig.service
+  if (config !== undefined && service !== undefined) {
+    const chain = assessServiceChain(
+      snapshot,
+      config,
+      {namespace: service.namespace, name: service.name, port: service.port ?? 443},
+      match.revision,
+      subject,
+    )
+    const broken = chain.broken ? chain.checks.find((c) => c.result === 'Fail') : undefined
+    if (broken !== undefined) return {code: broken.code, detail: broken.detail}
+  }
+  const decoded = decodeCABundle(webhook?.clientConfig.caBundle)
+  if (webhook !== undefined && decoded.kind === 'Invalid')
+    return {code: 'WebhookCABundleInvalid', detail: `clientConfig.caBundle: ${decoded.error}`}
+  return undefined
+}
+
 /**
  * Pods created now are rejected before istiod decides when an Istio webhook the API server calls has failurePolicy
- * Fail and cannot be reached (its Service has no ready endpoints), or FailedCreate events of the target's controllers
- * name that webhook. k8s: apiserver/pkg/admission/plugin/webhook/mutating/dispatcher.go (call errors under Fail reject).
+ * Fail and is failing (no Service or ready endpoints, a bad caBundle, a stale revision), or FailedCreate events name
+ * that webhook. Events of the target's own controllers, or a template, make it WebhookBlocksCreation; a running pod
+ * the failing webhook selects gets WebhookFailing (its next restart would be rejected).
+ * k8s: apiserver/pkg/admission/plugin/webhook/mutating/dispatcher.go (call errors under Fail reject).
  */
 export const findCreationBlock = (
   snapshot: ClusterSnapshot,
   decision: Pick<InjectionDecision, 'matches'>,
   namespace: string,
   creators: readonly PodCreator[],
+  options: CreationBlockOptions = {},
 ): DriftReport => {
   const findings: Finding[] = []
   const actions: ActionSource[] = []
   const failures = classifyFailureEvents(snapshot.events).filter(
-    (d) =>
-      d.object !== null &&
-      d.object.namespace === namespace &&
-      creators.some((c) => c.kind === d.object?.kind && c.name === d.object.name),
+    (d) => d.object !== null && d.object.namespace === namespace,
   )
   for (const match of decision.matches) {
     if (!match.istio || match.result !== 'Match' || match.failurePolicy !== 'Fail') continue
     const config = snapshot.webhookConfigurations.find((c) => c.metadata.name === match.webhook.configuration)
     const service = config?.webhooks?.find((w) => w.name === match.webhook.name)?.clientConfig.service
     const subject = `${match.webhook.configuration}/${match.webhook.name}`
-    const chain =
-      config === undefined || service === undefined
-        ? undefined
-        : assessServiceChain(
-            snapshot,
-            config,
-            {namespace: service.namespace, name: service.name, port: service.port ?? 443},
-            match.revision,
-            subject,
-          )
-    const broken = chain?.broken === true ? chain.checks.find((c) => c.result === 'Fail') : undefined
-    const events = failures.filter((d) => d.webhook === match.webhook.name)
-    const event = events[0]
+    const broken = breakageOf(snapshot, match, options)
+    const mine = (d: (typeof failures)[number]): boolean =>
+      creators.some((c) => c.kind === d.object?.kind && c.name === d.object.name)
+    // Other controllers' events count only when the call itself failed; a denial is about their own pods.
+    const named = failures.filter(
+      (d) => d.webhook === match.webhook.name && (mine(d) || d.class !== 'Denied'),
+    )
+    const own = named.filter(mine)
+    // With a broken webhook known, other controllers' events add nothing (and bundles without events agree).
+    const event = own[0] ?? (broken === undefined ? named[0] : undefined)
     if (broken === undefined && event === undefined) continue
+    const occurrences = (d: (typeof named)[number]): string =>
+      `${d.events === 1 ? '1 event' : `${d.events} events`}${d.count > d.events ? `, seen ${d.count} times` : ''}`
     const evidence = [
       ...(broken === undefined ? [] : [`${broken.detail} (${broken.code})`]),
       ...(event === undefined
         ? []
         : [
-            `${event.object?.kind ?? ''} ${event.object?.name ?? ''}: ${event.message} (×${event.count}${event.lastTimestamp === null ? '' : `, last ${event.lastTimestamp}`})`,
+            `${event.object?.kind.toLowerCase() ?? ''}/${event.object?.name ?? ''}: ${event.message} (${occurrences(event)}${event.lastTimestamp === null ? '' : `, last ${event.lastTimestamp}`})`,
           ]),
     ]
-    findings.push({
-      code: 'WebhookBlocksCreation',
-      kind: 'CreationBlocked',
-      message: `pods are currently being rejected: ${subject} has failurePolicy Fail and the API server cannot call istiod ${match.revision ?? ''}; ${evidence.join('; ')}`,
-    })
-    const hints = event?.hints ?? []
-    const ns = service?.namespace ?? 'istio-system'
-    actions.push(
-      {
-        code: 'WebhookBlocksCreation',
-        params: {istioNamespace: ns, service: service?.name ?? 'istiod'},
-      },
-      ...hints.map((command) => ({command})),
+    const blocksNow = own.length > 0 || options.running !== true
+    const revision = match.revision === null ? '' : ` ${match.revision}`
+    findings.push(
+      blocksNow
+        ? {
+            code: 'WebhookBlocksCreation',
+            kind: 'CreationBlocked',
+            message: `pods are being rejected: ${subject} has failurePolicy Fail and the API server cannot call istiod${revision}; ${evidence.join('; ')}. The controller retries FailedCreate on its own once istiod answers`,
+          }
+        : {
+            code: 'WebhookFailing',
+            kind: 'CreationBlocked',
+            message: `the pod runs, but its next restart would be rejected: ${subject} has failurePolicy Fail and is failing; ${evidence.join('; ')}`,
+          },
     )
+    const ns = service?.namespace ?? 'istio-system'
+    const commands = [
+      `kubectl get pods -n ${ns} -l ${istiodSelector(match.revision)}`,
+      ...(service === undefined
+        ? []
+        : [`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${service.name}`]),
+      ...(event?.hints ?? []),
+    ]
+    // A hint that only repeats an earlier command with other flags adds nothing.
+    const key = (c: string): string => c.replace(/\s+-o\s+\S+|\s+--\S+/g, '').trim()
+    const kept: string[] = []
+    for (const c of commands) if (!kept.some((k) => key(k) === key(c))) kept.push(c)
+    // Event hints mix prose and commands; only whole commands are actions.
+    const whole = kept.filter((c) => /^(kubectl|istioctl) /.test(c) && !c.includes(';'))
+    actions.push(...whole.map((command) => ({command})))
   }
   return {findings, actions}
 }

@@ -4,15 +4,26 @@ import {findMisplacedInjectionMetadata} from '../istio/misplacement.js'
 import {indexRevisions} from '../istio/revisions.js'
 import type {RevisionIndex} from '../istio/revisions.js'
 import type {ClusterSnapshot, NamespaceFacts, PodFacts, WorkloadFacts} from '../snapshot.js'
-import {composeActions} from './actions.js'
-import type {ActionSource} from './actions.js'
-import {decideInjection} from './decide-injection.js'
+import type {WebhookHealth} from '../health/webhook-health.js'
+import {injectKey} from '../istio/injection-policy.js'
+import {revLabel} from '../istio/revisions.js'
+import {
+  composeFixes,
+  namespaceLabelCommand,
+  podLabelSteps,
+  restartSteps,
+  templateMetadataPath,
+} from './actions.js'
+import type {ActionSource, FixSubject} from './actions.js'
+import {decideInjection, enableNamespaceAction} from './decide-injection.js'
 import type {InjectionDecision, NamespaceView} from './decide-injection.js'
 import {findCreationBlock, findDrift, observePod, podCreatorsOf, stateCheck} from './drift.js'
 import {findGap} from './gap-checks.js'
 import {applyLabelEdit, formatLabelEdit} from './label-edit.js'
 import type {LabelEdit} from './label-edit.js'
-import type {Check, Finding, TargetRef, Verdict} from './verdict.js'
+import {leadingReason} from './leading-reason.js'
+import {byDesignCauses} from './nearest-cause.js'
+import type {Check, FixAlternative, Finding, TargetRef, Verdict} from './verdict.js'
 
 export type {LabelEdit} from './label-edit.js'
 
@@ -25,6 +36,8 @@ export interface EvaluateOptions {
   readonly target?: TargetRef | undefined
   /** A prebuilt revision index, so sweeps over many pods index once. */
   readonly index?: RevisionIndex | undefined
+  /** Injector webhook health judged by the caller (`assessWebhooks(snapshot, now)`); without it only time-free checks run. */
+  readonly webhookHealth?: readonly WebhookHealth[] | undefined
 }
 
 /** The namespace as the decision sees it: what-if labels applied, or the gap that hides it. */
@@ -69,6 +82,9 @@ const whatIfChecks = (options: EvaluateOptions, namespace: string, subject: stri
 
 interface Assembly {
   readonly target: TargetRef
+  readonly subject: FixSubject
+  readonly options: EvaluateOptions
+  readonly index: RevisionIndex
   readonly decision: InjectionDecision
   readonly injected: boolean | null
   readonly injectedRevision: string | null
@@ -81,23 +97,87 @@ interface Assembly {
   readonly owner?: {readonly kind: string; readonly name: string} | undefined
 }
 
-const assemble = (a: Assembly): Verdict => ({
-  target: a.target,
-  injected: a.injected,
-  wouldInject: a.decision.wouldInject,
-  outcome: a.decision.outcome,
-  reason: a.decision.reason,
-  revision: a.decision.revision,
-  tag: a.decision.tag,
-  webhook: a.decision.webhook,
-  injectedRevision: a.injectedRevision,
-  matches: a.decision.matches,
-  checks: [...a.extraChecks, ...a.decision.checks, ...a.stateChecks],
-  findings: [...a.decision.findings, ...a.extraFindings],
-  // Configuration fixes first, restarts last: a restart only helps once the configuration is right.
-  actions: composeActions([...a.metadataActions, ...a.decision.actions, ...a.restartActions]),
-  ...(a.owner === undefined ? {} : {owner: a.owner}),
-})
+// Metadata fixes that name a per-pod intent (the user asked for this pod): the namespace label becomes the alternative.
+const perPodCauses = new Set(['AnnotationOnlyOptIn', 'LabelOnControllerMetadata'])
+
+const assemble = (a: Assembly): Verdict => {
+  const {decision, subject, options} = a
+  const findings = [...decision.findings, ...a.extraFindings]
+  const byDesign = decision.outcome === 'Skip' && byDesignCauses.has(decision.reason)
+  // What-if: the real edit comes first, so the restart that follows has something to act on.
+  const whatIfSteps: ActionSource[] = [
+    ...(options.namespaceLabels === undefined || subject.manifest !== undefined
+      ? []
+      : [{command: namespaceLabelCommand(subject.namespace, options.namespaceLabels)}]),
+    ...(options.podLabels === undefined ? [] : podLabelSteps(subject, options.podLabels)),
+  ]
+  const base = [...a.metadataActions, ...decision.actions]
+  const restarts = [...a.restartActions]
+  const alternatives: FixAlternative[] = []
+  const notEnabled = decision.outcome === 'Skip' && decision.reason === 'NamespaceNotEnabled'
+  const perPod = decision.outcome === 'Skip' && perPodCauses.has(decision.reason)
+  const canRecreate = subject.kind !== 'Namespace' && subject.manifest === undefined
+  const namespaceFix = {
+    command: enableNamespaceAction(subject.namespace, a.index),
+  }
+  const fixable = decision.outcome === 'Skip' && !byDesign && base.length > 0
+  if ((notEnabled || perPod || fixable) && canRecreate) {
+    // Injection happens only at CREATE: after a label change the running pod must be created again.
+    restarts.push(...restartSteps(subject))
+  }
+  const primary = composeFixes(byDesign ? [] : [...whatIfSteps, ...base, ...restarts])
+  if (perPod && a.index.hasDefault) {
+    const ns = composeFixes([namespaceFix.command, ...(canRecreate ? restartSteps(subject) : [])])
+    if (ns.actions.length > 0)
+      alternatives.push({
+        description: `or label namespace ${subject.namespace} instead: every new pod in ${subject.namespace} is then injected, not only this one`,
+        actions: ns.actions,
+      })
+  }
+  if (notEnabled && a.index.hasDefault && subject.kind !== 'Namespace') {
+    const pod = composeFixes([
+      ...podLabelSteps(subject, {set: {[injectKey]: 'true'}, remove: []}),
+      ...(subject.manifest === undefined && subject.owner?.kind !== 'Pod' ? restartSteps(subject) : []),
+    ])
+    if (pod.actions.length > 0)
+      alternatives.push({
+        description: `or inject only this ${subject.owner === undefined ? subject.kind.toLowerCase() : subject.owner.kind.toLowerCase()}: label its pods sidecar.istio.io/inject=true (the namespace label injects every new pod in ${subject.namespace})`,
+        actions: pod.actions,
+      })
+  }
+  const notes = [...primary.notes]
+  if (notEnabled && !byDesign && subject.kind !== 'Namespace')
+    notes.push(`the namespace label affects every new pod in ${subject.namespace}`)
+  const whatIf = {
+    ...(options.namespaceLabels === undefined
+      ? {}
+      : {namespaceLabels: formatLabelEdit(options.namespaceLabels)}),
+    ...(options.podLabels === undefined ? {} : {podLabels: formatLabelEdit(options.podLabels)}),
+  }
+  return {
+    target: a.target,
+    injected: a.injected,
+    wouldInject: decision.wouldInject,
+    outcome: decision.outcome,
+    // A rejection's own cause (TemplateNotFound…) says more than the FailedCreate events it produces.
+    reason: decision.outcome === 'Reject' ? decision.reason : leadingReason(decision.reason, findings),
+    decidedBy: decision.decidedBy ?? decision.reason,
+    revision: decision.revision,
+    tag: decision.tag,
+    webhook: decision.webhook,
+    injectedRevision: a.injectedRevision,
+    matches: decision.matches,
+    checks: [...a.extraChecks, ...decision.checks, ...a.stateChecks],
+    findings,
+    // Configuration fixes first, restarts last: a restart only helps once the configuration is right.
+    actions: primary.actions,
+    notes,
+    alternatives,
+    ...(Object.keys(whatIf).length > 0 ? {whatIf} : {}),
+    ...(decision.misses === undefined ? {} : {nearestMisses: decision.misses.map((m) => m.webhook)}),
+    ...(a.owner === undefined ? {} : {owner: a.owner}),
+  }
+}
 
 /** An injected revision counts as current when it is the revision, the tag it came through, or a tag resolving to it. */
 const sameRevision =
@@ -107,17 +187,104 @@ const sameRevision =
     injected === decision.tag ||
     index.tags.some((t) => t.name === injected && t.revision === decision.revision)
 
+const fileEdit = (code: string, subject: FixSubject, key: string): string | undefined => {
+  const where = templateMetadataPath(subject.kind)
+  const object = `${subject.kind.toLowerCase()}/${subject.name}`
+  if (code === 'LabelOnControllerMetadata')
+    return `in ${subject.manifest ?? ''}: move ${key} from metadata of ${object} to ${where}.labels`
+  if (code === 'AnnotationOnlyOptIn' || code === 'DeprecatedInjectAnnotation')
+    return `in ${subject.manifest ?? ''}: move ${key} from ${where}.annotations to ${where}.labels of ${object}`
+  return undefined
+}
+
+/** Misplaced injection metadata, with fixes that fit the subject: a file edit, a template patch, or a bare pod's recreation. */
 const misplacement = (
-  subject: WorkloadFacts | PodFacts,
+  target: WorkloadFacts | PodFacts,
+  namespace: NamespaceView,
+  index: RevisionIndex,
+  subject: FixSubject,
+): {findings: Finding[]; actions: ActionSource[]} => {
+  const found = findMisplacedInjectionMetadata(target, namespace.facts?.labels, index, {
+    autoInjectAll: index.autoInjectAll,
+  })
+  const pod = 'template' in target ? target.template : target
+  const actions: ActionSource[] = []
+  for (const f of found) {
+    const key = /"(sidecar\.istio\.io\/inject|istio\.io\/rev)"/.exec(f.params.patch ?? '')?.[1] ?? injectKey
+    if (subject.manifest !== undefined) {
+      const note = fileEdit(f.code, subject, key)
+      if (note !== undefined) actions.push({note})
+    } else if (!('template' in target) && f.code !== 'LabelOnControllerMetadata') {
+      // A live pod: labels on the running pod change nothing until it is created again.
+      const value = pod.annotations[injectKey]
+      if (value !== undefined)
+        actions.push(...podLabelSteps(subject, {set: {[injectKey]: value}, remove: []}))
+    } else actions.push({code: f.code, params: f.params})
+  }
+  return {findings: found.map((f) => ({code: f.code, kind: f.kind, message: f.message})), actions}
+}
+
+/** Injection labels on the metadata of the workload that owns a pod (the pod's own labels come from its template). */
+const ownerMisplacement = (
+  snapshot: ClusterSnapshot,
+  pod: PodFacts,
   namespace: NamespaceView,
   index: RevisionIndex,
 ): {findings: Finding[]; actions: ActionSource[]} => {
-  const found = findMisplacedInjectionMetadata(subject, namespace.facts?.labels, index, {
-    autoInjectAll: index.autoInjectAll,
-  })
+  const owner = pod.owner
+  const workload =
+    owner === undefined
+      ? undefined
+      : snapshot.workloads.find(
+          (w) => w.kind === owner.kind && w.name === owner.name && w.namespace === pod.namespace,
+        )
+  if (workload === undefined) return {findings: [], actions: []}
+  const found = findMisplacedInjectionMetadata(workload, namespace.facts?.labels, index).filter(
+    (f) => f.code === 'LabelOnControllerMetadata',
+  )
   return {
     findings: found.map((f) => ({code: f.code, kind: f.kind, message: f.message})),
     actions: found.map((f) => ({code: f.code, params: f.params})),
+  }
+}
+
+// istio: manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml (rev.object needs the namespace
+// labels absent; the namespace webhooks ignore pod istio.io/rev): truth table rows 4 and 9.
+const revisionOverride = (
+  pod: PodFacts,
+  namespace: NamespaceView,
+  decision: InjectionDecision,
+  index: RevisionIndex,
+  subject: FixSubject,
+): {findings: Finding[]; actions: ActionSource[]} => {
+  const podRev = pod.labels[revLabel]
+  const labels = namespace.facts?.labels ?? {}
+  const nsLabel =
+    labels['istio-injection'] === 'enabled'
+      ? 'istio-injection=enabled'
+      : labels[revLabel] !== undefined && labels['istio-injection'] === undefined
+        ? `istio.io/rev=${labels[revLabel]}`
+        : undefined
+  if (podRev === undefined || nsLabel === undefined || decision.webhook === null)
+    return {findings: [], actions: []}
+  if (sameRevision(index, decision)(podRev)) return {findings: [], actions: []}
+  const injects = decision.revision ?? 'unknown'
+  return {
+    findings: [
+      {
+        code: 'PodRevisionOverridden',
+        kind: 'Misconfiguration',
+        message: `pod label istio.io/rev=${podRev} is ignored: namespace ${pod.namespace} has ${nsLabel}, so ${decision.webhook.configuration}/${decision.webhook.name} selects the pod and revision ${injects} injects it, not ${podRev}`,
+      },
+    ],
+    actions: [
+      {
+        note:
+          subject.manifest === undefined
+            ? `to run revision ${podRev}, use a namespace labelled istio.io/rev=${podRev}; otherwise drop the misleading pod label istio.io/rev`
+            : `in ${subject.manifest}: drop istio.io/rev from ${templateMetadataPath(subject.kind)}.labels of ${subject.kind.toLowerCase()}/${subject.name}, or deploy it to a namespace labelled istio.io/rev=${podRev}`,
+      },
+    ],
   }
 }
 
@@ -128,11 +295,25 @@ export const evaluatePod = (
   options: EvaluateOptions = {},
 ): Verdict => {
   const index = options.index ?? indexRevisions(snapshot)
-  const subject: PodFacts = {...pod, labels: applyLabelEdit(pod.labels, options.podLabels)}
+  const edited: PodFacts = {...pod, labels: applyLabelEdit(pod.labels, options.podLabels)}
   const namespace = viewNamespace(snapshot, pod.namespace, options.namespaceLabels)
-  const decision = decideInjection(snapshot, subject, namespace, index)
-  const misplaced = misplacement(subject, namespace, index)
+  const target = options.target ?? {kind: 'Pod', namespace: pod.namespace, name: pod.name}
   const existing = pod.kind === 'Pod' && options.target?.source === undefined
+  const fix: FixSubject = {
+    kind: target.kind,
+    namespace: pod.namespace,
+    name: pod.name,
+    owner: pod.owner,
+    controller: existing ? pod.controller : undefined,
+    manifest: options.target?.source,
+  }
+  const misplaced = misplacement(edited, namespace, index, fix)
+  const onOwner = existing ? ownerMisplacement(snapshot, pod, namespace, index) : {findings: [], actions: []}
+  const decision = decideInjection(snapshot, edited, namespace, index, [
+    ...misplaced.findings,
+    ...onOwner.findings,
+  ])
+  const overridden = revisionOverride(edited, namespace, decision, index, fix)
   const state = existing ? observePod(pod) : undefined
   const drift =
     state === undefined
@@ -143,16 +324,26 @@ export const evaluatePod = (
     decision,
     pod.namespace,
     existing && pod.controller !== undefined ? [pod.controller] : [],
+    {webhookHealth: options.webhookHealth, running: existing},
   )
   return assemble({
-    target: options.target ?? {kind: 'Pod', namespace: pod.namespace, name: pod.name},
+    target,
+    subject: fix,
+    options,
+    index,
     decision,
     injected: state?.injected ?? null,
     injectedRevision: state?.injectedRevision ?? null,
     extraChecks: whatIfChecks(options, pod.namespace, `pod ${pod.namespace}/${pod.name}`),
     stateChecks: state === undefined ? [] : [stateCheck(state)],
-    extraFindings: [...blocked.findings, ...misplaced.findings, ...drift.findings],
-    metadataActions: [...blocked.actions, ...misplaced.actions],
+    extraFindings: [
+      ...blocked.findings,
+      ...onOwner.findings,
+      ...misplaced.findings,
+      ...overridden.findings,
+      ...drift.findings,
+    ],
+    metadataActions: [...blocked.actions, ...onOwner.actions, ...misplaced.actions, ...overridden.actions],
     restartActions: drift.actions,
     owner: pod.owner,
   })
@@ -185,22 +376,32 @@ export const evaluateWorkload = (
     labels: applyLabelEdit(workload.template.labels, options.podLabels),
   }
   const namespace = viewNamespace(snapshot, workload.namespace, options.namespaceLabels)
-  const decision = decideInjection(snapshot, template, namespace, index)
   const edited: WorkloadFacts = {...workload, template}
-  const misplaced = misplacement(edited, namespace, index)
   const fromManifest = options.target?.source !== undefined
-  const states = fromManifest ? [] : podsOfWorkload(snapshot, workload).map(observePod)
   // A ReplicaSet owned by a Deployment is restarted through the Deployment.
-  const owner =
+  const restartOwner =
     workload.controller !== undefined && workload.kind === 'ReplicaSet'
       ? {kind: workload.controller.kind, name: workload.controller.name}
       : {kind: workload.kind, name: workload.name}
+  const fix: FixSubject = {
+    kind: workload.kind,
+    namespace: workload.namespace,
+    name: workload.name,
+    owner: restartOwner,
+    manifest: options.target?.source,
+  }
+  const misplaced = misplacement(edited, namespace, index, fix)
+  const decision = decideInjection(snapshot, template, namespace, index, misplaced.findings)
+  const overridden = revisionOverride(template, namespace, decision, index, fix)
+  const states = fromManifest ? [] : podsOfWorkload(snapshot, workload).map(observePod)
+  const owner = restartOwner
   const drift = findDrift(states, decision, owner, sameRevision(index, decision))
   const blocked = findCreationBlock(
     snapshot,
     decision,
     workload.namespace,
     fromManifest ? [] : podCreatorsOf(snapshot, workload),
+    {webhookHealth: options.webhookHealth},
   )
   const noPods: Check[] =
     states.length === 0 && !fromManifest
@@ -216,6 +417,9 @@ export const evaluateWorkload = (
       : []
   return assemble({
     target: options.target ?? {kind: workload.kind, namespace: workload.namespace, name: workload.name},
+    subject: fix,
+    options,
+    index,
     decision,
     injected: states.length === 0 ? null : states.every((s) => s.injected),
     injectedRevision:
@@ -226,8 +430,8 @@ export const evaluateWorkload = (
       `${workload.kind.toLowerCase()} ${workload.namespace}/${workload.name} template`,
     ),
     stateChecks: [...noPods, ...states.map(stateCheck)],
-    extraFindings: [...blocked.findings, ...misplaced.findings, ...drift.findings],
-    metadataActions: [...blocked.actions, ...misplaced.actions],
+    extraFindings: [...blocked.findings, ...misplaced.findings, ...overridden.findings, ...drift.findings],
+    metadataActions: [...blocked.actions, ...misplaced.actions, ...overridden.actions],
     restartActions: drift.actions,
     owner,
   })

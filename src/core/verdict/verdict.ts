@@ -72,6 +72,12 @@ export interface Finding {
   readonly message: string
 }
 
+export interface FixAlternative {
+  /** What the alternative does and what else it affects, e.g. `label namespace legacy: every new pod there is injected`. */
+  readonly description: string
+  readonly actions: readonly string[]
+}
+
 /** Where the facts of a verdict came from (`live`, or a file path with `!entry` inside an archive). */
 export interface VerdictSources {
   readonly pod?: string
@@ -88,8 +94,14 @@ export interface Verdict {
   /** Would the sidecar be injected if the pod were created now; null when Unknown. */
   readonly wouldInject: boolean | null
   readonly outcome: Outcome
-  /** The decisive reason. */
+  /**
+   * The most actionable code, the one the table's REASON column shows: a blocking, drift or stale-proxy finding
+   * first (WebhookBlocksCreation, NeedsRestart, RevisionDrift, UnexpectedSidecar, StaleProxyImage…), else the
+   * specific cause of the decision (InjectLabelFalse, NamespaceNotEnabled, PolicyEnabled…).
+   */
   readonly reason: ReasonCode
+  /** The decisive check's code, e.g. PolicyEnabled, HostNetwork or NoInjectorWebhookMatches; `reason` when absent. */
+  readonly decidedBy?: ReasonCode
   /** Revision of the istiod the selecting Istio webhook calls, tags resolved; null when no Istio webhook selects. */
   readonly revision: string | null
   /** Tag through which the pod is selected, if any. */
@@ -101,8 +113,16 @@ export interface Verdict {
   readonly matches: readonly WebhookMatch[]
   readonly checks: readonly Check[]
   readonly findings: readonly Finding[]
-  /** Suggested commands, most useful first. */
+  /** Copy-pasteable commands, most useful first (configuration fixes, then restarts). */
   readonly actions: readonly string[]
+  /** What no command says: edits to make in a manifest file, a schedule to wait for, the reach of a namespace label. */
+  readonly notes?: readonly string[]
+  /** Other ways to the same result, e.g. a namespace-wide label instead of a per-pod one. */
+  readonly alternatives?: readonly FixAlternative[]
+  /** The label edits of a what-if evaluation, in kubectl label syntax. */
+  readonly whatIf?: {readonly namespaceLabels?: string; readonly podLabels?: string}
+  /** Webhooks on the deciding path: per Istio configuration without a match, the nearest miss. Not in the document. */
+  readonly nearestMisses?: readonly WebhookRef[]
   /** Owner workload a user restarts, when known. */
   readonly owner?: {readonly kind: string; readonly name: string}
   /** Provenance of the objects the verdict read; set by the command after evaluation. */

@@ -10,7 +10,7 @@ export const admissionReasons = {
   NamespaceSelectorMismatch: {
     level: 'Info',
     summary: 'namespaceSelector does not match the namespace labels, so the API server skips this webhook',
-    hint: 'kubectl get namespace {namespace} --show-labels; kubectl get mutatingwebhookconfiguration {configuration} -o yaml',
+    hint: 'kubectl get namespace {namespace} --show-labels',
   },
   NamespaceNotFound: {
     level: 'Error',
@@ -20,7 +20,7 @@ export const admissionReasons = {
   NamespaceUnreadable: {
     level: 'Warning',
     summary: 'the namespace labels could not be read, so the namespaceSelector cannot be evaluated',
-    hint: 'kubectl auth can-i get namespaces; or pass --namespace-labels to evaluate offline',
+    hint: 'kubectl auth can-i get namespaces',
   },
   ObjectSelectorMatch: {level: 'Info', summary: 'objectSelector matches the pod labels', hint: ''},
   ObjectSelectorMismatch: {

@@ -6,7 +6,7 @@ export const istioReasons = {
   HostNetwork: {
     level: 'Info',
     summary: 'pods with hostNetwork: true are never injected',
-    hint: 'Remove spec.hostNetwork from the pod template if the pod must join the mesh',
+    hint: '',
   },
   NotHostNetwork: {
     level: 'Info',
@@ -21,7 +21,7 @@ export const istioReasons = {
   IgnoredNamespace: {
     level: 'Info',
     summary: 'istiod never injects pods in kube-system, kube-public, kube-node-lease or local-path-storage',
-    hint: 'Run the workload in another namespace if it must join the mesh',
+    hint: '',
   },
   InjectLabelTrue: {
     level: 'Info',
@@ -30,8 +30,8 @@ export const istioReasons = {
   },
   InjectLabelFalse: {
     level: 'Info',
-    summary: 'the pod label sidecar.istio.io/inject opts the pod out of injection',
-    hint: 'kubectl label pod {name} -n {namespace} sidecar.istio.io/inject- (set it on the pod template of the owning workload)',
+    summary: 'the pod is opted out of injection by its label sidecar.istio.io/inject=false',
+    hint: '',
   },
   InjectAnnotationTrue: {
     level: 'Info',
@@ -42,7 +42,7 @@ export const istioReasons = {
     level: 'Info',
     summary:
       'the pod annotation sidecar.istio.io/inject opts the pod out of injection (no label of that name)',
-    hint: 'Remove the sidecar.istio.io/inject annotation from the pod template of {name}',
+    hint: '',
   },
   InjectValueUnset: {
     level: 'Info',
@@ -52,12 +52,12 @@ export const istioReasons = {
   InjectValueInvalid: {
     level: 'Warning',
     summary: "sidecar.istio.io/inject has a value istiod does not accept; only 'true' and 'false' count",
-    hint: 'Set sidecar.istio.io/inject to exactly "true" or "false" on the pod template labels of {name}',
+    hint: '',
   },
   NeverInjectSelector: {
     level: 'Info',
     summary: "a neverInjectSelector of the injector ConfigMap matches the pod's labels",
-    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} (config.neverInjectSelector), or set label sidecar.istio.io/inject="true" on the pod template',
+    hint: '',
   },
   NeverInjectSelectorNoMatch: {
     level: 'Info',
@@ -67,12 +67,12 @@ export const istioReasons = {
   AlwaysInjectSelector: {
     level: 'Info',
     summary: "an alwaysInjectSelector of the injector ConfigMap matches the pod's labels",
-    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} (config.alwaysInjectSelector), or set label sidecar.istio.io/inject="false" on the pod template',
+    hint: '',
   },
   InjectorSelectorInvalid: {
     level: 'Warning',
     summary: 'an injector ConfigMap selector cannot be parsed; istiod skips it',
-    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} and fix the selector',
+    hint: 'kubectl edit configmap {configMap} -n {istioNamespace}',
   },
   PolicyEnabled: {
     level: 'Info',
@@ -82,18 +82,18 @@ export const istioReasons = {
   PolicyDisabled: {
     level: 'Info',
     summary: 'injector policy is disabled: only pods labelled sidecar.istio.io/inject="true" are injected',
-    hint: 'kubectl patch deploy {name} -n {namespace} --type merge -p \'{"spec":{"template":{"metadata":{"labels":{"sidecar.istio.io/inject":"true"}}}}}\'',
+    hint: '',
   },
   PolicyInvalid: {
     level: 'Error',
     summary:
       'injector policy is neither enabled nor disabled: istiod injects nothing, even pods asking for it',
-    hint: 'kubectl edit configmap {configMap} -n {istioNamespace} and set config.policy to enabled or disabled (Helm: global.proxy.autoInject)',
+    hint: 'kubectl edit configmap {configMap} -n {istioNamespace}',
   },
   InjectAnnotationInvalid: {
     level: 'Error',
     summary: 'a pod annotation istiod validates has an invalid value: istiod rejects the pod',
-    hint: 'Fix the annotation named in the trail on the pod template of {name} (kubectl edit deploy {name} -n {namespace}, spec.template.metadata.annotations)',
+    hint: '',
   },
   InjectAnnotationsValid: {
     level: 'Info',
@@ -103,8 +103,8 @@ export const istioReasons = {
   InjectorValuesInvalid: {
     level: 'Error',
     summary:
-      'the injector ConfigMap\'s data.values does not parse: istiod fails injection ("failed to parse values.yaml") and rejects the pod',
-    hint: 'kubectl get configmap {configMap} -n {istioNamespace} -o jsonpath={.data.values} and fix it (a running istiod keeps the values it loaded before the bad edit; a restarted one rejects every pod)',
+      'the injector ConfigMap\'s data.values does not parse: istiod fails injection ("failed to parse values.yaml") and rejects the pod (a running istiod keeps the values it loaded before the bad edit; a restarted one rejects every pod)',
+    hint: 'kubectl get configmap {configMap} -n {istioNamespace} -o jsonpath={.data.values}',
   },
   TemplatesSelected: {
     level: 'Info',
@@ -114,7 +114,7 @@ export const istioReasons = {
   TemplateNotFound: {
     level: 'Error',
     summary: 'a requested injection template does not exist: istiod rejects the pod',
-    hint: 'Fix the inject.istio.io/templates annotation of {name} (known templates: {known})',
+    hint: '',
   },
   InjectorConfigMissing: {
     level: 'Warning',
@@ -163,12 +163,12 @@ export const istioReasons = {
   NoDefaultRevision: {
     level: 'Warning',
     summary: 'istio-injection=enabled needs a default revision or a default tag, and the cluster has neither',
-    hint: 'kubectl label namespace {namespace} istio-injection- istio.io/rev={revision}   (or: istioctl tag set default --revision {revision})',
+    hint: 'kubectl label namespace {namespace} istio-injection- istio.io/rev={revision}',
   },
   WebhookDeactivated: {
     level: 'Warning',
     summary: 'the webhooks that would serve this label are deactivated (istio.io/deactivated: never-match)',
-    hint: 'istioctl tag set default --revision {revision}   (or label the namespace istio.io/rev={revision})',
+    hint: 'istioctl tag set default --revision {revision}',
   },
   AmbientAndSidecarLabels: {
     level: 'Warning',

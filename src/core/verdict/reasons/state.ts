@@ -5,12 +5,12 @@ export const stateReasons = {
   Forbidden: {
     level: 'Warning',
     summary: 'a needed resource could not be read (forbidden)',
-    hint: 'Ask for `{verb}` on {resource}; check with: kubectl auth can-i {verb} {resource}',
+    hint: 'kubectl auth can-i {verb} {resource}',
   },
   DataMissing: {
     level: 'Warning',
     summary: 'a needed resource is not in the input, so this step cannot be decided',
-    hint: 'Add it to the input: kubectl get {resource} -A -o yaml > {resource}.yaml, then pass --from {resource}.yaml',
+    hint: 'kubectl get {resource} -o yaml > {file}',
   },
   NoInjectorWebhookMatches: {
     level: 'Info',
@@ -37,7 +37,7 @@ export const stateReasons = {
     level: 'Warning',
     summary:
       'more than one Istio injector webhook selects this pod: each is called, the last one (by configuration name) wins',
-    hint: 'kubectl get mutatingwebhookconfigurations -l app=sidecar-injector   (then deactivate the duplicate: istioctl tag set default --revision {revision} --overwrite)',
+    hint: 'kubectl get mutatingwebhookconfigurations -l app=sidecar-injector',
   },
   SidecarPresent: {level: 'Info', summary: 'the pod runs the istio-proxy sidecar', hint: ''},
   SidecarAbsent: {level: 'Info', summary: 'the pod runs without the istio-proxy sidecar', hint: ''},
@@ -56,13 +56,37 @@ export const stateReasons = {
     level: 'Error',
     summary:
       'the pod runs a sidecar, but a pod created now would be rejected: a restart or rollout would leave it unable to start',
-    hint: 'Fix the rejection reason first (see the decision trail), then: kubectl rollout restart {resource}/{name} -n {namespace}',
+    hint: '',
   },
   WebhookBlocksCreation: {
     level: 'Error',
     summary:
       'an Istio webhook with failurePolicy Fail cannot be called (no ready istiod, or FailedCreate events): pods are rejected until istiod is reachable',
-    hint: 'kubectl get pods -n {istioNamespace} -l app=istiod; kubectl get endpointslices -n {istioNamespace} -l kubernetes.io/service-name={service}; then fix or restart that istiod (the controller retries FailedCreate on its own)',
+    hint: 'kubectl get pods -n {istioNamespace} -l {istiodSelector}',
+  },
+  WebhookFailing: {
+    level: 'Warning',
+    summary:
+      'the Istio webhook that selects this pod has failurePolicy Fail and is failing: the pod runs, but its next restart would be rejected',
+    hint: 'kubectl get pods -n {istioNamespace} -l {istiodSelector}',
+  },
+  PodRevisionOverridden: {
+    level: 'Warning',
+    summary:
+      "the pod label istio.io/rev is ignored: the namespace's injection label selects the webhook, so another revision injects",
+    hint: '',
+  },
+  NamespaceNotEnabled: {
+    level: 'Info',
+    summary:
+      'injection is not enabled: the namespace has no istio-injection=enabled or istio.io/rev label, and the pod asks for no revision',
+    hint: 'kubectl label namespace {namespace} istio-injection=enabled --overwrite',
+  },
+  NamespaceInjectionDisabled: {
+    level: 'Info',
+    summary:
+      'the namespace is labelled istio-injection=disabled: no Istio webhook selects its pods, whatever their labels say',
+    hint: '',
   },
   RevisionDrift: {
     level: 'Warning',
