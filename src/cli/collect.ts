@@ -75,6 +75,8 @@ export const collectBundle = async (
     target,
     {health: true},
     {
+      // Owners of the target's pods (and 0-pod workloads) go in, so workload targets read back from the bundle.
+      owners: true,
       onRaw: (object, kind) => {
         // Secrets are never read by the checks; the guard keeps a future read from leaking one into a bundle.
         if (kind === 'Secret') return

@@ -4,6 +4,7 @@ import type {Stats} from 'node:fs'
 import {readdir, readFile, stat} from 'node:fs/promises'
 import {extname, join, resolve} from 'node:path'
 import type {ClusterSnapshot, Gap, Provenance} from '../core/snapshot.js'
+import {expectedInjectorConfigMaps} from './istio-objects.js'
 import {InputFileError} from './kube-errors.js'
 import {SnapshotBuilder, entriesNeedPodObjects, type RawEntry} from './projection.js'
 import {parseDocuments} from './yaml-documents.js'
@@ -116,9 +117,104 @@ export async function readFileSnapshot(
   // A gap one input left (e.g. a cluster-info dump has no namespaces) is closed by another input that has them.
   for (const gap of resolveGaps(all.gaps ?? [], all.entries, all.logs ?? [])) builder.addGap(gap)
   const layouts = [...new Set(all.layouts ?? [])]
-  return builder.build({
+  const snapshot = builder.build({
     kind: 'files',
     paths: paths.map((p) => resolve(p)),
     ...(layouts.length === 0 ? {} : {layouts}),
   })
+  const missing = partialInputGaps(snapshot, {
+    webhooksAttested: webhooksAttested(all.entries, layouts),
+    bundle: layouts.some((layout) => webhookCollectingLayouts.has(layout)),
+  })
+  return missing.length === 0 ? snapshot : {...snapshot, gaps: [...snapshot.gaps, ...missing]}
+}
+
+// Bundle layouts that always read MutatingWebhookConfigurations and istiod ConfigMaps (a refused read is a gap they record).
+const webhookCollectingLayouts = new Set([
+  'inject-bundle',
+  'bug-report-1.30',
+  'bug-report-legacy',
+  'cluster-info-dump',
+  'cluster-info-dump-stream',
+])
+
+/**
+ * True when the input shows the webhook configurations were collected, even if there are none: a MWC object, a typed
+ * `MutatingWebhookConfigurationList` (even empty), an empty `kind: List` in a file named after the resource (what
+ * `kubectl get mutatingwebhookconfigurations -o yaml > mutatingwebhookconfigurations.yaml` writes for none), or a
+ * bundle layout that always reads them (its manifest records a failed read as a gap).
+ */
+export function webhooksAttested(entries: readonly RawEntry[], layouts: readonly string[]): boolean {
+  if (layouts.some((layout) => webhookCollectingLayouts.has(layout))) return true
+  return entries.some(({object, source}) => {
+    if (object === null || typeof object !== 'object') return false
+    const {kind, items} = object as {kind?: unknown; items?: unknown}
+    if (kind === 'MutatingWebhookConfigurationList') return true
+    if (kind === 'MutatingWebhookConfiguration') return true
+    if (kind === 'List' && Array.isArray(items)) {
+      if (items.some((item) => (item as {kind?: unknown} | null)?.kind === 'MutatingWebhookConfiguration'))
+        return true
+      const file = source.split('!').pop()?.split('/').pop() ?? ''
+      return items.length === 0 && /^mutatingwebhookconfigurations?\b/i.test(file)
+    }
+    return false
+  })
+}
+
+const covered = (gaps: readonly Gap[], resource: string, namespace?: string, name?: string): boolean =>
+  gaps.some(
+    (g) =>
+      g.resource === resource &&
+      (g.namespace === undefined || g.namespace === namespace) &&
+      (g.name === undefined || g.name === name),
+  )
+
+/**
+ * Gaps for what partial `--from` input lacks, so verdicts say Unknown/DataMissing instead of "no webhook": the webhook
+ * configurations (unless attested), the Namespace of every pod and workload, the injector ConfigMaps the webhooks name.
+ */
+export function partialInputGaps(
+  snapshot: ClusterSnapshot,
+  evidence: {readonly webhooksAttested: boolean; readonly bundle: boolean},
+): Gap[] {
+  const gaps: Gap[] = []
+  if (
+    snapshot.webhookConfigurations.length === 0 &&
+    !evidence.webhooksAttested &&
+    !covered(snapshot.gaps, 'mutatingwebhookconfigurations')
+  ) {
+    gaps.push({
+      resource: 'mutatingwebhookconfigurations',
+      reason: 'NotCollected',
+      verb: 'list',
+      message:
+        'the input has no MutatingWebhookConfigurations; add them with: kubectl get mutatingwebhookconfigurations -o yaml > mutatingwebhookconfigurations.yaml',
+    })
+  }
+  const known = new Set(snapshot.namespaces.map((ns) => ns.name))
+  const wanted = [...new Set([...snapshot.pods, ...snapshot.workloads].map((o) => o.namespace))].sort()
+  for (const namespace of wanted) {
+    if (known.has(namespace) || covered(snapshot.gaps, 'namespaces', undefined, namespace)) continue
+    gaps.push({
+      resource: 'namespaces',
+      name: namespace,
+      reason: 'NotCollected',
+      verb: 'get',
+      message: `the input has pods in namespace "${namespace}" but not the Namespace; add it with: kubectl get namespace ${namespace} -o yaml > namespace-${namespace}.yaml`,
+    })
+  }
+  for (const expected of expectedInjectorConfigMaps(snapshot.webhookConfigurations)) {
+    // Other Istio ConfigMaps of that namespace (or a bundle) show its ConfigMaps were collected: then the absence is real.
+    const collected = evidence.bundle || snapshot.configMaps.some((cm) => cm.namespace === expected.namespace)
+    if (collected || covered(snapshot.gaps, 'configmaps', expected.namespace, expected.name)) continue
+    gaps.push({
+      resource: 'configmaps',
+      namespace: expected.namespace,
+      name: expected.name,
+      reason: 'NotCollected',
+      verb: 'get',
+      message: `the input lacks ConfigMap ${expected.namespace}/${expected.name} (the injector config of webhook configuration ${expected.configuration}); add it with: kubectl get configmap ${expected.name} -n ${expected.namespace} -o yaml > ${expected.name}.yaml`,
+    })
+  }
+  return gaps
 }

@@ -7,9 +7,11 @@ import type {
   MutatingWebhookConfiguration,
   WorkloadKind,
 } from '../core/snapshot.js'
+import {blockedControllers, type WorkloadRef} from '../core/verdict/targets.js'
 import type {Connection} from './kubeconfig.js'
 import {ApiStatusError, statusReason, subjectOfPath} from './kube-errors.js'
 import {SnapshotBuilder, needsPodObjects, projectPod, projectWorkload} from './projection.js'
+import {expectedInjectorConfigMaps, istiodNamespaces, istiodServices} from './istio-objects.js'
 import type {SnapshotExtras, TargetSpec} from './target-spec.js'
 import {createTransport, type JsonObject, type Transport, type TransportOptions} from './transport.js'
 
@@ -33,7 +35,12 @@ export interface LiveReadOptions {
   readonly pageSize?: number
   /** Raw-capture mode (`--collect`): called with every object read, as the API server sent it, and its kind. */
   readonly onRaw?: (object: JsonObject, kind: string) => void
+  /** `--collect`: also read the owners of the target's pods (ReplicaSets … CronJobs) so the bundle answers workload targets. */
+  readonly owners?: boolean
 }
+
+/** At most this many controllers are read one by one (blocked workloads, Jobs of pods); beyond it a sweep lists them. */
+export const controllerReadLimit = 50
 
 const mwcPath = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations'
 const live = 'live'
@@ -65,47 +72,7 @@ export function selectorToQuery(selector: LabelSelector): string {
   return terms.join(',')
 }
 
-const isIstioWebhook = (
-  config: MutatingWebhookConfiguration,
-  hook: NonNullable<MutatingWebhookConfiguration['webhooks']>[number],
-): boolean =>
-  hook.name.endsWith('sidecar-injector.istio.io') ||
-  (hook.clientConfig.service?.name ?? '').startsWith('istiod') ||
-  config.metadata.labels?.['istio.io/rev'] !== undefined
-
-/** Namespaces of the istiod services Istio webhooks call; `istio-system` when none is known. */
-export function istiodNamespaces(configs: readonly MutatingWebhookConfiguration[]): string[] {
-  const found = new Set<string>()
-  for (const config of configs) {
-    for (const hook of config.webhooks ?? []) {
-      const namespace = hook.clientConfig.service?.namespace
-      if (namespace !== undefined && isIstioWebhook(config, hook)) found.add(namespace)
-    }
-  }
-  return found.size === 0 ? ['istio-system'] : [...found].sort()
-}
-
-/** The injector ConfigMaps Istio webhook configurations imply: `istio-sidecar-injector[-<rev>]` in the service namespace. */
-// istio: manifests/charts/istio-control/istio-discovery/templates/configmap.yaml (name istio-sidecar-injector{{- if not (eq .Values.revision "") }}-{{ .Values.revision }}{{- end }}).
-export function expectedInjectorConfigMaps(
-  configs: readonly MutatingWebhookConfiguration[],
-): {namespace: string; name: string; configuration: string}[] {
-  const out = new Map<string, {namespace: string; name: string; configuration: string}>()
-  for (const config of configs) {
-    const revision = config.metadata.labels?.['istio.io/rev']
-    for (const hook of config.webhooks ?? []) {
-      const namespace = hook.clientConfig.service?.namespace
-      if (namespace === undefined || !isIstioWebhook(config, hook)) continue
-      const name =
-        revision === undefined || revision === '' || revision === 'default'
-          ? 'istio-sidecar-injector'
-          : `istio-sidecar-injector-${revision}`
-      const key = `${namespace}/${name}`
-      if (!out.has(key)) out.set(key, {namespace, name, configuration: config.metadata.name})
-    }
-  }
-  return [...out.values()]
-}
+export {expectedInjectorConfigMaps, istiodNamespaces} from './istio-objects.js'
 
 function gapOf(error: ApiStatusError, method: string, path: string): Gap {
   const subject = subjectOfPath(method, path)
@@ -208,32 +175,149 @@ export async function readLiveSnapshot(
         message: `configmaps "${expected.name}" not found in namespace "${expected.namespace}" (the injector config of webhook configuration ${expected.configuration})`,
       })
     }
-    if (extras.health === true) await readIstiodHealth(namespaces)
+    await readIstiodEvidence(configs, namespaces)
   })
 
-  const readIstiodHealth = async (namespaces: readonly string[]) => {
+  // Verdicts read the Services and EndpointSlices the Istio webhooks call (WebhookBlocksCreation), so every target reads
+  // them: two lists per istiod namespace. --health adds the whole namespace's slices, istiod Deployments and pods.
+  const readIstiodEvidence = async (
+    configs: readonly MutatingWebhookConfiguration[],
+    namespaces: readonly string[],
+  ) => {
+    const health = extras.health === true
     await settleAll(
-      namespaces.flatMap((ns) => [
-        listSupporting(nsPath('/api/v1/namespaces/{ns}/services', ns), 'Service'),
-        listSupporting(
-          nsPath('/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices', ns),
-          'EndpointSlice',
-        ),
-        listSupporting(nsPath('/apis/apps/v1/namespaces/{ns}/deployments', ns), 'Deployment'),
-        listSupporting(nsPath('/api/v1/namespaces/{ns}/pods', ns), 'Pod', {}, webhooks),
-      ]),
+      namespaces.flatMap((ns) => {
+        const services = istiodServices(configs, ns)
+        if (services.length === 0 && !health) return []
+        const sliceQuery = health
+          ? {}
+          : {labelSelector: `kubernetes.io/service-name in (${services.join(',')})`}
+        return [
+          listSupporting(nsPath('/api/v1/namespaces/{ns}/services', ns), 'Service'),
+          listSupporting(
+            nsPath('/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices', ns),
+            'EndpointSlice',
+            sliceQuery,
+          ),
+          ...(health
+            ? [
+                listSupporting(nsPath('/apis/apps/v1/namespaces/{ns}/deployments', ns), 'Deployment'),
+                listSupporting(nsPath('/api/v1/namespaces/{ns}/pods', ns), 'Pod', {}, webhooks),
+              ]
+            : []),
+        ]
+      }),
     )
   }
 
-  // Health extras scoped to the target: FailedCreate events (pods the webhook blocked) and node versions.
-  const healthScope = (namespaces: readonly string[] | null): Promise<unknown>[] => {
-    if (extras.health !== true) return []
-    const events = (namespaces === null ? [null] : namespaces).map((ns) => {
-      const path = ns === null ? '/api/v1/events' : nsPath('/api/v1/namespaces/{ns}/events', ns)
-      return listSupporting(path, 'Event', {fieldSelector: 'reason=FailedCreate'})
+  // FailedCreate events in the target's scope (one list per namespace, or one cluster-wide list): verdicts name the
+  // webhook that blocks a controller; --health adds nodes (platform hints).
+  const failedCreates = (namespaces: readonly string[] | null): Promise<unknown> =>
+    settleAll(
+      (namespaces === null ? [null] : namespaces).map((ns) => {
+        const path = ns === null ? '/api/v1/events' : nsPath('/api/v1/namespaces/{ns}/events', ns)
+        return listSupporting(path, 'Event', {fieldSelector: 'reason=FailedCreate'})
+      }),
+    )
+  const nodes = (): Promise<unknown>[] =>
+    extras.health === true ? [listSupporting('/api/v1/nodes', 'Node')] : []
+
+  // Controllers read one by one (GET), each at most once; a controller deleted since its events is simply absent.
+  const requested = new Set<string>()
+  const getWorkload = async (ref: WorkloadRef): Promise<JsonObject | undefined> => {
+    const key = `${ref.kind}/${ref.namespace}/${ref.name}`
+    if (requested.has(key)) return undefined
+    requested.add(key)
+    const path = `${nsPath(workloadPaths[ref.kind], ref.namespace)}/${enc(ref.name)}`
+    const object = await supporting('GET', path, async () => {
+      try {
+        return await t.getJson(path)
+      } catch (error) {
+        if (error instanceof ApiStatusError && error.status.code === 404) return undefined
+        throw error
+      }
     })
-    return [...events, listSupporting('/api/v1/nodes', 'Node')]
+    if (object === undefined) return undefined
+    capture(object, ref.kind)
+    builder.add({...object, kind: ref.kind}, live, ref.kind)
+    return object
   }
+  // A ReplicaSet's Deployment, a Job's CronJob: the workload a user acts on.
+  const parentOf = (ref: WorkloadRef, object: JsonObject): WorkloadRef | undefined => {
+    const meta = (object.metadata ?? {}) as {ownerReferences?: unknown}
+    const refs = Array.isArray(meta.ownerReferences)
+      ? (meta.ownerReferences as Record<string, unknown>[])
+      : []
+    const controller = refs.find((r) => r.controller === true)
+    const kind = controller?.kind
+    const name = controller?.name
+    if (typeof kind !== 'string' || typeof name !== 'string' || !(kind in workloadPaths)) return undefined
+    return {kind: kind as WorkloadKind, namespace: ref.namespace, name}
+  }
+  const getWithParent = async (ref: WorkloadRef): Promise<void> => {
+    const object = await getWorkload(ref)
+    const parent = object === undefined ? undefined : parentOf(ref, object)
+    if (parent !== undefined) await getWorkload(parent)
+  }
+  // Beyond the limit, one list per kind in scope replaces the GETs (request count stays bounded).
+  const listWorkloadKinds = (kinds: readonly WorkloadKind[], namespace: string | null) =>
+    settleAll(
+      kinds.map((kind) =>
+        listSupporting(
+          namespace === null
+            ? workloadPaths[kind].replace('/namespaces/{ns}', '')
+            : nsPath(workloadPaths[kind], namespace),
+          kind,
+        ),
+      ),
+    )
+  const withParentKinds = (kinds: Iterable<WorkloadKind>): WorkloadKind[] => {
+    const out = new Set<WorkloadKind>(kinds)
+    if (out.has('ReplicaSet')) out.add('Deployment')
+    if (out.has('Job')) out.add('CronJob')
+    return [...out].sort()
+  }
+
+  // Sweeps show workloads whose pods a webhook refuses (0 pods): the controllers their FailedCreate events name.
+  const readBlockedControllers = async (namespace: string | null): Promise<void> => {
+    await failedCreates(namespace === null ? null : [namespace])
+    if (options.owners === true) return
+    const refs = blockedControllers(builder.eventsSoFar, namespace)
+    if (refs.length > controllerReadLimit) {
+      await listWorkloadKinds(withParentKinds(refs.map((r) => r.kind)), namespace)
+      return
+    }
+    await settleAll(refs.map(getWithParent))
+  }
+
+  // Verdicts read the workload that owns each pod (labels on its metadata; Job → CronJob): GET each distinct owner, or
+  // beyond the limit one list per owner kind in scope.
+  const readOwnersOfPods = async (namespace: string | null): Promise<void> => {
+    if (options.owners === true) return
+    const owners = new Map<string, WorkloadRef>()
+    for (const pod of builder.podsSoFar) {
+      const owner = pod.owner
+      if (owner === undefined || !(owner.kind in workloadPaths)) continue
+      const ref = {kind: owner.kind as WorkloadKind, namespace: pod.namespace, name: owner.name}
+      owners.set(`${ref.kind}/${ref.namespace}/${ref.name}`, ref)
+    }
+    if (owners.size > controllerReadLimit) {
+      await listWorkloadKinds(withParentKinds([...owners.values()].map((r) => r.kind)), namespace)
+      return
+    }
+    await settleAll([...owners.values()].map(getWithParent))
+  }
+
+  // --collect: every owner kind in scope, so the bundle answers workload targets and keeps 0-pod workloads.
+  const ownerLists = (namespace: string | null): Promise<unknown>[] =>
+    options.owners === true
+      ? [
+          listWorkloadKinds(
+            ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'ReplicaSet', 'StatefulSet'],
+            namespace,
+          ),
+        ]
+      : []
 
   return readTarget()
 
@@ -248,17 +332,41 @@ export async function readLiveSnapshot(
             const projected = projectPod(object, {keepObject: builder.keepPodObjects, source: live})
             if (projected === undefined) return
             builder.addPod(projected)
-            if (projected.controller?.kind === 'Job')
-              await readJobOwner(target.namespace, projected.controller.name)
+            // The owner (labels on its metadata, Job → CronJob); --collect also keeps the ReplicaSet in between.
+            const controller = projected.controller
+            const owner = projected.owner
+            await settleAll<unknown>([
+              ...(owner !== undefined && owner.kind in workloadPaths
+                ? [
+                    getWithParent({
+                      kind: owner.kind as WorkloadKind,
+                      namespace: target.namespace,
+                      name: owner.name,
+                    }),
+                  ]
+                : []),
+              ...(options.owners === true && controller !== undefined && controller.kind in workloadPaths
+                ? [
+                    getWorkload({
+                      kind: controller.kind as WorkloadKind,
+                      namespace: target.namespace,
+                      name: controller.name,
+                    }),
+                  ]
+                : []),
+            ])
           }),
           getSupporting(nsPath('/api/v1/namespaces/{ns}', target.namespace), 'Namespace'),
           istio,
-          ...healthScope([target.namespace]),
+          failedCreates([target.namespace]),
+          ...nodes(),
         ])
         return builder.build(origin)
       }
       case 'workload': {
         const path = `${nsPath(workloadPaths[target.workloadKind], target.namespace)}/${enc(target.name)}`
+        const ref = {kind: target.workloadKind, namespace: target.namespace, name: target.name}
+        requested.add(`${ref.kind}/${ref.namespace}/${ref.name}`)
         await settleAll<unknown>([
           t.getJson(path).then(async (object) => {
             capture(object, target.workloadKind)
@@ -268,11 +376,17 @@ export async function readLiveSnapshot(
               {source: live, keepObject: true},
             )
             if (workload !== undefined) builder.addWorkload(workload)
-            await readWorkloadPods(target.workloadKind, target.namespace, object)
+            const parent = options.owners === true ? parentOf(ref, object) : undefined
+            await settleAll<unknown>([
+              readWorkloadPods(target.workloadKind, target.namespace, object),
+              readPodCreators(target.workloadKind, target.namespace, object),
+              ...(parent === undefined ? [] : [getWorkload(parent)]),
+            ])
           }),
           getSupporting(nsPath('/api/v1/namespaces/{ns}', target.namespace), 'Namespace'),
           istio,
-          ...healthScope([target.namespace]),
+          failedCreates([target.namespace]),
+          ...nodes(),
         ])
         return builder.build(origin)
       }
@@ -283,7 +397,8 @@ export async function readLiveSnapshot(
             builder.add(object, live, 'Namespace')
           }),
           istio,
-          ...healthScope([target.name]),
+          failedCreates([target.name]),
+          ...nodes(),
         ])
         return builder.build(origin)
       }
@@ -297,9 +412,11 @@ export async function readLiveSnapshot(
           target.namespace === null
             ? listSupporting('/api/v1/namespaces', 'Namespace')
             : getSupporting(`/api/v1/namespaces/${enc(target.namespace)}`, 'Namespace'),
-          listInto(podsPath, 'Pod', query, webhooks),
+          listInto(podsPath, 'Pod', query, webhooks).then(() => readOwnersOfPods(target.namespace)),
           istio,
-          ...healthScope(target.namespace === null ? null : [target.namespace]),
+          readBlockedControllers(target.namespace),
+          ...ownerLists(target.namespace),
+          ...nodes(),
         ])
         return builder.build(origin)
       }
@@ -308,41 +425,56 @@ export async function readLiveSnapshot(
         await settleAll<unknown>([
           ...namespaces.map((ns) => getSupporting(`/api/v1/namespaces/${enc(ns)}`, 'Namespace')),
           istio,
-          ...healthScope(namespaces),
+          failedCreates(namespaces),
+          ...nodes(),
         ])
         return builder.build(origin)
       }
     }
   }
 
-  // A Job's CronJob is one cheap GET for a single pod; sweeps keep the Job as the owner.
-  async function readJobOwner(namespace: string, job: string): Promise<void> {
-    const path = `${nsPath(workloadPaths.Job, namespace)}/${enc(job)}`
-    const object = await supporting('GET', path, () => t.getJson(path))
-    if (object !== undefined) capture(object, 'Job')
-    const refs = ((object?.metadata as {ownerReferences?: unknown} | undefined)?.ownerReferences ?? []) as {
-      kind?: unknown
-      name?: unknown
-      controller?: unknown
-    }[]
-    const cronJob = Array.isArray(refs)
-      ? refs.find((ref) => ref.controller === true && ref.kind === 'CronJob')
-      : undefined
-    if (typeof cronJob?.name === 'string') builder.addJobOwner(namespace, job, cronJob.name)
-  }
-
   // Pods of a workload by its own selector (CronJobs have none: their pods belong to Jobs).
   async function readWorkloadPods(kind: WorkloadKind, namespace: string, object: JsonObject): Promise<void> {
     if (kind === 'CronJob') return
-    const spec = (object.spec ?? {}) as {selector?: unknown}
-    const raw = spec.selector
-    if (raw === null || typeof raw !== 'object') return
-    const selector: LabelSelector =
-      kind === 'ReplicationController' ? {matchLabels: raw as Record<string, string>} : (raw as LabelSelector)
-    const labelSelector = selectorToQuery(selector)
-    if (labelSelector === '') return
+    const labelSelector = selectorOf(kind, object)
+    if (labelSelector === undefined) return
     await listSupporting(nsPath('/api/v1/namespaces/{ns}/pods', namespace), 'Pod', {labelSelector}, webhooks)
   }
+
+  // The controllers that create a workload's pods and carry its FailedCreate events: a Deployment's ReplicaSets (they
+  // carry the Deployment's selector labels), a CronJob's Jobs (kept when the CronJob controls them).
+  async function readPodCreators(kind: WorkloadKind, namespace: string, object: JsonObject): Promise<void> {
+    if (kind === 'Deployment') {
+      const labelSelector = selectorOf(kind, object)
+      if (labelSelector === undefined) return
+      await listSupporting(nsPath(workloadPaths.ReplicaSet, namespace), 'ReplicaSet', {labelSelector})
+    } else if (kind === 'CronJob') {
+      const name = (object.metadata as {name?: unknown} | undefined)?.name
+      await supporting('GET', nsPath(workloadPaths.Job, namespace), () =>
+        t.list(
+          nsPath(workloadPaths.Job, namespace),
+          {},
+          (item) => {
+            const owner = parentOf({kind: 'Job', namespace, name: ''}, item)
+            if (owner?.kind !== 'CronJob' || owner.name !== name) return
+            capture(item, 'Job')
+            builder.add({...item, kind: 'Job'}, live, 'Job')
+          },
+          pageSize === undefined ? {} : {pageSize},
+        ),
+      )
+    }
+  }
+}
+
+/** A workload's spec.selector in `labelSelector` query syntax; undefined when it has none. */
+function selectorOf(kind: WorkloadKind, object: JsonObject): string | undefined {
+  const raw = ((object.spec ?? {}) as {selector?: unknown}).selector
+  if (raw === null || typeof raw !== 'object') return undefined
+  const selector: LabelSelector =
+    kind === 'ReplicationController' ? {matchLabels: raw as Record<string, string>} : (raw as LabelSelector)
+  const query = selectorToQuery(selector)
+  return query === '' ? undefined : query
 }
 
 /** Like Promise.all, but returns only when every request has settled (no request outlives the read); the first listed failure wins. */

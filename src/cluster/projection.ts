@@ -500,6 +500,14 @@ export class SnapshotBuilder {
     return this.webhookConfigurations
   }
 
+  get eventsSoFar(): readonly EventFacts[] {
+    return this.events
+  }
+
+  get podsSoFar(): readonly PodFacts[] {
+    return this.pods
+  }
+
   build(origin: SnapshotOrigin): ClusterSnapshot {
     const liftJob = (pod: PodFacts): PodFacts => {
       if (pod.owner?.kind !== 'Job') return pod

@@ -142,15 +142,22 @@ describe('live source against the API-server double', () => {
     server.setDenied([])
   }
 
-  it('one pod: a small constant number of requests, and the Deployment derived without a request', async () => {
+  it('one pod: a small constant number of requests, the Deployment derived from the ReplicaSet name and read once', async () => {
     fresh()
     const snapshot = await read(server, {kind: 'pod', namespace: 'shop', name: 'web-5d8f7c9b4-aaaaa'})
+    // Verdict evidence: the webhook's Service and EndpointSlices, FailedCreate events in the pod's namespace.
     assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`).sort(), [
       'GET /api/v1/namespaces/istio-system/configmaps',
+      'GET /api/v1/namespaces/istio-system/services',
       'GET /api/v1/namespaces/shop',
+      'GET /api/v1/namespaces/shop/events',
       'GET /api/v1/namespaces/shop/pods/web-5d8f7c9b4-aaaaa',
       'GET /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+      'GET /apis/apps/v1/namespaces/shop/deployments/web',
+      'GET /apis/discovery.k8s.io/v1/namespaces/istio-system/endpointslices',
     ])
+    const slices = server.requests.find((r) => r.path.endsWith('/endpointslices'))!
+    assert.equal(slices.query.labelSelector, 'kubernetes.io/service-name in (istiod)')
     assert.equal(snapshot.pods.length, 1)
     assert.deepEqual(snapshot.pods[0]!.owner, {kind: 'Deployment', name: 'web'})
     assert.equal(snapshot.pods[0]!.object, undefined, 'no matchConditions → compact pod')
@@ -173,16 +180,18 @@ describe('live source against the API-server double', () => {
     })
   })
 
-  it('sweep of all namespaces: pages of the pod list plus a constant, every pod once', async () => {
+  it('sweep of all namespaces: pages of the pod list plus a constant of 6 plus one GET per pod owner, every pod once', async () => {
     fresh()
     const pageSize = 7
     const snapshot = await read(server, {kind: 'sweep', namespace: null}, {}, pageSize)
     const podPages = server.requests.filter((r) => r.path === '/api/v1/pods')
     assert.equal(podPages.length, Math.ceil(podCount / pageSize))
     assert.ok(podPages.every((r) => r.query.limit === String(pageSize)))
+    // MWCs, namespaces, istio-system ConfigMaps, Services, EndpointSlices, cluster-wide FailedCreate events; Deployment web.
+    assert.ok(server.requests.some((r) => r.path === '/apis/apps/v1/namespaces/shop/deployments/web'))
     assert.equal(
       server.requests.length,
-      podPages.length + 3,
+      podPages.length + 6 + 1,
       server.requests.map((r) => `${r.path}?${new URLSearchParams(r.query)}`).join('\n'),
     )
     assert.equal(snapshot.pods.length, podCount)
@@ -226,7 +235,13 @@ describe('live source against the API-server double', () => {
       server.requests.find((r) => r.path === '/api/v1/namespaces/shop/pods')?.query.labelSelector,
       'app=web',
     )
-    assert.equal(server.requests.length, 5)
+    // Deployment, pods, namespace, MWCs, ConfigMaps + Services, EndpointSlices, events, and its ReplicaSets (pod creators).
+    assert.equal(server.requests.length, 9)
+    assert.equal(
+      server.requests.find((r) => r.path === '/apis/apps/v1/namespaces/shop/replicasets')?.query
+        .labelSelector,
+      'app=web',
+    )
   })
 
   it('403 on configmaps → a Forbidden gap and a partial snapshot', async () => {
@@ -387,7 +402,7 @@ describe('live source against the API-server double', () => {
     await read(server, {kind: 'pod', namespace: 'shop', name: 'web-5d8f7c9b4-aaaaa'}, {}, undefined, (line) =>
       lines.push(line),
     )
-    assert.equal(lines.length, 4)
+    assert.equal(lines.length, 8)
     assert.ok(
       lines.every((line) => /^GET https:\/\/127\.0\.0\.1:\d+\/\S+ 200 \d+ms$/.test(line)),
       lines.join('\n'),

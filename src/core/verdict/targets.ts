@@ -1,9 +1,10 @@
 // Dispatches a target (what the user named) to the right evaluation over a snapshot: pod, workload, namespace, sweep, manifests.
 import {labelsMatchSelectorString} from '../admission/label-selector.js'
+import {classifyFailureEvents} from '../health/failure-events.js'
 import {indexRevisions} from '../istio/revisions.js'
-import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../snapshot.js'
+import type {ClusterSnapshot, EventFacts, PodFacts, WorkloadFacts, WorkloadKind} from '../snapshot.js'
 import type {TargetSpec} from '../../cluster/target-spec.js'
-import {evaluatePod, evaluateWorkload} from './evaluate.js'
+import {evaluatePod, evaluateWorkload, podsOfWorkload} from './evaluate.js'
 import type {EvaluateOptions} from './evaluate.js'
 import {evaluateNamespace} from './namespace-verdict.js'
 import type {Verdict} from './verdict.js'
@@ -13,10 +14,83 @@ export type TargetEvaluation =
   /** The named object is not in the snapshot (offline input without it); `message` is kubectl-worded. */
   | {readonly ok: false; readonly message: string}
 
-const byName = (a: PodFacts, b: PodFacts): number =>
-  a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
+const byName = (
+  a: {readonly namespace: string; readonly name: string},
+  b: {readonly namespace: string; readonly name: string},
+): number => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
 
-/** Evaluates a TargetSpec against the snapshot; a sweep yields one verdict per pod, sorted by namespace and name. */
+export interface WorkloadRef {
+  readonly kind: WorkloadKind
+  readonly namespace: string
+  readonly name: string
+}
+
+const controllerKinds: ReadonlySet<string> = new Set<WorkloadKind>([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'ReplicationController',
+])
+
+/** Controllers whose FailedCreate events name a webhook that refused their pods, in `namespace` (null = all); distinct, sorted. */
+export const blockedControllers = (
+  events: readonly EventFacts[],
+  namespace: string | null,
+): WorkloadRef[] => {
+  const found = new Map<string, WorkloadRef>()
+  for (const failure of classifyFailureEvents(events)) {
+    const object = failure.object
+    if (failure.webhook === null || object === null || !controllerKinds.has(object.kind)) continue
+    if (namespace !== null && object.namespace !== namespace) continue
+    const ref = {kind: object.kind as WorkloadKind, namespace: object.namespace, name: object.name}
+    found.set(`${ref.namespace}/${ref.kind}/${ref.name}`, ref)
+  }
+  return [...found.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind))
+}
+
+/** The workload a user acts on: a Deployment's ReplicaSet → the Deployment, a CronJob's Job → the CronJob, when the snapshot has it. */
+export const topWorkload = (snapshot: ClusterSnapshot, workload: WorkloadFacts): WorkloadFacts => {
+  const parent = workload.controller
+  const lifts =
+    (workload.kind === 'ReplicaSet' && parent?.kind === 'Deployment') ||
+    (workload.kind === 'Job' && parent?.kind === 'CronJob')
+  if (!lifts || parent === undefined) return workload
+  return (
+    snapshot.workloads.find(
+      (w) => w.kind === parent.kind && w.namespace === workload.namespace && w.name === parent.name,
+    ) ?? workload
+  )
+}
+
+/**
+ * Sweep rows for workloads whose pods a webhook refuses: a controller in scope with FailedCreate events naming a webhook
+ * and no pods in the snapshot, shown as its top workload (judged from the template) so a 0-pod Deployment is not lost.
+ */
+export const blockedWorkloads = (
+  snapshot: ClusterSnapshot,
+  scope: {readonly namespace: string | null; readonly labelSelector?: string | undefined},
+): WorkloadFacts[] => {
+  const rows = new Map<string, WorkloadFacts>()
+  for (const ref of blockedControllers(snapshot.events, scope.namespace)) {
+    const controller = snapshot.workloads.find(
+      (w) => w.kind === ref.kind && w.namespace === ref.namespace && w.name === ref.name,
+    )
+    if (controller === undefined || podsOfWorkload(snapshot, controller).length > 0) continue
+    const top = topWorkload(snapshot, controller)
+    if (
+      scope.labelSelector !== undefined &&
+      !labelsMatchSelectorString(scope.labelSelector, top.template.labels).matches
+    )
+      continue
+    rows.set(`${top.kind}/${top.namespace}/${top.name}`, top)
+  }
+  return [...rows.values()]
+}
+
+/** Evaluates a TargetSpec; a sweep yields one verdict per pod plus one per blocked 0-pod workload, sorted by namespace and name. */
 export const evaluateTarget = (
   snapshot: ClusterSnapshot,
   target: TargetSpec,
@@ -59,8 +133,15 @@ export const evaluateTarget = (
             target.labelSelector === undefined ||
             labelsMatchSelectorString(target.labelSelector, p.labels).matches,
         )
-        .sort(byName)
-      return {ok: true, verdicts: pods.map((pod) => evaluatePod(snapshot, pod, shared))}
+      const rows: {namespace: string; name: string; verdict: () => Verdict}[] = [
+        ...pods.map((pod) => ({...pod, verdict: () => evaluatePod(snapshot, pod, shared)})),
+        ...blockedWorkloads(snapshot, target).map((w) => ({
+          namespace: w.namespace,
+          name: w.name,
+          verdict: () => evaluateWorkload(snapshot, w, shared),
+        })),
+      ]
+      return {ok: true, verdicts: rows.sort(byName).map((row) => row.verdict())}
     }
     case 'manifests':
       return {ok: true, verdicts: []}
