@@ -3,17 +3,20 @@
 import {Args, Flags} from '@oclif/core'
 import {KubeCommand, outputFlag} from '../src/cli/base-command.js'
 import {
+  compactSources,
   emptyNotice,
   failOnMatched,
+  failOnReport,
   gapWarnings,
   healthFooter,
   renderCheckOutput,
 } from '../src/cli/check-output.js'
-import {readCheckInput} from '../src/cli/check-input.js'
+import {healthScopeRequest, pathExists, readCheckInput} from '../src/cli/check-input.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
-import {writeData, writeNotice, writeWarning} from '../src/cli/output.js'
+import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
 import {assessHealth} from '../src/core/health/health-report.js'
+import {resolveHealthScope} from '../src/core/health/health-scope.js'
 import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
 import {attachEvidence} from '../src/core/health/verdict-evidence.js'
 import {failOnConditions} from '../src/core/verdict/summary.js'
@@ -27,7 +30,7 @@ export default class InjectCheck extends KubeCommand {
 
   static override description = `Evaluates both layers exactly as the cluster would: the API server's webhook selection (namespaceSelector, objectSelector, rules, matchConditions) and istiod's injection policy (hostNetwork, ignored namespaces, sidecar.istio.io/inject, never/alwaysInjectSelector, policy). Existing pods are compared with what a pod created now would get (needs restart, unexpected sidecar, revision drift).
 
-TARGET is a pod name or TYPE/NAME: pod/, deploy/, sts/, ds/, rs/, job/, cronjob/ (cj/), ns/. Without a target, every pod in the namespace (or -A) is listed. Nothing in the cluster is changed: every request is a read.
+TARGET is a pod name, TYPE/NAME or TYPE NAME: pod/, deploy/, sts/, ds/, rs/, rc/, job/, cronjob/ (cj/), ns/, also kubectl's plural and TYPE.GROUP forms (deployments.apps/web, cronjobs.batch/nightly). A TYPE alone is accepted for pods only: without a target (or with "pods"), every pod in the namespace (or -A, -l) is listed. -f judges manifests instead; with -l only those whose pod (template) labels match. Nothing in the cluster is changed: every request is a read.
 
 --health shows the injector webhooks' health instead: for every Istio webhook the Service → port → endpoints chain, caBundle, failurePolicy, foreign selector terms and ordering; FailedCreate events classified with platform hints; stale proxies; and the restart plan (drifted pods grouped by owner, with the kubectl rollout restart commands in a safe order). -o markdown writes the same as a support-ticket report. --collect FILE.tar.gz saves what the checks read (redacted) for --from.
 
@@ -36,7 +39,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   static override examples = [
     {
       description: 'Explain one pod: the verdict, the decision trail and the fix.',
-      command: 'kubectl inject-check web-7d9f6c-x2x4q -n shop',
+      command: 'kubectl inject-check web-7c9d8f6b5-mmtn9 -n shop',
     },
     {
       description: 'A Deployment, even with zero pods (its template is judged as a pod created now).',
@@ -51,9 +54,9 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       command: 'kubectl inject-check -A -o wide',
     },
     {
-      description: 'What if the namespace moved to the canary revision?',
+      description: 'What if the namespace moved to the prod revision tag?',
       command:
-        'kubectl inject-check deploy/web -n shop --namespace-labels istio.io/rev=canary,istio-injection-',
+        'kubectl inject-check deploy/web -n shop --namespace-labels istio.io/rev=prod,istio-injection-',
     },
     {
       description: 'Judge manifests before applying them; fail CI when any would run without a sidecar.',
@@ -81,7 +84,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   static override args = {
     // ignoreStdin: oclif would otherwise read piped stdin as the argument, which belongs to `-f -`.
     target: Args.string({
-      description: 'POD, TYPE/NAME (deploy/web, sts/db, ns/shop), or TYPE',
+      description: 'POD, TYPE/NAME (deploy/web, deployments.apps/web, sts/db, ns/shop), or pods',
       required: false,
       ignoreStdin: true,
     }),
@@ -112,7 +115,12 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     'fail-on': Flags.string({
       description: `Exit 79 when any target matches: ${failOnConditions.join(', ')} (comma list).`,
       multiple: true,
-      delimiter: ',',
+      // Non-greedy: `--fail-on reject deploy/web` leaves deploy/web to the target argument.
+      multipleNonGreedy: true,
+    }),
+    verbose: Flags.boolean({
+      char: 'v',
+      description: "One target's trail with every webhook's checks (default: only the path that decided).",
     }),
     health: Flags.boolean({
       description:
@@ -122,6 +130,11 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       description:
         'Write a support bundle (.tar.gz) of what the checks read, with health data, for --from; stdout stays empty.',
       helpValue: 'FILE.tar.gz',
+      helpGroup: 'INPUT',
+    }),
+    overwrite: Flags.boolean({
+      description:
+        'With --collect: replace FILE if it exists (without it an existing file is never overwritten).',
       helpGroup: 'INPUT',
     }),
     'no-redact': Flags.boolean({
@@ -140,6 +153,10 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const {plan} = planned
 
     if (plan.collect !== undefined) {
+      if (!plan.collect.overwrite && (await pathExists(plan.collect.path)))
+        throw new UsageFailure(
+          `${plan.collect.path} already exists; pass --overwrite to replace it, or choose another file name`,
+        )
       const {collectBundle, describeCollect} = await import('../src/cli/collect.js')
       const outcome = await collectBundle(plan, flags, {
         toolVersion: this.config.version,
@@ -172,7 +189,9 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
     const health =
       wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
-        ? assessHealth(snapshot, evaluated.verdicts, new Date())
+        ? assessHealth(snapshot, evaluated.verdicts, new Date(), {
+            scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluated.verdicts)),
+          })
         : undefined
     const report = buildInjectionReport({
       origin: snapshot.origin,
@@ -186,7 +205,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     if (!json) {
       const text = renderCheckOutput({
         report,
-        verdicts,
+        verdicts: plan.format === 'wide' ? verdicts.map(compactSources) : verdicts,
         target: input.target,
         format: plan.format,
         colour,
@@ -194,11 +213,16 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         healthView: plan.health,
         footer: health !== undefined && sweep && !wantsHealth ? healthFooter(health, snapshot) : undefined,
         snapshot,
+        verbose: flags.verbose,
+        width: terminalWidth(),
       })
       if (text === undefined) writeNotice(emptyNotice(input.target))
       else writeData(text)
     }
-    if (failOnMatched(verdicts, plan.failOn)) process.exitCode = ExitCode.FailOnMatched
+    if (failOnMatched(verdicts, plan.failOn)) {
+      for (const line of failOnReport(verdicts, plan.failOn)) writeNotice(line)
+      process.exitCode = ExitCode.FailOnMatched
+    }
     return report
   }
 }

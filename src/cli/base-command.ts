@@ -48,7 +48,10 @@ export const kubeFlags = {
     default: 'auto',
     description: 'Colour the output (auto honours NO_COLOR and the terminal).',
   })(),
-  debug: Flags.boolean({description: 'Print each API request and timing to stderr.', hidden: true}),
+  debug: Flags.boolean({
+    description:
+      'Print each API request (method, path, status, timing) to stderr; credentials are never printed.',
+  }),
 }
 
 /** -o/--output with the formats a command supports (table|wide|json|yaml unless narrowed). */
@@ -96,8 +99,44 @@ export interface ExplainedFailure {
   readonly exit: ExitCodeValue
 }
 
+/** The user's --kubeconfig/--context, carried into every `kubectl …` a message suggests. */
+export interface KubectlTarget {
+  readonly kubeconfig?: string | undefined
+  readonly context?: string | undefined
+}
+
+const shellWord = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
+
+/** Adds the user's --kubeconfig/--context to the backticked `kubectl …` commands in a message (not to our own plugin). */
+export const withKubectlTarget = (text: string, target: KubectlTarget): string =>
+  text.replace(/`kubectl ((?!inject-)[^`]*)`/g, (whole, rest: string) => {
+    const flags = [
+      ...(target.kubeconfig !== undefined && !rest.includes('--kubeconfig')
+        ? [`--kubeconfig ${shellWord(target.kubeconfig)}`]
+        : []),
+      ...(target.context !== undefined && !rest.includes('--context')
+        ? [`--context ${shellWord(target.context)}`]
+        : []),
+    ]
+    return flags.length === 0 ? whole : `\`kubectl ${flags.join(' ')} ${rest}\``
+  })
+
 /** Maps any thrown value to one line, a next step and an exit code; a stack trace is never part of it. */
-export const explainFailure = (error: unknown, commandId: string): ExplainedFailure => {
+export const explainFailure = (
+  error: unknown,
+  commandId: string,
+  target: KubectlTarget = {},
+): ExplainedFailure => {
+  const explained = explainFailureText(error, commandId)
+  return {
+    ...explained,
+    message: withKubectlTarget(explained.message, target),
+    ...(explained.hint === undefined ? {} : {hint: withKubectlTarget(explained.hint, target)}),
+  }
+}
+
+const explainFailureText = (error: unknown, commandId: string): ExplainedFailure => {
   const help = `See 'kubectl ${commandId} --help' for usage.`
   if (error instanceof CliFailure)
     return {message: error.message, exit: error.exit, ...(error.hint === undefined ? {} : {hint: error.hint})}
@@ -140,12 +179,14 @@ export abstract class KubeCommand extends Command {
   static override baseFlags = kubeFlags
 
   #debug = false
+  #kubectlTarget: KubectlTarget = {}
 
   /** Validates the kubectl flag combinations after `this.parse`, and resolves colour and JSON mode. */
   protected settleKubeFlags(
     flags: KubeFlagValues & {readonly color: ColourMode; readonly debug?: boolean | undefined},
   ): {colour: boolean; json: boolean} {
     this.#debug = flags.debug === true
+    this.#kubectlTarget = {kubeconfig: flags.kubeconfig, context: flags.context}
     const json = this.jsonEnabled()
     const problem = validateKubeFlags(flags, json)
     if (problem !== undefined)
@@ -166,10 +207,23 @@ export abstract class KubeCommand extends Command {
   // One line and a next step instead of a stack trace; oclif's own catch would also set process.exitCode (a node:test trap).
   protected override async catch(error: Error & {oclif?: {exit?: number | false}}): Promise<never> {
     if (error.name === 'ExitError' || (error as {code?: unknown}).code === 'EEXIT') throw error
-    const failure = explainFailure(error, this.id ?? 'inject-check')
+    const failure = explainFailure(error, this.id ?? 'inject-check', this.#kubectlTarget)
+    // Under --json the error is said once, as JSON on stdout (what a script parses); otherwise once on stderr.
     if (this.jsonEnabled())
-      writeData(JSON.stringify({error: {message: failure.message, exit: failure.exit}}, null, 2))
-    writeError(failure.message, failure.hint)
+      writeData(
+        JSON.stringify(
+          {
+            error: {
+              message: failure.message,
+              ...(failure.hint === undefined ? {} : {hint: failure.hint}),
+              exit: failure.exit,
+            },
+          },
+          null,
+          2,
+        ),
+      )
+    else writeError(failure.message, failure.hint)
     if (this.#debug && error.stack !== undefined) writeDebug(error.stack)
     return this.exit(failure.exit)
   }

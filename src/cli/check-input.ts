@@ -1,7 +1,9 @@
 // The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests.
 import type {LiveReadOptions} from '../cluster/live-source.js'
 import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
+import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
+import type {Verdict} from '../core/verdict/verdict.js'
 import {CliFailure, ExitCode} from './exit-codes.js'
 import type {CheckPlan} from './check-plan.js'
 import {startProgress} from './spinner.js'
@@ -40,6 +42,70 @@ export interface LiveReader {
   read(target: TargetSpec, extras: SnapshotExtras, options?: LiveReadOptions): Promise<ClusterSnapshot>
 }
 
+/** KUBECONFIG set but naming only files that do not exist: say so, instead of "no kubeconfig found: set KUBECONFIG". */
+export const requireKubeconfigFiles = async (variable: string | undefined): Promise<void> => {
+  if (variable === undefined || variable.trim() === '') return
+  const {access} = await import('node:fs/promises')
+  const {delimiter} = await import('node:path')
+  const files = variable.split(delimiter).filter((f) => f !== '')
+  const present = await Promise.all(
+    files.map((f) =>
+      access(f).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  )
+  if (files.length > 0 && !present.includes(true))
+    throw new CliFailure(
+      `KUBECONFIG is set to ${variable}, and ${files.length === 1 ? 'that file does' : 'none of those files'} not exist`,
+      ExitCode.Usage,
+      'Point KUBECONFIG at your kubeconfig file, unset it to use ~/.kube/config, or pass --kubeconfig FILE.',
+    )
+}
+
+/** -f with -l (as kubectl allows): keep the manifests whose pod (template) labels match the selector. */
+export const filterManifestsBySelector = <
+  T extends {readonly labels: Readonly<Record<string, string>>},
+  W extends {readonly template: {readonly labels: Readonly<Record<string, string>>}},
+>(
+  manifests: {readonly pods: readonly T[]; readonly workloads: readonly W[]},
+  selector: string | undefined,
+  matches: (text: string, labels: Readonly<Record<string, string>>) => boolean,
+): {pods: T[]; workloads: W[]} =>
+  selector === undefined
+    ? {pods: [...manifests.pods], workloads: [...manifests.workloads]}
+    : {
+        pods: manifests.pods.filter((p) => matches(selector, p.labels)),
+        workloads: manifests.workloads.filter((w) => matches(selector, w.template.labels)),
+      }
+
+/** True when something exists at the path (a file --collect must not silently replace). */
+export const pathExists = async (path: string): Promise<boolean> => {
+  const {access} = await import('node:fs/promises')
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** What the health report may speak about: the whole cluster, one namespace, or exactly the evaluated targets. */
+export const healthScopeRequest = (
+  target: TargetSpec | undefined,
+  verdicts: readonly Verdict[],
+): HealthScopeRequest => {
+  if (target?.kind === 'sweep' && target.labelSelector === undefined)
+    return target.namespace === null ? {kind: 'cluster'} : {kind: 'namespace', namespace: target.namespace}
+  if (target?.kind === 'namespace') return {kind: 'namespace', namespace: target.name}
+  return {
+    kind: 'targets',
+    verdicts,
+    ...(target?.kind === 'sweep' && target.labelSelector !== undefined
+      ? {selector: target.labelSelector}
+      : {}),
+  }
+}
+
 /** Resolves the kubeconfig like kubectl and returns a reader; the spinner stays off for machine output. */
 export const connectLive = async (
   flags: ConnectionFlags,
@@ -53,6 +119,7 @@ export const connectLive = async (
       import('../cluster/transport.js'),
     ])
   const timeoutMs = parseRequestTimeout(flags['request-timeout'] ?? '30s')
+  if (flags.kubeconfig === undefined) await requireKubeconfigFiles(process.env.KUBECONFIG)
   const connection = await resolveConnection({
     kubeconfig: flags.kubeconfig,
     context: flags.context,
@@ -64,7 +131,10 @@ export const connectLive = async (
     server: connection.cluster.server,
     read: async (target, extras, options) => {
       const live = openLiveConnection(connection, {timeoutMs, debug})
-      const progress = await startProgress(`Reading ${connection.contextName}`, machineOutput)
+      const progress = await startProgress(
+        `Reading cluster (context ${connection.contextName})`,
+        machineOutput,
+      )
       try {
         return await readLiveSnapshot(live, target, extras, options)
       } finally {
@@ -124,7 +194,12 @@ export const readCheckInput = async (
 
   if (plan.manifestPaths.length > 0) {
     const {readManifestTargets} = await import('../cluster/manifest-reader.js')
-    const manifests = await readManifestTargets(plan.manifestPaths, namespace, readStdin)
+    const {labelsMatchSelectorString} = await import('../core/admission/label-selector.js')
+    const manifests = filterManifestsBySelector(
+      await readManifestTargets(plan.manifestPaths, namespace, readStdin),
+      flags.selector,
+      (text, labels) => labelsMatchSelectorString(text, labels).matches,
+    )
     const namespaces = [...new Set([...manifests.pods, ...manifests.workloads].map((t) => t.namespace))]
     const snapshot = await readSnapshot({kind: 'manifests', namespaces})
     return {snapshot, target: undefined, manifests, offline}

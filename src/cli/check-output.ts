@@ -28,6 +28,10 @@ export interface CheckView {
   /** Shown under the sweep's counts line (see healthFooter). */
   readonly footer?: string | undefined
   readonly snapshot?: Pick<ClusterSnapshot, 'origin' | 'gaps'> | undefined
+  /** -v: every webhook's checks in the trail. */
+  readonly verbose?: boolean | undefined
+  /** Terminal columns the trail wraps to. */
+  readonly width?: number | undefined
 }
 
 /** What goes to stdout; undefined when there is nothing to show (the notice says so on stderr). */
@@ -41,6 +45,8 @@ export const renderCheckOutput = ({
   healthView,
   footer,
   snapshot,
+  verbose,
+  width,
 }: CheckView): string | undefined => {
   if (format === 'json' || format === 'yaml') return renderReportDocument(report, format)
   if (format === 'markdown' && health !== undefined)
@@ -56,7 +62,11 @@ export const renderCheckOutput = ({
   const named = target !== undefined && target.kind !== 'sweep'
   const [only] = verdicts
   if (format === 'table' && only !== undefined && verdicts.length === 1 && (named || target === undefined))
-    return renderTrail(only, {colour})
+    return renderTrail(only, {
+      colour,
+      verbose: verbose === true,
+      ...(width === undefined ? {} : {width}),
+    })
   const noun = target?.kind === 'sweep' ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
   const table = `${renderVerdictTable(verdicts, {wide: format === 'wide', colour})}\n${renderSummaryLine(report.summary, noun)}`
   return footer === undefined ? table : `${table}${sanitizeTerminalText(footer)}\n`
@@ -96,6 +106,74 @@ export const gapWarnings = (gaps: readonly Gap[]): string[] =>
     const where = `${gap.resource}${gap.name === undefined ? '' : ` "${gap.name}"`}${gap.namespace === undefined ? '' : ` in namespace "${gap.namespace}"`}`
     return sanitizeTerminalText(`could not read ${where} (${gap.reason}): ${gap.message}`)
   })
+
+const failOnWhy = (verdict: Verdict, condition: FailOnCondition): string => {
+  const finding = (kinds: readonly string[]) => verdict.findings.find((f) => kinds.includes(f.kind))?.code
+  switch (condition) {
+    case 'drift':
+      return finding(['NeedsRestart', 'UnexpectedSidecar', 'RevisionDrift']) ?? verdict.reason
+    case 'reject':
+      return verdict.outcome === 'Reject' ? verdict.reason : (finding(['CreationBlocked']) ?? verdict.reason)
+    case 'not-injected':
+      return verdict.outcome === 'Skip' ? verdict.reason : `no sidecar now (${verdict.reason})`
+    case 'stale':
+      return finding(['StaleProxy']) ?? verdict.reason
+    case 'misconfigured':
+      return finding(['Misconfiguration']) ?? verdict.reason
+    default:
+      return verdict.reason
+  }
+}
+
+/** A heading, then one stderr line per target that tripped --fail-on (condition and code), at most `limit`, then "and N more". */
+export const failOnReport = (
+  verdicts: readonly Verdict[],
+  conditions: readonly FailOnCondition[],
+  limit = 10,
+): string[] => {
+  const hits = verdicts.flatMap((v) => {
+    const tripped = conditions.filter((c) => matchesFailOn(v, [c]))
+    if (tripped.length === 0) return []
+    const t = v.target
+    const name = `${t.kind.toLowerCase()}/${t.name}${t.kind === 'Namespace' ? '' : ` -n ${t.namespace}`}`
+    return [sanitizeTerminalText(`  ${name}: ${tripped.map((c) => `${c} (${failOnWhy(v, c)})`).join(', ')}`)]
+  })
+  if (hits.length === 0) return []
+  const head = `--fail-on matched ${hits.length} ${hits.length === 1 ? 'target' : 'targets'}:`
+  return [
+    head,
+    ...hits.slice(0, limit),
+    ...(hits.length > limit ? [`  and ${hits.length - limit} more`] : []),
+  ]
+}
+
+/** Compact provenance: `/a/demo-cluster/pods.yaml` → `demo-cluster/pods.yaml`; `/t/b.tar.gz!bug-report/cluster/pods` → `b.tar.gz!cluster/pods`. */
+export const compactSource = (source: string): string => {
+  const tail = (path: string, keep: number): string =>
+    path
+      .split(/[\\/]/)
+      .filter((part) => part !== '')
+      .slice(-keep)
+      .join('/') || path
+  const bang = source.indexOf('!')
+  return bang < 0 ? tail(source, 2) : `${tail(source.slice(0, bang), 1)}!${tail(source.slice(bang + 1), 2)}`
+}
+
+/** -o wide keeps the SOURCE column narrow: the same verdict with compact file names (JSON keeps full paths). */
+export const compactSources = (verdict: Verdict): Verdict => {
+  if (verdict.sources === undefined && verdict.target.source === undefined) return verdict
+  const sources = Object.fromEntries(
+    Object.entries(verdict.sources ?? {}).map(([k, v]) => [k, typeof v === 'string' ? compactSource(v) : v]),
+  )
+  return {
+    ...verdict,
+    target:
+      verdict.target.source === undefined
+        ? verdict.target
+        : {...verdict.target, source: compactSource(verdict.target.source)},
+    ...(verdict.sources === undefined ? {} : {sources}),
+  }
+}
 
 /** True when any verdict trips a --fail-on condition. */
 export const failOnMatched = (

@@ -1,5 +1,5 @@
 // inject-check's flags compiled once into a typed plan (stern's Options → Complete → Validate); pure, so tests need no I/O.
-import {validateLabelKey, validateLabelValue} from '../core/admission/label-selector.js'
+import {parseLabelSelector, validateLabelKey, validateLabelValue} from '../core/admission/label-selector.js'
 import type {LabelEdit} from '../core/verdict/label-edit.js'
 import {failOnConditions} from '../core/verdict/summary.js'
 import type {FailOnCondition} from '../core/verdict/summary.js'
@@ -23,6 +23,7 @@ export interface CheckFlags {
   readonly health?: boolean | undefined
   readonly collect?: string | undefined
   readonly 'no-redact'?: boolean | undefined
+  readonly overwrite?: boolean | undefined
 }
 
 export interface CheckPlan {
@@ -39,7 +40,7 @@ export interface CheckPlan {
   /** --health: the webhook health view (live reads the health extras). Absent when off. */
   readonly health?: true
   /** --collect: write a support bundle instead of printing verdicts. Absent when off. */
-  readonly collect?: {readonly path: string; readonly redact: boolean}
+  readonly collect?: {readonly path: string; readonly redact: boolean; readonly overwrite: boolean}
 }
 
 export type PlanResult =
@@ -82,6 +83,8 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
   const collect = flags.collect
   if (flags['no-redact'] === true && collect === undefined)
     return fail('--no-redact only applies to --collect FILE.tar.gz')
+  if (flags.overwrite === true && collect === undefined)
+    return fail('--overwrite only applies to --collect FILE.tar.gz')
   if (collect !== undefined) {
     if (collect.trim() === '') return fail('--collect needs a file name, e.g. --collect bundle.tar.gz')
     if ((flags.from ?? []).length > 0)
@@ -104,7 +107,11 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
       return fail(`-f/--filename cannot be combined with a target argument (${targetArgs.join(' ')})`)
     if (flags['all-namespaces'] === true)
       return fail('-f/--filename cannot be combined with -A/--all-namespaces')
-    if (flags.selector !== undefined) return fail('-f/--filename cannot be combined with -l/--selector')
+    // kubectl -f … -l filters the manifests by labels; here by the pod (template) labels that decide injection.
+    const selectorProblem =
+      flags.selector === undefined ? undefined : parseLabelSelector(flags.selector).error
+    if (selectorProblem !== undefined)
+      return fail(`-l/--selector "${flags.selector ?? ''}": ${selectorProblem}`)
   } else {
     const parsed = parseTargetArgs(targetArgs, {
       namespace: flags.namespace ?? 'default',
@@ -147,7 +154,15 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
       ...(podLabels === undefined ? {} : {podLabels}),
       failOn,
       ...(flags.health === true ? {health: true} : {}),
-      ...(collect === undefined ? {} : {collect: {path: collect, redact: flags['no-redact'] !== true}}),
+      ...(collect === undefined
+        ? {}
+        : {
+            collect: {
+              path: collect,
+              redact: flags['no-redact'] !== true,
+              overwrite: flags.overwrite === true,
+            },
+          }),
     },
   }
 }

@@ -43,3 +43,9 @@ export const stdoutIsTerminal = (): boolean => process.stdout.isTTY === true
 export const writeNotice = (message: string): void => {
   process.stderr.write(`${message}\n`)
 }
+
+/** Columns of stdout when it is a terminal, else 100 (pipes and files get stable, reviewable lines). */
+export const terminalWidth = (): number => {
+  const columns = process.stdout.isTTY === true ? process.stdout.columns : undefined
+  return columns !== undefined && columns > 0 ? columns : 100
+}

@@ -51,6 +51,37 @@ export type TargetParse =
 
 const fail = (error: string): TargetParse => ({ok: false, error})
 
+// kubectl's fully-qualified TYPE.GROUP forms (`deployments.apps/web`, `jobs.batch/x`): the group must be the kind's own.
+const groupOfKind: Readonly<Record<ResourceKind['kind'] | WorkloadKind, string>> = {
+  pod: '',
+  namespace: '',
+  workload: '',
+  Deployment: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  ReplicaSet: 'apps',
+  Job: 'batch',
+  CronJob: 'batch',
+  ReplicationController: '',
+}
+
+/** Resolves `deploy`, `Deployments`, `deployment.apps`, `cronjobs.batch`; undefined for anything else. */
+export const resolveResourceType = (type: string): ResourceKind | undefined => {
+  const lower = type.toLowerCase()
+  const dot = lower.indexOf('.')
+  const word = dot < 0 ? lower : lower.slice(0, dot)
+  const group = dot < 0 ? undefined : lower.slice(dot + 1)
+  const resource = resourceNames[word]
+  if (resource === undefined || group === undefined) return resource
+  // kubectl also takes the versioned form (`deployments.v1.apps`).
+  const wanted = groupOfKind[resource.kind === 'workload' ? resource.workloadKind : resource.kind]
+  const bare = group.replace(/^v\d+(?:(?:alpha|beta)\d+)?\./, '')
+  return wanted !== '' && bare === wanted ? resource : undefined
+}
+
+const acceptedTypes =
+  'pod, deployment, statefulset, daemonset, replicaset, job, cronjob, replicationcontroller, namespace (kubectl short names and TYPE.GROUP forms such as deployments.apps work too)'
+
 // DNS-1123 subdomain: what the API server accepts as an object name.
 const validName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
@@ -71,7 +102,7 @@ const splitArgs = (args: readonly string[]): {type?: string; name?: string} | {e
   }
   if (second !== undefined) return {type: first, name: second}
   // A bare resource word is a type (`pods` lists, `deploy` needs a name); any other word is a pod name.
-  return resourceNames[first] !== undefined ? {type: first} : {name: first}
+  return resolveResourceType(first) !== undefined ? {type: first} : {name: first}
 }
 
 /** Turns positional arguments plus -n/-A/-l into the target a source reads. */
@@ -84,14 +115,17 @@ export const parseTargetArgs = (args: readonly string[], context: TargetContext)
   const split = splitArgs(args)
   if ('error' in split) return fail(split.error)
   const {type, name} = split
-  const resource = type === undefined ? ({kind: 'pod'} as const) : resourceNames[type.toLowerCase()]
+  const resource = type === undefined ? ({kind: 'pod'} as const) : resolveResourceType(type)
   if (resource === undefined)
     return fail(
-      `the server doesn't have a resource type "${type ?? ''}" that inject-check understands (pod, deployment, statefulset, daemonset, replicaset, job, cronjob, namespace)`,
+      `the server doesn't have a resource type "${type ?? ''}" that inject-check understands: ${acceptedTypes}`,
     )
   if (name === undefined) {
+    // A sweep lists pods (and their owners); a TYPE alone other than pods names no object to judge.
     if (resource.kind !== 'pod')
-      return fail(`${type ?? ''} needs a name: kubectl inject-check ${type ?? ''}/NAME`)
+      return fail(
+        `${type ?? ''} needs a name: kubectl inject-check ${type ?? ''}/NAME (a TYPE alone is accepted for pods only; without a target every pod in the namespace is checked)`,
+      )
     return {
       ok: true,
       target: {

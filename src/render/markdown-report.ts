@@ -41,21 +41,106 @@ const originLine = (origin: SnapshotOrigin): string =>
     ? `live cluster, context ${codeSpan(origin.context)} (${codeSpan(origin.server)})`
     : `files ${origin.paths.map(codeSpan).join(', ')}${origin.layouts && origin.layouts.length > 0 ? ` (layouts: ${origin.layouts.map(escapeMarkdown).join(', ')})` : ''}`
 
+const commandWord = /^(?:kubectl|istioctl|gcloud|aws|az|helm|oc|openssl)\s/
+
+/** `; ` separators outside quotes and before any ` # comment`: a jsonpath, -p '…' or a comment is never split. */
+const splitSegments = (text: string): string[] => {
+  const out: string[] = []
+  let quote: string | null = null
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quote !== null) {
+      if (ch === quote) quote = null
+    } else if (ch === '#' && /\s/.test(text[i - 1] ?? '')) break
+    else if (ch === "'" || ch === '"') quote = ch
+    else if (ch === ';' && text[i + 1] === ' ') {
+      out.push(text.slice(start, i))
+      start = i + 2
+    }
+  }
+  out.push(text.slice(start))
+  return out.map((segment) => segment.trim()).filter((segment) => segment !== '')
+}
+
+/** A fix split into prose (said in the text) and commands (the only lines inside a ```sh block). */
+export const splitFix = (fix: string): {prose: string[]; commands: string[]} => {
+  const prose: string[] = []
+  const commands: string[] = []
+  for (const segment of splitSegments(fix)) {
+    if (commandWord.test(segment)) {
+      commands.push(segment)
+      continue
+    }
+    const lead = /^(.*?):\s+((?:kubectl|istioctl|gcloud|aws|az|helm|oc|openssl)\s.*)$/.exec(segment)
+    if (lead?.[1] !== undefined && lead[2] !== undefined) {
+      prose.push(lead[1])
+      commands.push(lead[2])
+    } else prose.push(segment)
+  }
+  return {prose, commands}
+}
+
+/** Fixes under a list item: each fix's prose as one line of text, its commands in a ```sh block right after it. */
+const fixLines = (fixes: readonly string[], indent: string): string[] => {
+  const lines: string[] = []
+  const seen = new Set<string>()
+  let pending: string[] = []
+  const flush = (): void => {
+    if (pending.length > 0)
+      lines.push(
+        '',
+        ...codeBlock(pending, 'sh')
+          .split('\n')
+          .map((line) => `${indent}${line}`),
+        '',
+      )
+    pending = []
+  }
+  for (const fix of fixes) {
+    const {prose, commands} = splitFix(fix)
+    // A repeated command is dropped only where no prose introduces it (prose never ends in a dangling colon).
+    const fresh = prose.length > 0 ? commands : commands.filter((c) => !seen.has(c))
+    for (const c of fresh) seen.add(c)
+    if (prose.length > 0) {
+      flush()
+      lines.push(`${indent}${escapeMarkdown(prose.join('; '))}${fresh.length > 0 ? ':' : ''}  `)
+    }
+    pending.push(...fresh)
+  }
+  flush()
+  return [...lines, '']
+}
+
 const findingBlock = (f: HealthFinding): string[] => {
   const lines = [
     `- **${f.code}**${f.unknown ? ' (not checked)' : ''}: ${escapeMarkdown(f.subject)}  `,
     `  ${escapeMarkdown(f.detail)}  `,
   ]
   if (f.source) lines.push(`  Evidence from ${codeSpan(f.source)}  `)
-  const fixes = [f.hint, ...f.moreHints]
-  lines.push(
-    '',
-    ...codeBlock(fixes, 'sh')
-      .split('\n')
-      .map((line) => `  ${line}`),
-    '',
+  return [...lines, ...fixLines([f.hint, ...f.moreHints], '  ')]
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
+
+/** The one target of a single-target report, before anything cluster-wide. */
+const targetSection = (v: Verdict): string[] => {
+  const t = v.target
+  const out = [`## Target: ${escapeMarkdown(`${t.kind} ${t.namespace}/${t.name}`)}`, '']
+  out.push(`- Outcome: **${v.outcome}** (${v.reason})`)
+  out.push(
+    `- Revision: ${escapeMarkdown(v.revision ?? '—')}${v.webhook ? `, webhook ${codeSpan(`${v.webhook.configuration}/${v.webhook.name}`)}` : ''}`,
   )
-  return lines
+  if (v.injected !== null)
+    out.push(
+      `- Sidecar now: ${v.injected ? 'yes' : 'no'}${v.injectedRevision ? ` (revision ${escapeMarkdown(v.injectedRevision)})` : ''}`,
+    )
+  const file = v.sources?.pod ?? v.sources?.workload ?? t.source
+  if (file !== undefined) out.push(`- Source: ${codeSpan(file)}`)
+  for (const f of v.findings) out.push(`- **${f.code}**: ${escapeMarkdown(f.message)}`)
+  out.push('')
+  if (v.actions.length > 0) out.push('Fix:', '', ...fixLines(v.actions, ''))
+  return out
 }
 
 const verdictRows = (verdicts: readonly Verdict[], limit: number): string[] => {
@@ -93,20 +178,23 @@ export const renderMarkdownReport = (input: MarkdownReportInput): string => {
   out.push(`- State: **${report.state}**`)
   out.push(`- ${escapeMarkdown(report.summary)}`, '')
 
+  const [only] = verdicts
+  const single = verdicts.length === 1 && only !== undefined
+  if (single) out.push(...targetSection(only))
   const s = summarizeVerdicts(verdicts)
-  if (s.total > 0) {
+  if (s.total > 0 && !single) {
     out.push('## Summary', '')
     out.push(
-      '| Targets | Injected | Not injected | Needs restart | Drift | Rejected | Unknown |',
-      '|---|---|---|---|---|---|---|',
+      '| Targets | Injected | Needs restart | Drift | Stale proxy | Rejected | Unknown | Not injected by design | Not enabled | Misconfigured |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     )
     out.push(
-      `| ${s.total} | ${s.injected} | ${s.notInjected} | ${s.needsRestart} | ${s.drift} | ${s.rejected} | ${s.unknown} |`,
+      `| ${s.total} | ${s.injected} | ${s.needsRestart} | ${s.drift} | ${s.stale} | ${s.rejected} | ${s.unknown} | ${s.notInjectedByDesign} | ${s.notEnabled} | ${s.misconfigured} |`,
       '',
     )
   }
 
-  out.push('## Findings', '')
+  out.push(single ? '## Cluster-wide findings' : '## Findings', '')
   if (report.findings.length === 0) out.push('No problems found.', '')
   for (const [title, pick] of [
     ['Errors', (f: HealthFinding) => f.severity === 'Error' && !f.unknown],
@@ -136,7 +224,7 @@ export const renderMarkdownReport = (input: MarkdownReportInput): string => {
     for (const f of report.failures) {
       const what = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : 'istiod log'
       out.push(
-        `- **${f.code}** (${f.count}×${f.lastTimestamp ? `, last ${escapeMarkdown(f.lastTimestamp)}` : ''}): ${escapeMarkdown(what)}${f.webhook ? `, webhook ${codeSpan(f.webhook)}` : ''}${f.source ? `, from ${codeSpan(f.source)}` : ''}`,
+        `- **${f.code}** (${f.object === null ? plural(f.count, 'log line') : `${plural(f.events, 'event')}${f.count > f.events ? `, ${plural(f.count, 'occurrence')}` : ''}`}${f.lastTimestamp ? `, last ${escapeMarkdown(f.lastTimestamp)}` : ''}): ${escapeMarkdown(what)}${f.webhook ? `, webhook ${codeSpan(f.webhook)}` : ''}${f.source ? `, from ${codeSpan(f.source)}` : ''}`,
       )
       out.push(
         '',
@@ -148,14 +236,14 @@ export const renderMarkdownReport = (input: MarkdownReportInput): string => {
     }
   }
 
-  const rows = verdictRows(verdicts, input.maxVerdicts ?? 200)
+  const rows = single ? [] : verdictRows(verdicts, input.maxVerdicts ?? 200)
   if (rows.length > 0) out.push('## Targets with findings', '', ...rows, '')
 
   const plan = report.plan
   if (plan.steps.length > 0) {
     out.push('## Restart plan', '')
     out.push(
-      `${plan.counts.workloads} workload(s), ${plan.counts.pods} pod(s) in ${plan.counts.namespaces} namespace(s)${plan.blocked ? '. **Blocked: fix the webhook first; restarts would not create injected pods.**' : '.'}`,
+      `${plural(plan.counts.workloads, 'workload')}, ${plural(plan.counts.pods, 'pod')} in ${plural(plan.counts.namespaces, 'namespace')}${plan.blocked ? '. **Blocked: fix the webhook first; restarts would not create injected pods.**' : '.'}`,
       '',
     )
     for (const step of plan.steps) {
@@ -164,7 +252,7 @@ export const renderMarkdownReport = (input: MarkdownReportInput): string => {
           ? `Fix webhook ${codeSpan(step.target.name)}`
           : `${escapeMarkdown(step.namespace ?? '')}: ${codeSpan(`${step.target.kind.toLowerCase()}/${step.target.name}`)}`
       out.push(
-        `${step.order}. ${target}${step.pods.length > 0 ? ` (${step.pods.length} pod(s))` : ''}${step.gateway ? ' (gateway)' : ''}  `,
+        `${step.order}. ${target}${step.pods.length > 0 ? ` (${plural(step.pods.length, 'pod')})` : ''}${step.gateway ? ' (gateway)' : ''}  `,
       )
       if (step.warning) out.push(`   ${escapeMarkdown(step.warning)}  `)
       if (step.commands.length > 0)

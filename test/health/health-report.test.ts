@@ -101,7 +101,7 @@ describe('assessHealth', () => {
     assert.equal(report.plan.steps[0]?.action, 'FixWebhook')
     assert.match(
       report.summary,
-      /^webhooks: 1 failing \(istio-sidecar-injector: istiod has no ready endpoints\); \d+ failed pod creation\(s\); restart 1 workload\(s\) after fixing the webhook$/,
+      /^webhooks: 1 failing \(istio-sidecar-injector: istiod has no ready endpoints\); \d+ FailedCreate events? \(\d+ occurrences\); restart 1 workload after fixing the webhook$/,
     )
     // One finding per configuration for a chain check shared by its four webhooks.
     assert.equal(report.findings.filter((f) => f.code === 'WebhookNoReadyEndpoints').length, 1)

@@ -37,6 +37,8 @@ export interface FailureDiagnosis {
   readonly denial: string | null
   /** Occurrences (event count summed over identical diagnoses). */
   readonly count: number
+  /** Event objects (or log lines) behind `count`: one Event recorded 23 times is 1 event, 23 occurrences. */
+  readonly events: number
   readonly lastTimestamp: string | null
   /** The message as recorded (trimmed), the evidence a reader quotes. */
   readonly message: string
@@ -156,7 +158,7 @@ const hintsFor = (
         'If a GitOps tool (Argo CD, Flux) re-applies the webhook, ignore /webhooks/*/clientConfig/caBundle in its diff',
       ]
     case 'NoEndpoints':
-      return [`kubectl get pods -n ${ns} -l app=istiod -o wide; kubectl describe deployment ${name} -n ${ns}`]
+      return [`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name}`]
     case 'ServiceNotFound':
       return [
         `A webhook still calls ${ns}/${name}: kubectl get mutatingwebhookconfigurations -o custom-columns=NAME:.metadata.name,SVC:.webhooks[0].clientConfig.service.name; delete the stale one or reinstall that revision`,
@@ -185,6 +187,14 @@ const hintsFor = (
       return ['kubectl inject-check --health']
   }
 }
+
+/** The label selector of one revision's istiod pods (the chart labels them app=istiod and istio.io/rev=REV, `default` included). */
+export const istiodSelector = (revision: string | null | undefined): string =>
+  revision === null || revision === undefined ? 'app=istiod' : `app=istiod,istio.io/rev=${revision}`
+
+/** The revision an istiod Service name implies: `istiod` → default, `istiod-1-27` → 1-27; null for other names. */
+export const revisionOfIstiodService = (service: string): string | null =>
+  service === 'istiod' ? 'default' : service.startsWith('istiod-') ? service.slice('istiod-'.length) : null
 
 const trimMessage = (message: string): string => message.replace(/\s+/g, ' ').trim()
 
@@ -221,6 +231,7 @@ export const classifyFailureEvents = (
     const key = `${object.kind}/${object.namespace}/${object.name}|${cls}|${webhook ?? ''}`
     const previous = grouped.get(key)
     const count = (previous?.count ?? 0) + (event.count ?? 1)
+    const events = (previous?.events ?? 0) + 1
     const latest =
       previous?.lastTimestamp && event.lastTimestamp
         ? previous.lastTimestamp > event.lastTimestamp
@@ -238,6 +249,7 @@ export const classifyFailureEvents = (
       service,
       denial: cls === 'Denied' ? denialIn(event.message) : null,
       count,
+      events,
       lastTimestamp: latest,
       message: newest ? trimMessage(event.message) : (previous?.message ?? trimMessage(event.message)),
       hints: hintsFor(cls, options.platform, service),
@@ -291,6 +303,7 @@ export const classifyIstiodLogs = (
         service: null,
         denial: null,
         count: seen.count,
+        events: seen.count,
         lastTimestamp: seen.last,
         message: seen.first,
         hints: hintsFor(cls, options.platform, null),

@@ -5,10 +5,19 @@ import type {ReasonCode, ReasonLevel} from '../verdict/reasons.js'
 import {formatHint, reasonCatalog} from '../verdict/reasons.js'
 import type {Verdict} from '../verdict/verdict.js'
 import type {FailureDiagnosis, Platform} from './failure-events.js'
-import {classifyFailureEvents, classifyIstiodLogs, detectPlatform} from './failure-events.js'
+import {
+  classifyFailureEvents,
+  classifyIstiodLogs,
+  detectPlatform,
+  istiodSelector,
+  revisionOfIstiodService,
+} from './failure-events.js'
+import type {HealthScope} from './health-scope.js'
+import {wholeCluster} from './health-scope.js'
+import {podsOfWorkload} from '../verdict/evaluate.js'
 import type {ProxyFreshnessFinding} from './proxy-freshness.js'
 import {assessProxyFreshness} from './proxy-freshness.js'
-import type {RestartPlan} from './restart-plan.js'
+import type {RestartCandidate, RestartPlan} from './restart-plan.js'
 import {
   buildRestartPlan,
   restartCandidatesFromProxies,
@@ -105,7 +114,11 @@ const configurationsOf = (webhooks: readonly WebhookHealth[]): ConfigurationHeal
   })
 }
 
+/** `1 pod`, `2 pods`: counts in sentences never carry a `(s)`. */
+export const countOf = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
+
 const webhookParams = (w: WebhookHealth): Record<string, string> => ({
+  istiodSelector: istiodSelector(w.revision ?? revisionOfIstiodService(w.service?.name ?? '')),
   configuration: w.configuration,
   namespace: w.service?.namespace ?? 'istio-system',
   service: w.service?.name ?? 'istiod',
@@ -145,12 +158,19 @@ const summaryLine = (
     return `${items.length} ${words[state]}${reasons.length > 0 && state !== 'Unknown' ? ` (${reasons.join('; ')})` : ''}`
   })
   const extra: string[] = []
-  const eventCount = failures.filter((f) => f.object !== null).reduce((n, f) => n + f.count, 0)
-  if (eventCount > 0) extra.push(`${eventCount} failed pod creation(s)`)
-  if (plan.counts.pods + plan.counts.workloads > 0) {
+  const recorded = failures.filter((f) => f.object !== null)
+  const events = recorded.reduce((n, f) => n + f.events, 0)
+  const occurrences = recorded.reduce((n, f) => n + f.count, 0)
+  if (events > 0)
     extra.push(
-      `restart ${plan.counts.workloads} workload(s)${plan.counts.unmanagedPods > 0 ? ` + ${plan.counts.unmanagedPods} unmanaged pod(s)` : ''}${plan.blocked ? ' after fixing the webhook' : ''}`,
+      `${countOf(events, 'FailedCreate event')}${occurrences > events ? ` (${countOf(occurrences, 'occurrence')})` : ''}`,
     )
+  if (plan.counts.pods + plan.counts.workloads > 0) {
+    const what = [
+      ...(plan.counts.workloads > 0 ? [countOf(plan.counts.workloads, 'workload')] : []),
+      ...(plan.counts.unmanagedPods > 0 ? [countOf(plan.counts.unmanagedPods, 'unmanaged pod')] : []),
+    ]
+    extra.push(`restart ${what.join(' + ')}${plan.blocked ? ' after fixing the webhook' : ''}`)
   }
   return `webhooks: ${parts.join(', ')}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`
 }
@@ -177,20 +197,44 @@ const gatewayOwners = (snapshot: ClusterSnapshot): Set<string> => {
   return owners
 }
 
+export interface AssessHealthOptions {
+  /** Limits restart plans, stale proxies and FailedCreate events to the requested targets; webhooks stay cluster-wide. */
+  readonly scope?: HealthScope
+}
+
+/** A workload verdict's restart candidate stands for its pods, so the plan counts the pods a restart replaces. */
+const withWorkloadPods = (
+  snapshot: ClusterSnapshot,
+  candidates: readonly RestartCandidate[],
+): RestartCandidate[] =>
+  candidates.flatMap((c) => {
+    if (c.pod !== undefined || c.owner === undefined) return [c]
+    const workload = snapshot.workloads.find(
+      (w) => w.namespace === c.namespace && w.kind === c.owner?.kind && w.name === c.owner.name,
+    )
+    const pods = workload === undefined ? [] : podsOfWorkload(snapshot, workload)
+    return pods.length === 0 ? [c] : pods.map((p) => ({...c, pod: p.name}))
+  })
+
 export const assessHealth = (
   snapshot: ClusterSnapshot,
   verdicts: readonly Verdict[],
   now: Date,
+  options: AssessHealthOptions = {},
 ): HealthReport => {
+  const scope = options.scope ?? wholeCluster
   const platform = detectPlatform(snapshot)
   const webhooks = assessWebhooks(snapshot, now)
+  // istiod log lines (object null) are about istiod itself: cluster-wide like the webhooks.
   const failures = [
-    ...classifyFailureEvents(snapshot.events, {platform}),
+    ...classifyFailureEvents(snapshot.events, {platform}).filter(
+      (f) => f.object === null || scope.includesController(f.object.kind, f.object.namespace, f.object.name),
+    ),
     ...classifyIstiodLogs(snapshot.logs, {platform}),
   ]
-  const proxies = assessProxyFreshness(snapshot)
+  const proxies = assessProxyFreshness(snapshot).filter((p) => scope.includesPod(p.namespace, p.pod))
   const gateways = gatewayOwners(snapshot)
-  const fromVerdicts = restartCandidatesFromVerdicts(verdicts)
+  const fromVerdicts = withWorkloadPods(snapshot, restartCandidatesFromVerdicts(verdicts))
   const seen = new Set(fromVerdicts.map((c) => `${c.namespace}/${c.pod ?? ''}`))
   const candidates = [
     ...fromVerdicts,
@@ -244,9 +288,29 @@ export const assessHealth = (
     }
   }
   for (const {finding, webhooks: names, configuration} of byKey.values()) {
-    findings.push(
-      names.length > 1 ? {...finding, subject: `${configuration} (${names.length} webhooks)`} : finding,
-    )
+    const service = webhooks.find((w) => w.configuration === configuration)?.service
+    // The controllers whose pods this webhook keeps rejecting, named from the FailedCreate evidence in scope.
+    const rejected =
+      finding.code === 'WebhookFailClosedRisk' && service
+        ? failures
+            .filter((f) => f.object !== null && f.service?.name === service.name)
+            .map(
+              (f) =>
+                `kubectl describe ${f.object?.kind.toLowerCase() ?? ''} ${f.object?.name ?? ''} -n ${f.object?.namespace ?? ''}`,
+            )
+        : []
+    const more = [...new Set(rejected)]
+    findings.push({
+      ...finding,
+      ...(names.length > 1 ? {subject: `${configuration} (${names.length} webhooks)`} : {}),
+      moreHints:
+        more.length > 3
+          ? [
+              ...more.slice(0, 3),
+              `and ${countOf(more.length - 3, 'more controller')} with FailedCreate events`,
+            ]
+          : more,
+    })
   }
   for (const f of failures) {
     const subject = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : `istiod log`
@@ -254,10 +318,11 @@ export const assessHealth = (
       severity: reasonCatalog[f.code].level,
       code: f.code,
       subject,
-      detail: `${f.count}× ${f.denial ?? f.message}`,
+      detail: `${f.object === null ? countOf(f.count, 'log line') : `${countOf(f.events, 'event')}${f.count > f.events ? ` (${countOf(f.count, 'occurrence')})` : ''}`}: ${f.denial ?? f.message}`,
       hint: formatHint(f.code, {
         namespace: f.service?.namespace ?? 'istio-system',
         service: f.service?.name ?? 'istiod',
+        istiodSelector: istiodSelector(revisionOfIstiodService(f.service?.name ?? 'istiod')),
       }),
       unknown: false,
       moreHints: f.hints,
@@ -286,7 +351,7 @@ export const assessHealth = (
       severity: 'Error',
       code: 'RestartBlocked',
       subject: 'restart plan',
-      detail: `webhook(s) not healthy: ${blockers.join(', ')}`,
+      detail: `${blockers.length === 1 ? 'webhook configuration' : 'webhook configurations'} not healthy: ${blockers.join(', ')}`,
       hint: formatHint('RestartBlocked', {}),
       unknown: false,
       moreHints: [],
@@ -298,7 +363,7 @@ export const assessHealth = (
       severity: 'Warning',
       code: 'RestartNeeded',
       subject: 'restart plan',
-      detail: `${plan.counts.workloads} workload(s), ${plan.counts.pods} pod(s) in ${plan.counts.namespaces} namespace(s)`,
+      detail: `${countOf(plan.counts.workloads, 'workload')}, ${countOf(plan.counts.pods, 'pod')} in ${countOf(plan.counts.namespaces, 'namespace')}`,
       hint: formatHint('RestartNeeded', {
         namespace: firstRestart.namespace ?? '',
         ownerKind: firstRestart.target.kind.toLowerCase(),

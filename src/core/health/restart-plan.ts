@@ -2,6 +2,7 @@
 // order a careful operator runs them: fix the injector first, one namespace at a time, gateways last.
 import type {ReasonCode} from '../verdict/reasons.js'
 import type {FindingKind, Verdict} from '../verdict/verdict.js'
+import {istiodSelector, revisionOfIstiodService} from './failure-events.js'
 import type {ProxyFreshnessFinding} from './proxy-freshness.js'
 import type {WebhookHealth} from './webhook-health.js'
 
@@ -232,7 +233,7 @@ export const buildRestartPlan = (
     const service = hooks.find((w) => w.service !== null)?.service
     const commands = service
       ? [
-          `kubectl get pods -n ${service.namespace} -l app=istiod -o wide`,
+          `kubectl get pods -n ${service.namespace} -l ${istiodSelector(hooks.find((w) => w.revision !== null)?.revision ?? revisionOfIstiodService(service.name))} -o wide`,
           `kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
         ]
       : [`kubectl get mutatingwebhookconfiguration ${configuration} -o yaml`]

@@ -244,7 +244,7 @@ export const assessServiceChain = (
     }
     return true
   })
-  const described = `${ready.length}/${endpoints.length} endpoints ready in ${slices.length} EndpointSlice(s)${slices.length === 0 ? ` labelled kubernetes.io/service-name=${service.name}` : ''}`
+  const described = `${ready.length}/${endpoints.length} endpoints ready in ${slices.length} ${slices.length === 1 ? 'EndpointSlice' : 'EndpointSlices'}${slices.length === 0 ? ` labelled kubernetes.io/service-name=${service.name}` : ''}`
   if (ready.length === 0) {
     const extra = notReadyPods.length > 0 ? `; backing pods not running: ${notReadyPods.join(', ')}` : ''
     checks.push(check('WebhookNoReadyEndpoints', 'Fail', subject, `${described}${extra}`))
@@ -355,7 +355,7 @@ const assessCABundle = (
     const earliest = decoded.certificates.reduce((a, b) => (a.notAfter <= b.notAfter ? a : b))
     const kind =
       leaves.length === 0
-        ? 'CA certificate(s); the serving certificate itself is not in the snapshot'
+        ? `${decoded.certificates.length === 1 ? 'CA certificate' : 'CA certificates'}; the serving certificate itself is not in the snapshot`
         : `serving certificate valid for ${host}`
     checks.push(
       check(
@@ -410,7 +410,7 @@ const assessOrdering = (
       const after =
         other.metadata.name > config.metadata.name ||
         (other.metadata.name === config.metadata.name && otherIndex > webhookIndex)
-      const examples = `${shared.length} shared pod(s)/template(s), e.g. ${shared.slice(0, 3).join(', ')}`
+      const examples = `${shared.length} shared ${shared.length === 1 ? 'pod or template' : 'pods and templates'}, e.g. ${shared.slice(0, 3).join(', ')}`
       const otherName = `${other.metadata.name}/${otherHook.name}`
       if (after && reinvocation === 'Never') {
         checks.push(

@@ -36,7 +36,7 @@ export const healthReasons = {
   WebhookNoReadyEndpoints: {
     level: 'Error',
     summary: 'the webhook Service has no ready endpoints (istiod down or not ready)',
-    hint: 'kubectl get pods -n {namespace} -l app=istiod; kubectl describe deployment {deployment} -n {namespace}; kubectl logs -n {namespace} deploy/{deployment}',
+    hint: 'kubectl get pods -n {namespace} -l {istiodSelector} -o wide; kubectl describe deployment {deployment} -n {namespace}; kubectl logs -n {namespace} deploy/{deployment}',
   },
   WebhookSingleEndpoint: {
     level: 'Info',
@@ -99,7 +99,7 @@ export const healthReasons = {
   WebhookFailClosedRisk: {
     level: 'Warning',
     summary: 'failurePolicy Fail while istiod is not healthy: matching pods cannot be created',
-    hint: 'Fix istiod first: kubectl get pods -n {namespace} -l app=istiod; kubectl describe replicaset -n <app-namespace> for FailedCreate events',
+    hint: 'kubectl get pods -n {namespace} -l {istiodSelector} -o wide   # fix istiod first: controllers retry FailedCreate on their own',
   },
   WebhookFailClosed: {
     level: 'Info',
@@ -161,7 +161,7 @@ export const healthReasons = {
   WebhookNoEndpoints: {
     level: 'Error',
     summary: 'the API server found no endpoints for the injector Service (istiod down)',
-    hint: 'kubectl get pods -n {namespace} -l app=istiod; kubectl describe deployment {service} -n {namespace}',
+    hint: 'kubectl get pods -n {namespace} -l {istiodSelector} -o wide; kubectl describe deployment {service} -n {namespace}',
   },
   WebhookServiceNotFound: {
     level: 'Error',
@@ -182,7 +182,7 @@ export const healthReasons = {
   WebhookUnexpectedEOF: {
     level: 'Warning',
     summary: 'the injector closed the connection (unexpected EOF); often istiod restarting or overloaded',
-    hint: 'kubectl logs -n istio-system deploy/istiod --previous; kubectl get pods -n istio-system -l app=istiod',
+    hint: 'kubectl logs -n {namespace} deploy/{service} --previous; kubectl get pods -n {namespace} -l {istiodSelector}',
   },
   WebhookCallFailed: {
     level: 'Error',
