@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // kubectl maps `kubectl inject-diff ARGS` to this executable (`-` in the plugin name becomes `_`).
-import {execute} from '@oclif/core'
+import {runBundle} from './run-bundle.js'
 
-await execute({dir: import.meta.url, args: ['inject-diff', ...process.argv.slice(2)]})
+await runBundle('kubectl-inject_diff', 'inject-diff')

@@ -1,0 +1,112 @@
+// Runs a plugin from its CommonJS bundle in dist/bin/ (written by `npm run build`) through V8's code cache, so code compiled
+// by an earlier run is reused (what Node ≥ 22.1's module.enableCompileCache does; done here so Node 20 has it too).
+// The cache is per user ($XDG_CACHE_HOME or ~/.cache, kubectl-inject/compile-cache); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+import {mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {homedir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import vm from 'node:vm'
+
+/** Runs bundle `name` (oclif command `id`); without a bundle, or with one older than tsc's output, oclif's `execute` instead. */
+export async function runBundle(name, id) {
+  const bundle = fileURLToPath(new URL(`../dist/bin/${name}.cjs`, import.meta.url))
+  if (!isFresh(bundle, id)) {
+    const {execute} = await import('@oclif/core')
+    await execute({dir: import.meta.url, args: [id, ...process.argv.slice(2)]})
+    return
+  }
+  const source = readFileSync(bundle, 'utf8')
+  const cache = cacheFiles(name, source)
+  const cached = cache === undefined ? undefined : readCache(cache)
+  // The function wrapper on the first line keeps the bundle's line numbers in stack traces.
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname, __importExternal) {${source}\n})`,
+    {filename: bundle, cachedData: cached?.data},
+  )
+  if (cache !== undefined && (cached === undefined || script.cachedDataRejected === true || !cached.full)) {
+    // Written at exit, so it holds what this run compiled; help and failed runs compile less, so a full run replaces theirs.
+    process.once('exit', (code) => {
+      const full = code === 0 && !process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')
+      if (cached === undefined || script.cachedDataRejected === true || full)
+        writeCache(cache, full, name, script)
+    })
+  }
+  const module = {exports: {}}
+  // import() inside vm.Script needs --experimental-vm-modules on Node 20; the bundle's import() calls come here instead
+  // (scripts/bundle.mjs). The bundle imports only packages, which resolve from bin/ exactly as from dist/bin/.
+  const importExternal = (specifier) => import(specifier)
+  script.runInThisContext()(
+    module.exports,
+    createRequire(bundle),
+    module,
+    bundle,
+    dirname(bundle),
+    importExternal,
+  )
+}
+
+// Missing, or in a source checkout older than tsc's output (tsc ran without the bundle step): stale. Installed packages have
+// no commands/*.ts, and npm's extraction order sets their mtimes, so there the bundle is trusted.
+function isFresh(bundle, id) {
+  let bundleTime
+  try {
+    bundleTime = statSync(bundle).mtimeMs
+  } catch {
+    return false
+  }
+  const url = (path) => fileURLToPath(new URL(path, import.meta.url))
+  try {
+    statSync(url(`../commands/${id}.ts`))
+  } catch {
+    return true
+  }
+  try {
+    return bundleTime >= statSync(url(`../dist/commands/${id}.js`)).mtimeMs
+  } catch {
+    return true
+  }
+}
+
+// The bundle's first line carries its content hash (V8 checks only the source length); Node version and CPU complete the key.
+function cacheFiles(name, source) {
+  if (['1', 'true'].includes(process.env.NODE_DISABLE_COMPILE_CACHE ?? '')) return undefined
+  const hash = /^\/\/ \S+ ([0-9a-f]{16})\n/.exec(source)?.[1]
+  if (hash === undefined) return undefined
+  const base = join(
+    process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
+    'kubectl-inject',
+    'compile-cache',
+  )
+  const key = join(base, `${name}-${hash}-${process.version}-${process.arch}`)
+  return {full: `${key}.v8`, partial: `${key}.partial.v8`}
+}
+
+function readCache(cache) {
+  for (const full of [true, false]) {
+    try {
+      return {data: readFileSync(full ? cache.full : cache.partial), full}
+    } catch {
+      // Not written yet.
+    }
+  }
+  return undefined
+}
+
+// Atomic (rename), so a concurrent run never reads half a cache; every other cache of this bundle name is removed.
+function writeCache(cache, full, name, script) {
+  try {
+    const file = full ? cache.full : cache.partial
+    const dir = dirname(file)
+    mkdirSync(dir, {recursive: true})
+    const temporary = `${file}.${process.pid}.tmp`
+    writeFileSync(temporary, script.createCachedData())
+    renameSync(temporary, file)
+    for (const entry of readdirSync(dir)) {
+      if (entry.startsWith(`${name}-`) && !entry.endsWith('.tmp') && join(dir, entry) !== file)
+        unlinkSync(join(dir, entry))
+    }
+  } catch {
+    // A read-only or missing home costs only the cache.
+  }
+}
