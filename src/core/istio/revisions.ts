@@ -1,6 +1,6 @@
 // Istio revisions and revision tags as the cluster's webhook configurations, ConfigMaps and istiod workloads show them.
 // istio: istioctl/pkg/tag/util.go (GetWebhooksWithRevision, DeactivateIstioInjectionWebhook), istioctl/pkg/util/common.go NeverMatch
-import {isIstioInjectorWebhook} from '../admission/webhook-selection.js'
+import {isIstioInjectorWebhook, sortWebhookConfigurations} from '../admission/webhook-selection.js'
 import type {
   ClusterSnapshot,
   LabelSelector,
@@ -135,10 +135,10 @@ const configMapRevision = (name: string, labels: Readonly<Record<string, string>
 }
 
 export const indexRevisions = (snapshot: ClusterSnapshot): RevisionIndex => {
-  const configurations = [...snapshot.webhookConfigurations]
-    .filter(isIstioConfiguration)
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
-    .map(configurationInfo)
+  // API-server call order (byte order of names), not locale order.
+  const configurations = sortWebhookConfigurations(
+    snapshot.webhookConfigurations.filter(isIstioConfiguration),
+  ).map(configurationInfo)
   const revisions = new Map<string, {configurations: string[]; configMaps: string[]; istiod: string[]}>()
   const revision = (name: string) => {
     let r = revisions.get(name)
