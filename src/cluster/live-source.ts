@@ -159,9 +159,13 @@ export async function readLiveSnapshot(
 
   const istio = webhooks.then(async (configs) => {
     const namespaces = istiodNamespaces(configs)
-    const listed = await settleAll(
-      namespaces.map((ns) => listSupporting(nsPath('/api/v1/namespaces/{ns}/configmaps', ns), 'ConfigMap')),
-    )
+    // ConfigMaps and the istiod evidence in one round trip: a single-pod check is latency-bound.
+    const [listed] = await Promise.all([
+      settleAll(
+        namespaces.map((ns) => listSupporting(nsPath('/api/v1/namespaces/{ns}/configmaps', ns), 'ConfigMap')),
+      ),
+      readIstiodEvidence(configs, namespaces),
+    ])
     const readable = new Set(namespaces.filter((_, i) => listed[i] !== undefined))
     for (const expected of expectedInjectorConfigMaps(configs)) {
       if (!readable.has(expected.namespace) || builder.hasConfigMap(expected.namespace, expected.name))
@@ -175,7 +179,6 @@ export async function readLiveSnapshot(
         message: `configmaps "${expected.name}" not found in namespace "${expected.namespace}" (the injector config of webhook configuration ${expected.configuration})`,
       })
     }
-    await readIstiodEvidence(configs, namespaces)
   })
 
   // Verdicts read the Services and EndpointSlices the Istio webhooks call (WebhookBlocksCreation), so every target reads
@@ -326,13 +329,18 @@ export async function readLiveSnapshot(
     switch (target.kind) {
       case 'pod': {
         const path = `${nsPath('/api/v1/namespaces/{ns}/pods', target.namespace)}/${enc(target.name)}`
+        const podObject = t.getJson(path)
         await settleAll<unknown>([
-          Promise.all([t.getJson(path), webhooks]).then(async ([object]) => {
+          Promise.all([podObject, webhooks]).then(([object]) => {
             capture(object, 'Pod')
             const projected = projectPod(object, {keepObject: builder.keepPodObjects, source: live})
+            if (projected !== undefined) builder.addPod(projected)
+          }),
+          // The owner (labels on its metadata, Job → CronJob) as soon as the pod names it, without waiting for the
+          // webhooks; --collect also keeps the ReplicaSet in between.
+          podObject.then(async (object) => {
+            const projected = projectPod(object, {keepObject: false, source: live})
             if (projected === undefined) return
-            builder.addPod(projected)
-            // The owner (labels on its metadata, Job → CronJob); --collect also keeps the ReplicaSet in between.
             const controller = projected.controller
             const owner = projected.owner
             await settleAll<unknown>([
