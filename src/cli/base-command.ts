@@ -7,6 +7,7 @@ import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
 import type {ExitCodeValue} from './exit-codes.js'
 import {ApiStatusError, describeSourceError, subjectOfPath} from '../cluster/kube-errors.js'
 import {stdoutIsTerminal, writeData, writeDebug, writeError} from './output.js'
+import {jsonChunks} from '../render/json-chunks.js'
 
 export const outputFormats = ['table', 'wide', 'json', 'yaml'] as const
 export type OutputFormat = (typeof outputFormats)[number]
@@ -201,7 +202,7 @@ export abstract class KubeCommand extends Command {
 
   // oclif prints the run() result under --json through logJson; route it through the one stdout writer, uncoloured.
   protected override logJson(json: unknown): void {
-    writeData(JSON.stringify(json, null, 2))
+    writeData(jsonChunks(json))
   }
 
   // One line and a next step instead of a stack trace; oclif's own catch would also set process.exitCode (a node:test trap).

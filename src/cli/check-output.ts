@@ -7,7 +7,7 @@ import type {FailOnCondition} from '../core/verdict/summary.js'
 import type {Verdict} from '../core/verdict/verdict.js'
 import {renderHealth} from '../render/health.js'
 import {renderMarkdownReport} from '../render/markdown-report.js'
-import {renderReportDocument} from '../render/report-document.js'
+import {renderReportDocumentChunks} from '../render/report-document.js'
 import type {InjectionReport} from '../render/report-document.js'
 import {sanitizeTerminalText} from '../render/terminal-text.js'
 import {renderTrail} from '../render/trail.js'
@@ -47,8 +47,8 @@ export const renderCheckOutput = ({
   snapshot,
   verbose,
   width,
-}: CheckView): string | undefined => {
-  if (format === 'json' || format === 'yaml') return renderReportDocument(report, format)
+}: CheckView): string | Iterable<string> | undefined => {
+  if (format === 'json' || format === 'yaml') return renderReportDocumentChunks(report, format)
   if (format === 'markdown' && health !== undefined)
     return renderMarkdownReport({
       report: health,
@@ -67,7 +67,10 @@ export const renderCheckOutput = ({
       verbose: verbose === true,
       ...(width === undefined ? {} : {width}),
     })
-  const noun = target?.kind === 'sweep' ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
+  // A sweep may list workloads blocked before any pod exists: then the rows are targets, not pods.
+  const allPods = verdicts.every((v) => v.target.kind === 'Pod')
+  const noun =
+    target?.kind === 'sweep' && allPods ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
   const table = `${renderVerdictTable(verdicts, {wide: format === 'wide', colour})}\n${renderSummaryLine(report.summary, noun)}`
   return footer === undefined ? table : `${table}${sanitizeTerminalText(footer)}\n`
 }

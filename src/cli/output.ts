@@ -14,10 +14,28 @@ const guardPipe = (): void => {
 
 const withNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`)
 
-/** Writes data (a table, a trail, a JSON/YAML document) to stdout, newline-terminated. */
-export const writeData = (text: string): void => {
+/** Writes data (a table, a trail, a JSON/YAML document, or its chunks) to stdout, newline-terminated. */
+export const writeData = (text: string | Iterable<string>): void => {
   guardPipe()
-  process.stdout.write(withNewline(text))
+  if (typeof text === 'string') {
+    process.stdout.write(withNewline(text))
+    return
+  }
+  // Chunks go out in ~1 MB writes (stdout is synchronous for files and pipes on Linux), so no whole copy is built.
+  let batch: string[] = []
+  let size = 0
+  let last = ''
+  for (const chunk of text) {
+    last = chunk
+    batch.push(chunk)
+    size += chunk.length
+    if (size >= 1 << 20) {
+      process.stdout.write(batch.join(''))
+      batch = []
+      size = 0
+    }
+  }
+  process.stdout.write(`${batch.join('')}${last.endsWith('\n') ? '' : '\n'}`)
 }
 
 /** `warning: …` on stderr; never mixed into data. */

@@ -1,6 +1,7 @@
 // The machine-readable contract of inject-check: a versioned, List-shaped InjectionReport for --json and -o json|yaml.
 // Field names are stable; new fields may be added, none renamed or removed within v1alpha1.
 import {stringify} from 'yaml'
+import {jsonChunks} from './json-chunks.js'
 import type {HealthReport} from '../core/health/health-report.js'
 import type {Gap, SnapshotOrigin} from '../core/snapshot.js'
 import {formatLabelEdit} from '../core/verdict/label-edit.js'
@@ -158,6 +159,19 @@ export const buildInjectionReport = ({
 }
 
 /** JSON (2-space, newline-terminated) or YAML 1.1 without line folding, so kubectl-style consumers read it. */
+/** The document as chunks for the writer: JSON item by item (same text as renderReportDocument), YAML whole. */
+export function* renderReportDocumentChunks(
+  report: InjectionReport,
+  format: 'json' | 'yaml',
+): Generator<string> {
+  if (format === 'yaml') {
+    yield renderReportDocument(report, format)
+    return
+  }
+  yield* jsonChunks(report)
+  yield '\n'
+}
+
 export const renderReportDocument = (report: InjectionReport, format: 'json' | 'yaml'): string =>
   format === 'json'
     ? `${JSON.stringify(report, null, 2)}\n`

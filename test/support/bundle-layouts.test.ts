@@ -37,8 +37,8 @@ const layouts = [
 ] as const
 
 describe('every bundle layout gives the same verdicts', () => {
-  it('the plain files judge both pods (the reference is not empty)', () => {
-    assert.equal(expected.length, 2)
+  it('the plain files judge both pods and the workload blocked by FailedCreate (the reference is not empty)', () => {
+    assert.equal(expected.length, 3)
   })
 
   it('live against the double loaded with the same objects agrees with the plain files', async () => {
@@ -59,9 +59,11 @@ describe('every bundle layout gives the same verdicts', () => {
         assert.equal(result.code, 0, result.stderr)
         const document = documentOf(result)
         assert.deepEqual(verdictsOnly(document), expected)
-        // Provenance names the bundle file each pod came from (an archive entry after `!`).
-        for (const item of document.items)
-          assert.ok(item.sources?.pod?.startsWith(path), `${item.name}: ${JSON.stringify(item.sources)}`)
+        // Provenance names the bundle file each pod or workload came from (an archive entry after `!`).
+        for (const item of document.items) {
+          const source = item.sources?.pod ?? item.sources?.workload
+          assert.ok(source?.startsWith(path), `${item.name}: ${JSON.stringify(item.sources)}`)
+        }
       })
     }
   }

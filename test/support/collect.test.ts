@@ -93,9 +93,10 @@ describe('--collect then --from', () => {
     const back = await check(['-A', '-o', 'json', '--from', bundle])
     assert.equal(back.code, 0, back.stderr)
     assert.deepEqual(verdictsOnly(documentOf(back)), verdictsOnly(documentOf(live)))
-    assert.ok(documentOf(live).items.every((item) => item.sources?.pod === 'live'))
+    const source = (item: {sources?: Record<string, string>}) => item.sources?.pod ?? item.sources?.workload
+    assert.ok(documentOf(live).items.every((item) => source(item) === 'live'))
     for (const item of documentOf(back).items)
-      assert.equal(item.sources?.pod, `${bundle}!kubectl-inject-bundle/resources/pods.yaml`)
+      assert.match(source(item) ?? '', new RegExp(`^${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}!kubectl-inject-bundle/resources/`))
   })
 
   it('collects the health extras: --from the bundle judges the webhook service chain, not "data missing"', async () => {

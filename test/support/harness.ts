@@ -1,10 +1,12 @@
 // Runs the built inject-check (bin/kubectl-inject_check.js) as users do, and prepares the bundle fixtures:
 // the same small cluster as istioctl bug-report layouts, as plain kubectl files, and as archives built at test time.
 import {execFile} from 'node:child_process'
-import {copyFile, mkdir, readdir} from 'node:fs/promises'
+import {copyFile, mkdir, readdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {create} from 'tar'
+import {stringify} from 'yaml'
+import {loadYamlObjects} from '../apiserver-double/index.js'
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url))
 export const bin = join(repo, 'bin', 'kubectl-inject_check.js')
@@ -53,6 +55,12 @@ export const writePlainFiles = async (dir: string): Promise<string[]> => {
     await copyFile(join(cluster, from), join(dir, to))
     out.push(join(dir, to))
   }
+  // The 1.30 report keeps events only as a text table; the same cluster's Event objects come from the 1.26 report's List.
+  const events = loadYamlObjects(join(bundles, 'bug-report-1.26', 'cluster', 'k8s-resources')).filter(
+    (o) => (o as {kind?: string}).kind === 'Event',
+  )
+  await writeFile(join(dir, 'events.yaml'), stringify({apiVersion: 'v1', kind: 'List', items: events}))
+  out.push(join(dir, 'events.yaml'))
   return out
 }
 
@@ -95,5 +103,9 @@ export const documentOf = (run: Run): ReportDocument => {
 }
 
 /** Items without provenance: what must be equal whichever way the same cluster was read. */
+// Event text tables (bug-report ≥1.30) carry ages, not timestamps, so an event's `, last <time>` is not compared.
+const withoutEventTimes = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value).replace(/, last \d{4}-\d\d-\d\dT[\d:]+Z/g, ''))
+
 export const verdictsOnly = (document: ReportDocument): unknown[] =>
-  document.items.map(({sources: _sources, ...rest}) => rest)
+  document.items.map(({sources: _sources, ...rest}) => withoutEventTimes(rest))

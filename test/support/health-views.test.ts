@@ -62,7 +62,8 @@ describe('--health from a bug report', () => {
         (f) => f.code === 'WebhookCallTimeout' && f.source?.endsWith('events:2'),
       ),
     )
-    assert.equal(document.items.length, 2)
+    // Two pods and the Deployment whose pods the failing webhook blocks (FailedCreate events).
+    assert.equal(document.items.length, 3)
   })
 
   it('-o json without --health has no health section', async () => {
@@ -110,10 +111,10 @@ describe('the sweep summary', () => {
     const result = await check(['-A', '--from', bundle130])
     assert.equal(result.code, 0, result.stderr)
     const lines = result.stdout.trimEnd().split('\n')
-    assert.match(lines.at(-2) ?? '', /^2 pods: 1 injected, 1 not injected by design$/)
+    assert.match(lines.at(-2) ?? '', /^3 targets: 1 injected, 1 rejected, 1 not enabled$/)
     assert.match(
       lines.at(-1) ?? '',
-      /^webhooks: 2 failing \(istio-sidecar-injector: caBundle invalid; .*\); \d+ FailedCreate events? \(46 occurrences\)$/,
+      /^webhooks: 1 healthy, 1 failing \(istio-sidecar-injector-canary: revision canary was removed\); \d+ FailedCreate events? \(\d+ occurrences\)/,
     )
   })
 
@@ -146,7 +147,7 @@ describe('the sweep summary', () => {
       (item.findings as {kind: string}[]).some((f) => f.kind === 'StaleProxy'),
     )
     assert.ok(stale.length > 0)
-    assert.equal(document.summary.staleProxies, stale.length)
+    assert.equal(document.summary.stale, stale.length)
     assert.ok(
       stale.every((item) => String(item.name).startsWith('cart-')),
       stale.map((i) => i.name).join(', '),

@@ -136,22 +136,45 @@ const requirementMatches = (requirement: LabelSelectorRequirement, labels: Label
  * API-server semantics: undefined or `{}` matches everything (v1 defaults nil webhook selectors to `{}`),
  * terms are ANDed, values compare exactly and case-sensitively, an invalid selector is an error.
  */
+// Validation depends on the selector alone: computed once per selector object (a sweep asks millions of times).
+const validated = new WeakMap<object, string[]>()
+const requirementValidated = new WeakMap<object, string | null>()
+const requirementErrors = (requirement: LabelSelectorRequirement): string | undefined => {
+  let error = requirementValidated.get(requirement)
+  if (error === undefined)
+    requirementValidated.set(requirement, (error = validateRequirement(requirement) ?? null))
+  return error ?? undefined
+}
+const selectorErrors = (selector: LabelSelector): string[] => {
+  let errors = validated.get(selector)
+  if (errors === undefined) {
+    errors = []
+    for (const [key, value] of matchLabelEntries(selector)) {
+      const error = validateLabelKey(key) ?? validateLabelValue(key, value)
+      if (error) errors.push(error)
+    }
+    for (const requirement of selector.matchExpressions ?? []) {
+      const error = requirementErrors(requirement)
+      if (error) errors.push(error)
+    }
+    validated.set(selector, errors)
+  }
+  return errors
+}
+
 export const matchLabelSelector = (
   selector: LabelSelector | undefined,
   labels: Labels,
 ): SelectorEvaluation => {
   if (selector === undefined || isEmptySelector(selector)) return {matches: true, terms: []}
   const terms: SelectorTerm[] = []
-  const errors: string[] = []
+  const errors = selectorErrors(selector)
   for (const [key, value] of matchLabelEntries(selector)) {
-    const error = validateLabelKey(key) ?? validateLabelValue(key, value)
-    if (error) errors.push(error)
     const matches = Object.hasOwn(labels, key) && labels[key] === value
     terms.push({term: `${key}=${formatValue(value)}`, matches, actual: formatActual(key, labels)})
   }
   for (const requirement of selector.matchExpressions ?? []) {
-    const error = validateRequirement(requirement)
-    if (error) errors.push(error)
+    const error = requirementErrors(requirement)
     terms.push({
       term: formatRequirement(requirement),
       matches: error === undefined && requirementMatches(requirement, labels),

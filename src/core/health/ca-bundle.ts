@@ -22,8 +22,21 @@ export type BundleDecoding =
 const pemBlock = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
 
 /** Accepts the wire form (base64 of PEM) and, for hand-made snapshots, PEM text itself. */
+// Decoding is a pure function of the text; every pod of a sweep asks about the same few bundles.
+const decoded = new Map<string, BundleDecoding>()
+
 export const decodeCABundle = (caBundle: string | undefined): BundleDecoding => {
-  const raw = (caBundle ?? '').trim()
+  const key = caBundle ?? ''
+  const known = decoded.get(key)
+  if (known !== undefined) return known
+  const result = decodeCABundleText(key)
+  if (decoded.size > 256) decoded.clear()
+  decoded.set(key, result)
+  return result
+}
+
+const decodeCABundleText = (caBundle: string): BundleDecoding => {
+  const raw = caBundle.trim()
   if (raw === '') return {kind: 'Missing'}
   let pem = raw
   if (!raw.startsWith('-----BEGIN')) {

@@ -18,11 +18,20 @@ const workloadKinds = new Set([
   'ReplicationController',
 ])
 
+// Pods by namespace/name, built once per snapshot (a linear find per verdict is quadratic in a sweep).
+const podIndexes = new WeakMap<ClusterSnapshot, Map<string, PodFacts>>()
+const podIndex = (snapshot: ClusterSnapshot): Map<string, PodFacts> => {
+  let index = podIndexes.get(snapshot)
+  if (index === undefined) {
+    index = new Map(snapshot.pods.filter((p) => p.kind === 'Pod').map((p) => [`${p.namespace}/${p.name}`, p]))
+    podIndexes.set(snapshot, index)
+  }
+  return index
+}
+
 const podOf = (snapshot: ClusterSnapshot, verdict: Verdict): PodFacts | undefined =>
   verdict.target.kind === 'Pod' && verdict.target.source === undefined
-    ? snapshot.pods.find(
-        (p) => p.kind === 'Pod' && p.namespace === verdict.target.namespace && p.name === verdict.target.name,
-      )
+    ? podIndex(snapshot).get(`${verdict.target.namespace}/${verdict.target.name}`)
     : undefined
 
 /** Which file (or `live`) each fact of the verdict came from: pod or workload, namespace, webhook configuration, injector ConfigMap. */

@@ -107,6 +107,8 @@ export const findDrift = (
   return {findings, actions: needsAction.flatMap(restart)}
 }
 
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
 /** A controller that creates the target's pods and records FailedCreate events on itself. */
 export interface PodCreator {
   readonly kind: string
@@ -205,9 +207,10 @@ export const findCreationBlock = (
     const mine = (d: (typeof failures)[number]): boolean =>
       creators.some((c) => c.kind === d.object?.kind && c.name === d.object.name)
     // Other controllers' events count only when the call itself failed; a denial is about their own pods.
-    const named = failures.filter(
-      (d) => d.webhook === match.webhook.name && (mine(d) || d.class !== 'Denied'),
-    )
+    // Most frequent first, then by controller name: the cited event must not depend on the order a source listed them.
+    const named = failures
+      .filter((d) => d.webhook === match.webhook.name && (mine(d) || d.class !== 'Denied'))
+      .sort((a, b) => b.count - a.count || byteOrder(a.object?.name ?? '', b.object?.name ?? ''))
     const own = named.filter(mine)
     // With a broken webhook known, other controllers' events add nothing (and bundles without events agree).
     const event = own[0] ?? (broken === undefined ? named[0] : undefined)

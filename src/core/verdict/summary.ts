@@ -17,6 +17,10 @@ export type VerdictBucket =
 const has = (verdict: Verdict, kind: Verdict['findings'][number]['kind']): boolean =>
   verdict.findings.some((f) => f.kind === kind)
 
+// Pods are being rejected now; WebhookFailing (a running pod whose next restart would fail) is a warning, not a bucket.
+const blocksCreation = (verdict: Verdict): boolean =>
+  verdict.findings.some((f) => f.code === 'WebhookBlocksCreation')
+
 /** A Misconfiguration finding that is not merely informational (a deprecated annotation still injects). */
 const misconfigured = (verdict: Verdict): boolean =>
   verdict.findings.some((f) => f.kind === 'Misconfiguration' && describeReason(f.code).level !== 'Info')
@@ -24,7 +28,7 @@ const misconfigured = (verdict: Verdict): boolean =>
 export const bucketOf = (verdict: Verdict): VerdictBucket => {
   if (verdict.outcome === 'Unknown') return 'Unknown'
   // Pods of this target are being rejected now (a failing webhook with failurePolicy Fail), whatever istiod would decide.
-  if (verdict.outcome === 'Reject' || has(verdict, 'CreationBlocked')) return 'Rejected'
+  if (verdict.outcome === 'Reject' || blocksCreation(verdict)) return 'Rejected'
   if (has(verdict, 'NeedsRestart')) return 'NeedsRestart'
   if (has(verdict, 'UnexpectedSidecar') || has(verdict, 'RevisionDrift')) return 'Drift'
   if (has(verdict, 'StaleProxy')) return 'Stale'
@@ -97,7 +101,7 @@ export const matchesFailOn = (verdict: Verdict, conditions: readonly FailOnCondi
       case 'unknown':
         return verdict.outcome === 'Unknown'
       case 'reject':
-        return verdict.outcome === 'Reject' || has(verdict, 'CreationBlocked')
+        return verdict.outcome === 'Reject' || blocksCreation(verdict)
       case 'misconfigured':
         return misconfigured(verdict)
       case 'stale':

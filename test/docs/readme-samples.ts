@@ -1,0 +1,34 @@
+// The README's command samples: each is run against the bundled demo cluster, so the README shows real output.
+import {execFileSync} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+const repo = fileURLToPath(new URL('../../', import.meta.url))
+
+export interface ReadmeSample {
+  readonly name: string
+  readonly args: readonly string[]
+  /** Output that depends on the clock (certificate ages) is refreshed by `npm run docs` but not compared by tests. */
+  readonly clockDependent?: boolean
+}
+
+export const readmeSamples: readonly ReadmeSample[] = [
+  {name: 'trail', args: ['deploy/web', '-n', 'shop', '--from', 'examples/demo-cluster']},
+  {name: 'table', args: ['-A', '--from', 'examples/demo-cluster']},
+  {name: 'health', args: ['-A', '--health', '--from', 'examples/demo-cluster'], clockDependent: true},
+]
+
+/** Runs the built plugin (npm run build first) and returns the README block: the command line and its output. */
+export const renderSample = (sample: ReadmeSample): string => {
+  let output: string
+  try {
+    output = execFileSync(process.execPath, ['bin/kubectl-inject_check.js', ...sample.args], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: {...process.env, NO_COLOR: '1', COLUMNS: '160'},
+    })
+  } catch (error) {
+    output = String((error as {stdout?: string}).stdout ?? '')
+  }
+  const command = `$ kubectl inject-check ${sample.args.join(' ')}`
+  return ['```console', command, output.trimEnd(), '```'].join('\n')
+}
