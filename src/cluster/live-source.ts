@@ -263,16 +263,19 @@ export async function readLiveSnapshot(
     if (parent !== undefined) await getWorkload(parent)
   }
   // Beyond the limit, one list per kind in scope replaces the GETs (request count stays bounded).
+  // Each (kind, namespace) list is requested once, however many readers (owners, blocked controllers) ask for it.
+  const workloadLists = new Map<string, Promise<unknown>>()
   const listWorkloadKinds = (kinds: readonly WorkloadKind[], namespace: string | null) =>
     settleAll(
-      kinds.map((kind) =>
-        listSupporting(
+      kinds.map((kind) => {
+        const path =
           namespace === null
             ? workloadPaths[kind].replace('/namespaces/{ns}', '')
-            : nsPath(workloadPaths[kind], namespace),
-          kind,
-        ),
-      ),
+            : nsPath(workloadPaths[kind], namespace)
+        let listed = workloadLists.get(path)
+        if (listed === undefined) workloadLists.set(path, (listed = listSupporting(path, kind)))
+        return listed
+      }),
     )
   const withParentKinds = (kinds: Iterable<WorkloadKind>): WorkloadKind[] => {
     const out = new Set<WorkloadKind>(kinds)
@@ -291,24 +294,6 @@ export async function readLiveSnapshot(
       return
     }
     await settleAll(refs.map(getWithParent))
-  }
-
-  // Verdicts read the workload that owns each pod (labels on its metadata; Job → CronJob): GET each distinct owner, or
-  // beyond the limit one list per owner kind in scope.
-  const readOwnersOfPods = async (namespace: string | null): Promise<void> => {
-    if (options.owners === true) return
-    const owners = new Map<string, WorkloadRef>()
-    for (const pod of builder.podsSoFar) {
-      const owner = pod.owner
-      if (owner === undefined || !(owner.kind in workloadPaths)) continue
-      const ref = {kind: owner.kind as WorkloadKind, namespace: pod.namespace, name: owner.name}
-      owners.set(`${ref.kind}/${ref.namespace}/${ref.name}`, ref)
-    }
-    if (owners.size > controllerReadLimit) {
-      await listWorkloadKinds(withParentKinds([...owners.values()].map((r) => r.kind)), namespace)
-      return
-    }
-    await settleAll([...owners.values()].map(getWithParent))
   }
 
   // --collect: every owner kind in scope, so the bundle answers workload targets and keeps 0-pod workloads.
@@ -420,10 +405,19 @@ export async function readLiveSnapshot(
           target.namespace === null
             ? listSupporting('/api/v1/namespaces', 'Namespace')
             : getSupporting(`/api/v1/namespaces/${enc(target.namespace)}`, 'Namespace'),
-          listInto(podsPath, 'Pod', query, webhooks).then(() => readOwnersOfPods(target.namespace)),
+          listInto(podsPath, 'Pod', query, webhooks),
           istio,
           readBlockedControllers(target.namespace),
-          ...ownerLists(target.namespace),
+          // Verdicts read the workload owning each pod (labels on its metadata; Job → CronJob): one list per kind in
+          // scope, in parallel with the pod pages, so the request count stays pages + a constant.
+          ...(options.owners === true
+            ? ownerLists(target.namespace)
+            : [
+                listWorkloadKinds(
+                  ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'StatefulSet'],
+                  target.namespace,
+                ),
+              ]),
           ...nodes(),
         ])
         return builder.build(origin)

@@ -180,18 +180,20 @@ describe('live source against the API-server double', () => {
     })
   })
 
-  it('sweep of all namespaces: pages of the pod list plus a constant of 6 plus one GET per pod owner, every pod once', async () => {
+  it('sweep of all namespaces: pages of the pod list plus a constant of 11, every pod once', async () => {
     fresh()
     const pageSize = 7
     const snapshot = await read(server, {kind: 'sweep', namespace: null}, {}, pageSize)
     const podPages = server.requests.filter((r) => r.path === '/api/v1/pods')
     assert.equal(podPages.length, Math.ceil(podCount / pageSize))
     assert.ok(podPages.every((r) => r.query.limit === String(pageSize)))
-    // MWCs, namespaces, istio-system ConfigMaps, Services, EndpointSlices, cluster-wide FailedCreate events; Deployment web.
-    assert.ok(server.requests.some((r) => r.path === '/apis/apps/v1/namespaces/shop/deployments/web'))
+    // MWCs, namespaces, istio-system ConfigMaps, Services, EndpointSlices, cluster-wide FailedCreate events, and one list
+    // per owner kind (the pods' Deployments and the like), however many pods and owners.
+    assert.ok(server.requests.some((r) => r.path === '/apis/apps/v1/deployments'))
+    assert.ok(!server.requests.some((r) => /\/namespaces\/[^/]+\/deployments\/[^/]+$/.test(r.path)))
     assert.equal(
       server.requests.length,
-      podPages.length + 6 + 1,
+      podPages.length + 6 + 5,
       server.requests.map((r) => `${r.path}?${new URLSearchParams(r.query)}`).join('\n'),
     )
     assert.equal(snapshot.pods.length, podCount)
