@@ -98,7 +98,11 @@ const injectProxyPath = /^\/api\/v1\/namespaces\/[^/]+\/services\/[^/]+\/proxy\/
 export function isAllowedRequest(method: string, path: string, query: Query): boolean {
   if (method === 'GET') return true
   if (method !== 'POST') return false
-  return accessReviewPath.test(path) || (createPath.test(path) && query.dryRun === 'All') || injectProxyPath.test(path)
+  return (
+    accessReviewPath.test(path) ||
+    (createPath.test(path) && query.dryRun === 'All') ||
+    injectProxyPath.test(path)
+  )
 }
 
 export function buildQuery(query: Query): string {

@@ -96,7 +96,10 @@ describe('--collect then --from', () => {
     const source = (item: {sources?: Record<string, string>}) => item.sources?.pod ?? item.sources?.workload
     assert.ok(documentOf(live).items.every((item) => source(item) === 'live'))
     for (const item of documentOf(back).items)
-      assert.match(source(item) ?? '', new RegExp(`^${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}!kubectl-inject-bundle/resources/`))
+      assert.match(
+        source(item) ?? '',
+        new RegExp(`^${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}!kubectl-inject-bundle/resources/`),
+      )
   })
 
   it('collects the health extras: --from the bundle judges the webhook service chain, not "data missing"', async () => {
