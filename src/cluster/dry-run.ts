@@ -28,6 +28,7 @@ import type {RevisionTarget} from '../core/preview/revision-route.js'
 import type {ClusterSnapshot, PodFacts, WorkloadKind} from '../core/snapshot.js'
 import {describeReason} from '../core/verdict/reasons.js'
 import {ApiStatusError} from './kube-errors.js'
+import {workloadPaths} from './live-source.js'
 import {projectPod} from './projection.js'
 import type {TargetSpec} from './target-spec.js'
 import type {Transport} from './transport.js'
@@ -370,13 +371,7 @@ export interface PreviewInput {
 
 const collectionPaths: Readonly<Record<WorkloadKind | 'Pod', string>> = {
   Pod: '/api/v1/namespaces/{ns}/pods',
-  Deployment: '/apis/apps/v1/namespaces/{ns}/deployments',
-  StatefulSet: '/apis/apps/v1/namespaces/{ns}/statefulsets',
-  DaemonSet: '/apis/apps/v1/namespaces/{ns}/daemonsets',
-  ReplicaSet: '/apis/apps/v1/namespaces/{ns}/replicasets',
-  Job: '/apis/batch/v1/namespaces/{ns}/jobs',
-  CronJob: '/apis/batch/v1/namespaces/{ns}/cronjobs',
-  ReplicationController: '/api/v1/namespaces/{ns}/replicationcontrollers',
+  ...workloadPaths,
 }
 
 /** The API path of one object of a kind inject-diff reads. */

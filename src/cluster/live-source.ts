@@ -46,7 +46,8 @@ const mwcPath = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurat
 const live = 'live'
 const enc = encodeURIComponent
 
-const workloadPaths: Readonly<Record<WorkloadKind, string>> = {
+/** Collection paths of the workload kinds, `{ns}` to fill. */
+export const workloadPaths: Readonly<Record<WorkloadKind, string>> = {
   Deployment: '/apis/apps/v1/namespaces/{ns}/deployments',
   StatefulSet: '/apis/apps/v1/namespaces/{ns}/statefulsets',
   DaemonSet: '/apis/apps/v1/namespaces/{ns}/daemonsets',

@@ -28,15 +28,9 @@ export interface RawEntry {
   readonly source: Provenance
 }
 
-export const workloadKinds: readonly WorkloadKind[] = [
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-]
+import {workloadKinds} from '../core/snapshot.js'
+
+export {workloadKinds}
 
 const isRecord = (value: unknown): value is Raw =>
   value !== null && typeof value === 'object' && !Array.isArray(value)

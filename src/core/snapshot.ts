@@ -132,6 +132,20 @@ export interface PodFacts {
 export type WorkloadKind =
   'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'ReplicationController'
 
+/** Every kind whose pod template the tool judges. */
+export const workloadKinds: readonly WorkloadKind[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'ReplicationController',
+]
+
+const workloadKindSet: ReadonlySet<string> = new Set(workloadKinds)
+export const isWorkloadKind = (kind: string): kind is WorkloadKind => workloadKindSet.has(kind)
+
 export interface WorkloadFacts {
   readonly kind: WorkloadKind
   readonly namespace: string

@@ -1,6 +1,7 @@
 // The part of the cluster a health report speaks about: webhooks and istiod logs are cluster-wide, but restart
 // plans, stale proxies and FailedCreate events count only for the pods and controllers the user asked about.
 import {labelsMatchSelectorString} from '../admission/label-selector.js'
+import {isWorkloadKind} from '../snapshot.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../snapshot.js'
 import {podsOfWorkload} from '../verdict/evaluate.js'
 import type {Verdict} from '../verdict/verdict.js'
@@ -22,16 +23,6 @@ export type HealthScopeRequest =
   | {readonly kind: 'targets'; readonly verdicts: readonly Verdict[]; readonly selector?: string}
 
 export const wholeCluster: HealthScope = {includesPod: () => true, includesController: () => true}
-
-const workloadKinds = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-])
 
 const key = (...parts: readonly string[]): string => parts.join('/')
 
@@ -74,7 +65,7 @@ export const resolveHealthScope = (snapshot: ClusterSnapshot, request: HealthSco
       (w) => w.kind === t.kind && w.namespace === t.namespace && w.name === t.name,
     )
     if (workload) selected.push(workload)
-    else if (workloadKinds.has(t.kind)) addWorkload(t)
+    else if (isWorkloadKind(t.kind)) addWorkload(t)
   }
   const selector = request.selector
   if (selector !== undefined) {

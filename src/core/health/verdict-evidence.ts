@@ -1,22 +1,13 @@
 // Evidence on verdicts for support tickets: the provenance of every object a verdict read, and stale proxies
 // (proxy images older than what the injector injects now) as StaleProxy findings.
 import {findInjectorConfigMap} from '../istio/injector-config.js'
+import {isWorkloadKind} from '../snapshot.js'
 import type {ClusterSnapshot, PodFacts} from '../snapshot.js'
 import {podsOfWorkload} from '../verdict/evaluate.js'
 import {leadingReason} from '../verdict/leading-reason.js'
 import {formatHint} from '../verdict/reasons.js'
 import type {Verdict, VerdictSources} from '../verdict/verdict.js'
 import type {ProxyFreshnessFinding} from './proxy-freshness.js'
-
-const workloadKinds = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-])
 
 // Pods by namespace/name, built once per snapshot (a linear find per verdict is quadratic in a sweep).
 const podIndexes = new WeakMap<ClusterSnapshot, Map<string, PodFacts>>()
@@ -38,7 +29,7 @@ const podOf = (snapshot: ClusterSnapshot, verdict: Verdict): PodFacts | undefine
 export const verdictSources = (snapshot: ClusterSnapshot, verdict: Verdict): VerdictSources => {
   const t = verdict.target
   const pod = podOf(snapshot, verdict)?.source ?? (t.kind === 'Pod' ? t.source : undefined)
-  const workload = workloadKinds.has(t.kind)
+  const workload = isWorkloadKind(t.kind)
     ? (t.source ??
       snapshot.workloads.find((w) => w.kind === t.kind && w.namespace === t.namespace && w.name === t.name)
         ?.source)

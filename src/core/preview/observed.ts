@@ -1,6 +1,7 @@
 // --observed: what admission really did to a running pod, read as its controller's template against the pod itself.
 import type {TargetSpec} from '../../cluster/target-spec.js'
 import {labelsMatchSelectorString} from '../admission/label-selector.js'
+import {workloadKinds} from '../snapshot.js'
 import type {WorkloadKind} from '../snapshot.js'
 import {describeReason} from '../verdict/reasons.js'
 import {observedPair} from './noise.js'
@@ -26,15 +27,7 @@ export const controllerOf = (
     : undefined
 }
 
-const templateKinds: readonly string[] = [
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-] satisfies WorkloadKind[]
+const templateKinds: readonly string[] = workloadKinds
 
 export const hasTemplate = (kind: string): kind is WorkloadKind => templateKinds.includes(kind)
 

@@ -2,6 +2,7 @@
 import {labelsMatchSelectorString} from '../admission/label-selector.js'
 import {classifyFailureEvents} from '../health/failure-events.js'
 import {indexRevisions} from '../istio/revisions.js'
+import {workloadKinds} from '../snapshot.js'
 import type {ClusterSnapshot, EventFacts, PodFacts, WorkloadFacts, WorkloadKind} from '../snapshot.js'
 import type {TargetSpec} from '../../cluster/target-spec.js'
 import {evaluatePod, evaluateWorkload, podsOfWorkload} from './evaluate.js'
@@ -25,15 +26,7 @@ export interface WorkloadRef {
   readonly name: string
 }
 
-const controllerKinds: ReadonlySet<string> = new Set<WorkloadKind>([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-])
+const controllerKinds: ReadonlySet<string> = new Set(workloadKinds)
 
 /** Controllers whose FailedCreate events name a webhook that refused their pods, in `namespace` (null = all); distinct, sorted. */
 export const blockedControllers = (
