@@ -32,6 +32,7 @@ export const kubeFlags = {
     description: 'Label selector over pods, kubectl syntax (e.g. app=web,tier!=db).',
     helpGroup: kube,
   }),
+  // kubectl has no default timeout; we bound every request so a hung server never hangs a CI job.
   'request-timeout': Flags.string({
     description: 'Time to wait for each API request (e.g. 5s, 1m; 0 = no timeout).',
     default: '30s',

@@ -4,19 +4,13 @@ import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
 import type {Verdict} from '../core/verdict/verdict.js'
+import type {KubeFlagValues} from './base-command.js'
 import {CliFailure, ExitCode} from './exit-codes.js'
 import type {CheckPlan} from './check-plan.js'
 import {startProgress} from './spinner.js'
 import {parseTargetArgs} from './target-args.js'
 
-export interface ConnectionFlags {
-  readonly kubeconfig?: string | undefined
-  readonly context?: string | undefined
-  readonly namespace?: string | undefined
-  readonly 'all-namespaces'?: boolean | undefined
-  readonly selector?: string | undefined
-  readonly 'request-timeout'?: string | undefined
-}
+export type ConnectionFlags = Omit<KubeFlagValues, 'from' | 'output'>
 
 export interface CheckInput {
   readonly snapshot: ClusterSnapshot

@@ -386,9 +386,3 @@ async function readCredentialFile(path: string, what: string, field: string): Pr
     )
   }
 }
-
-/** The context names of the merged kubeconfig (for completion and error messages). */
-export async function listContexts(options: KubeconfigOptions): Promise<string[]> {
-  const merged = await loadKubeconfig(options)
-  return [...merged.contexts.keys()].sort()
-}

@@ -19,8 +19,6 @@ import {
 
 const gunzipAsync = promisify(gunzip)
 
-/** kubectl has no default timeout; we bound every request so a hung server never hangs a CI job. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 /** kubectl's --chunk-size default. */
 export const DEFAULT_PAGE_SIZE = 500
 

@@ -40,10 +40,3 @@ export const sanitizeTerminalText = (text: string): string =>
       ? `\\x${code.toString(16).padStart(2, '0')}`
       : `\\u${code.toString(16).padStart(4, '0')}`
   })
-
-// Our own SGR sequences only; sanitized text contains no raw ESC, so this never hides hostile input.
-// eslint-disable-next-line no-control-regex -- matches the ESC of our own colour codes
-const ansi = /\u001b\[[0-9;]*m/g
-
-/** Printed width of a string that may contain our SGR colour codes. */
-export const visibleWidth = (text: string): number => [...text.replace(ansi, '')].length

@@ -3,7 +3,8 @@ import type {Labels, PodFacts, WorkloadFacts} from '../snapshot.js'
 import {injectKey} from './injection-policy.js'
 import {injectionLabel, revLabel, type IstioFinding, type RevisionIndex} from './revisions.js'
 
-const resourceOf: Readonly<Record<string, string>> = {
+/** kubectl resource names of the kinds that hold pod-template metadata, and of Pod itself. */
+export const resourceOf: Readonly<Record<string, string>> = {
   Deployment: 'deployment',
   StatefulSet: 'statefulset',
   DaemonSet: 'daemonset',
@@ -17,15 +18,17 @@ const resourceOf: Readonly<Record<string, string>> = {
 const isWorkload = (t: WorkloadFacts | PodFacts): t is WorkloadFacts => 'template' in t
 
 /** A merge patch that sets pod-template metadata; a Pod's own metadata for a bare pod. */
-const templatePatch = (kind: string, key: string, value: string, dropAnnotation = false): string => {
-  const meta = JSON.stringify({
+export const templateMergePatch = (kind: string, metadata: Readonly<Record<string, unknown>>): string => {
+  if (kind === 'Pod') return JSON.stringify({metadata})
+  if (kind === 'CronJob') return JSON.stringify({spec: {jobTemplate: {spec: {template: {metadata}}}}})
+  return JSON.stringify({spec: {template: {metadata}}})
+}
+
+const templatePatch = (kind: string, key: string, value: string, dropAnnotation = false): string =>
+  templateMergePatch(kind, {
     labels: {[key]: value},
     ...(dropAnnotation ? {annotations: {[key]: null}} : {}),
   })
-  if (kind === 'Pod') return `{"metadata":${meta}}`
-  if (kind === 'CronJob') return `{"spec":{"jobTemplate":{"spec":{"template":{"metadata":${meta}}}}}}`
-  return `{"spec":{"template":{"metadata":${meta}}}}`
-}
 
 export interface MisplacementOptions {
   /** Injector `enableNamespacesByDefault` (the `auto.` webhook calls istiod for unlabelled pods, so annotations work). */

@@ -30,8 +30,8 @@ export const jsonEqual = (a: unknown, b: unknown): boolean => {
   return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]))
 }
 
-// Canonical JSON (sorted keys) so equal values get equal identities.
-const canonical = (value: unknown): string => {
+/** Canonical JSON (sorted keys): equal values get equal text. */
+export const canonical = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
   if (isObject(value))
     return `{${Object.keys(value)

@@ -1,6 +1,7 @@
 // Pods to send through admission: from a running pod, a workload's template or a manifest, cleaned of what the
 // API server and the controllers fill in, named with generateName as the controller would name them.
 import type {WorkloadKind} from '../snapshot.js'
+import {canonical} from './json-patch.js'
 
 export type PodObject = Record<string, unknown>
 type Json = Record<string, unknown>
@@ -31,16 +32,6 @@ const isDefaultToleration = (t: Json): boolean =>
 /** apimachinery rand.SafeEncodeString alphabet: no vowels, no confusable characters. */
 // kubernetes: staging/src/k8s.io/apimachinery/pkg/util/rand/rand.go SafeEncodeString
 const alphanums = 'bcdfghjklmnpqrstvwxz2456789'
-
-const canonical = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (isObject(value))
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value) ?? 'null'
-}
 
 /** A pod-template-hash in the controller's spelling: FNV-32a of the template, decimal, SafeEncodeString'd. */
 // kubernetes: pkg/controller/controller_utils.go ComputeHash (the real one hashes the Go object dump; ours hashes canonical JSON).

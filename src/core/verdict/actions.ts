@@ -1,5 +1,6 @@
 // Turns reason codes with parameters into exact commands, most useful first, without duplicates; and the commands that
 // recreate a pod or edit its template, chosen by what owns the pod (a rollout, a CronJob run, a bare pod's replace).
+import {resourceOf, templateMergePatch} from '../istio/misplacement.js'
 import {formatLabelEdit} from './label-edit.js'
 import type {LabelEdit} from './label-edit.js'
 import {formatHint} from './reasons.js'
@@ -106,29 +107,9 @@ const templatePaths: Readonly<Record<string, string>> = {
 /** Where pod labels live in an object of this kind (`spec.template.metadata` for workloads). */
 export const templateMetadataPath = (kind: string): string => templatePaths[kind] ?? 'spec.template.metadata'
 
-const mergePatch = (kind: string, labels: Readonly<Record<string, string | null>>): string => {
-  const meta = {labels}
-  if (kind === 'Pod') return JSON.stringify({metadata: meta})
-  if (kind === 'CronJob') return JSON.stringify({spec: {jobTemplate: {spec: {template: {metadata: meta}}}}})
-  return JSON.stringify({spec: {template: {metadata: meta}}})
-}
-
-const resourceNames: Readonly<Record<string, string>> = {
-  Deployment: 'deployment',
-  StatefulSet: 'statefulset',
-  DaemonSet: 'daemonset',
-  ReplicaSet: 'replicaset',
-  Job: 'job',
-  CronJob: 'cronjob',
-  ReplicationController: 'replicationcontroller',
-  Pod: 'pod',
-}
-
 /** The object whose pod-template labels decide for the subject: its owner workload, else itself. */
 const templateHolder = (subject: FixSubject): {kind: string; name: string} =>
-  subject.owner !== undefined &&
-  resourceNames[subject.owner.kind] !== undefined &&
-  subject.owner.kind !== 'Pod'
+  subject.owner !== undefined && resourceOf[subject.owner.kind] !== undefined && subject.owner.kind !== 'Pod'
     ? subject.owner
     : {kind: subject.kind, name: subject.name}
 
@@ -158,10 +139,10 @@ export const podLabelSteps = (subject: FixSubject, edit: LabelEdit): ActionSourc
   }
   const labels: Record<string, string | null> = {...edit.set}
   for (const key of edit.remove) labels[key] = null
-  const resource = resourceNames[holder.kind] ?? holder.kind.toLowerCase()
+  const resource = resourceOf[holder.kind] ?? holder.kind.toLowerCase()
   return [
     {
-      command: `kubectl patch ${resource} ${holder.name} -n ${subject.namespace} --type merge -p '${mergePatch(holder.kind, labels)}'`,
+      command: `kubectl patch ${resource} ${holder.name} -n ${subject.namespace} --type merge -p '${templateMergePatch(holder.kind, {labels})}'`,
     },
   ]
 }
