@@ -54,16 +54,16 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       command: 'kubectl inject-diff -f k8s/web.yaml -n shop -o patch',
     },
     {
-      description: 'What would the canary revision inject?',
-      command: 'kubectl inject-diff deploy/web -n shop --revision canary',
+      description: 'What would revision 1-27 inject (even where nothing selects it today)?',
+      command: 'kubectl inject-diff deploy/web -n shop --revision 1-27',
     },
     {
       description: 'What did admission really do to a running pod?',
-      command: 'kubectl inject-diff web-7d9f6c-x2x4q -n shop --observed',
+      command: 'kubectl inject-diff web-7c9d8f6b5-mmtn9 -n shop --observed',
     },
     {
       description: 'The same, offline from saved objects.',
-      command: 'kubectl inject-diff web-7d9f6c-x2x4q -n shop --observed --from dump/',
+      command: 'kubectl inject-diff web-7c9d8f6b5-mmtn9 -n shop --observed --from examples/demo-cluster',
     },
   ]
 
