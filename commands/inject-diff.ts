@@ -1,6 +1,7 @@
 // kubectl inject-diff: what injection does to a pod, as a diff, produced by the cluster's real admission chain.
 // parse → read → preview (dry-run, direct or observed) → render → exit like `kubectl diff` (0 same, 1 different, >1 error).
 import {Args, Flags} from '@oclif/core'
+import {defaultRequestTimeout} from '../src/cluster/request-timeout.js'
 import {KubeCommand, explainFailure} from '../src/cli/base-command.js'
 import {ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {writeData, writeError, writeWarning} from '../src/cli/output.js'
@@ -309,7 +310,7 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       namespace: flags.namespace,
     })
     const live = openLiveConnection(connection, {
-      timeoutMs: parseRequestTimeout(flags['request-timeout'] ?? '30s'),
+      timeoutMs: parseRequestTimeout(flags['request-timeout'] ?? defaultRequestTimeout),
       debug: this.debugLog,
     })
     const progress = await startProgress(`Previewing on ${connection.contextName}`, machine)

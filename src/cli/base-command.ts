@@ -6,6 +6,7 @@ import type {ColourMode} from './colour.js'
 import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
 import type {ExitCodeValue} from './exit-codes.js'
 import {ApiStatusError, describeSourceError, subjectOfPath} from '../cluster/kube-errors.js'
+import {defaultRequestTimeout, parseRequestTimeout} from '../cluster/request-timeout.js'
 import {stdoutIsTerminal, writeData, writeDebug, writeError} from './output.js'
 import {jsonChunks} from '../render/json-chunks.js'
 
@@ -32,10 +33,9 @@ export const kubeFlags = {
     description: 'Label selector over pods, kubectl syntax (e.g. app=web,tier!=db).',
     helpGroup: kube,
   }),
-  // kubectl has no default timeout; we bound every request so a hung server never hangs a CI job.
   'request-timeout': Flags.string({
     description: 'Time to wait for each API request (e.g. 5s, 1m; 0 = no timeout).',
-    default: '30s',
+    default: defaultRequestTimeout,
     helpGroup: kube,
   }),
   from: Flags.string({
@@ -80,19 +80,20 @@ export const validateKubeFlags = (flags: KubeFlagValues, json: boolean): string 
   if (offline && flags.context !== undefined) return '--from reads files only; --context does not apply'
   if (json && flags.output !== undefined && flags.output !== 'json')
     return `--json and -o/--output=${flags.output} cannot be used together`
-  if (flags['request-timeout'] !== undefined && parseDuration(flags['request-timeout']) === undefined) {
+  if (flags['request-timeout'] !== undefined && !isRequestTimeout(flags['request-timeout'])) {
     return `invalid --request-timeout "${flags['request-timeout']}": use a number with a unit (5s, 2m, 1h) or 0`
   }
   return undefined
 }
 
-/** kubectl duration syntax for --request-timeout: `0`, `30` (seconds), `500ms`, `5s`, `2m`, `1h`, `1m30s`. Milliseconds. */
-export const parseDuration = (text: string): number | undefined => {
-  if (/^\d+$/.test(text)) return Number(text) * 1000
-  const units: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined
-  return Math.round(parts.reduce((sum, [, n = '0', unit = 's']) => sum + Number(n) * (units[unit] ?? 0), 0))
+// Validated with the transport's own parser, so every value the flag accepts is one the requests honour.
+const isRequestTimeout = (text: string): boolean => {
+  try {
+    parseRequestTimeout(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export interface ExplainedFailure {

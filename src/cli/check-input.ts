@@ -1,5 +1,6 @@
 // The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests.
 import type {LiveReadOptions} from '../cluster/live-source.js'
+import {defaultRequestTimeout} from '../cluster/request-timeout.js'
 import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
@@ -112,7 +113,7 @@ export const connectLive = async (
       import('../cluster/live-source.js'),
       import('../cluster/transport.js'),
     ])
-  const timeoutMs = parseRequestTimeout(flags['request-timeout'] ?? '30s')
+  const timeoutMs = parseRequestTimeout(flags['request-timeout'] ?? defaultRequestTimeout)
   if (flags.kubeconfig === undefined) await requireKubeconfigFiles(process.env.KUBECONFIG)
   const connection = await resolveConnection({
     kubeconfig: flags.kubeconfig,
