@@ -15,6 +15,7 @@ import {healthScopeRequest, pathExists, readCheckInput} from '../src/cli/check-i
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
+import {scopeHealth, scopeVerdict} from '../src/core/fix-scope.js'
 import {assessHealth} from '../src/core/health/health-report.js'
 import {resolveHealthScope} from '../src/core/health/health-scope.js'
 import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
@@ -183,15 +184,20 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       )
 
     const snapshot = input.snapshot
-    const verdicts = attachEvidence(snapshot, evaluated.verdicts, assessProxyFreshness(snapshot))
+    const verdicts = attachEvidence(snapshot, evaluated.verdicts, assessProxyFreshness(snapshot)).map((v) =>
+      scopeVerdict(v, this.clusterFlags),
+    )
     const sweep = input.target?.kind === 'sweep'
     const wantsHealth = plan.health === true || plan.format === 'markdown'
     // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
     const health =
       wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
-        ? assessHealth(snapshot, evaluated.verdicts, new Date(), {
-            scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluated.verdicts)),
-          })
+        ? scopeHealth(
+            assessHealth(snapshot, evaluated.verdicts, new Date(), {
+              scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluated.verdicts)),
+            }),
+            this.clusterFlags,
+          )
         : undefined
     const report = buildInjectionReport({
       origin: snapshot.origin,

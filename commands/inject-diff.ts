@@ -1,5 +1,6 @@
 // kubectl inject-diff: what injection does to a pod, as a diff, produced by the cluster's real admission chain.
 // parse → read → preview (dry-run, direct or observed) → render → exit like `kubectl diff` (0 same, 1 different, >1 error).
+import {scopePreview} from '../src/core/fix-scope.js'
 import {Args, Flags} from '@oclif/core'
 import {defaultRequestTimeout} from '../src/cluster/request-timeout.js'
 import {KubeCommand, explainFailure} from '../src/cli/base-command.js'
@@ -181,9 +182,11 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
         help,
       )
 
-    const previews = offline
-      ? await this.observeOffline(flags, targetArgs)
-      : await this.previewLive(flags, targetArgs, manifests, json || flags.output !== 'diff')
+    const previews = (
+      offline
+        ? await this.observeOffline(flags, targetArgs)
+        : await this.previewLive(flags, targetArgs, manifests, json || flags.output !== 'diff')
+    ).map((p) => scopePreview(p, this.clusterFlags))
     const code = diffExitCode(previews)
     if (json) {
       const document = buildDiffDocument(previews)

@@ -9,6 +9,7 @@ import {ApiStatusError, describeSourceError, subjectOfPath} from '../cluster/kub
 import {defaultRequestTimeout, parseRequestTimeout} from '../cluster/request-timeout.js'
 import {stdoutIsTerminal, writeData, writeDebug, writeError} from './output.js'
 import {jsonChunks} from '../render/json-chunks.js'
+import {shellQuote} from '../core/verdict/shell-command.js'
 
 export const outputFormats = ['table', 'wide', 'json', 'yaml'] as const
 export type OutputFormat = (typeof outputFormats)[number]
@@ -108,18 +109,15 @@ export interface KubectlTarget {
   readonly context?: string | undefined
 }
 
-const shellWord = (word: string): string =>
-  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
-
 /** Adds the user's --kubeconfig/--context to the backticked `kubectl …` commands in a message (not to our own plugin). */
 export const withKubectlTarget = (text: string, target: KubectlTarget): string =>
   text.replace(/`kubectl ((?!inject-)[^`]*)`/g, (whole, rest: string) => {
     const flags = [
       ...(target.kubeconfig !== undefined && !rest.includes('--kubeconfig')
-        ? [`--kubeconfig ${shellWord(target.kubeconfig)}`]
+        ? [`--kubeconfig ${shellQuote(target.kubeconfig)}`]
         : []),
       ...(target.context !== undefined && !rest.includes('--context')
-        ? [`--context ${shellWord(target.context)}`]
+        ? [`--context ${shellQuote(target.context)}`]
         : []),
     ]
     return flags.length === 0 ? whole : `\`kubectl ${flags.join(' ')} ${rest}\``
@@ -195,6 +193,11 @@ export abstract class KubeCommand extends Command {
     if (problem !== undefined)
       throw new UsageFailure(problem, `See 'kubectl ${this.id ?? ''} --help' for usage.`)
     return {colour: resolveColour(flags.color, {env: process.env, isTTY: stdoutIsTerminal()}), json}
+  }
+
+  /** The cluster the user chose (--kubeconfig/--context): fixes carry the same flags. */
+  protected get clusterFlags(): KubectlTarget {
+    return this.#kubectlTarget
   }
 
   /** Debug trace writer for sources; silent unless --debug. */

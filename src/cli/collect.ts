@@ -1,5 +1,6 @@
 // --collect FILE.tar.gz: read the live cluster with the health extras for the targets and write a support bundle that
 // `--from FILE.tar.gz` reads back to the same verdicts. Only raw objects the checks read go in: never the kubeconfig, never Secrets.
+import {rawShell, sh, shellQuote} from '../core/verdict/shell-command.js'
 import type {TargetSpec} from '../cluster/target-spec.js'
 import type {Gap} from '../core/snapshot.js'
 import {sanitizeTerminalText} from '../render/terminal-text.js'
@@ -40,15 +41,17 @@ export const describeTarget = (target: TargetSpec): string => {
 export const readBackArgs = (target: TargetSpec): string => {
   switch (target.kind) {
     case 'pod':
-      return `pod/${target.name} -n ${target.namespace}`
+      return sh`pod/${target.name} -n ${target.namespace}`
     case 'workload':
-      return `${target.workloadKind.toLowerCase()}/${target.name} -n ${target.namespace}`
+      return sh`${`${target.workloadKind.toLowerCase()}/${target.name}`} -n ${target.namespace}`
     case 'namespace':
-      return `ns/${target.name}`
-    case 'sweep':
-      return `${target.namespace === null ? '-A' : `-n ${target.namespace}`}${target.labelSelector === undefined ? '' : ` -l ${target.labelSelector}`}`
+      return sh`ns/${target.name}`
+    case 'sweep': {
+      const scope = target.namespace === null ? '-A' : sh`-n ${target.namespace}`
+      return target.labelSelector === undefined ? scope : sh`${rawShell(scope)} -l ${target.labelSelector}`
+    }
     case 'manifests':
-      return `-f <manifests> -n ${target.namespaces[0] ?? 'default'}`
+      return sh`-f <manifests> -n ${target.namespaces[0] ?? 'default'}`
   }
 }
 
@@ -132,7 +135,7 @@ export const describeCollect = (outcome: CollectOutcome): {notices: string[]; wa
     outcome.redacted
       ? 'Redacted: Secret data, container env values, credential-like ConfigMap keys, annotations and args (--no-redact keeps them; Secret data never leaves). The kubeconfig is not included.'
       : 'Not redacted (--no-redact): only Secret data was left out. The kubeconfig is not included.',
-    `Read it back with: kubectl inject-check ${t(readBackArgs(outcome.target))} --from ${t(outcome.path)}`,
+    `Read it back with: kubectl inject-check ${t(readBackArgs(outcome.target))} --from ${t(shellQuote(outcome.path))}`,
   ]
   const warnings = outcome.gaps.map((gap) =>
     t(

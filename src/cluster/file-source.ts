@@ -1,5 +1,6 @@
 // --from: `kubectl get -o yaml|json` output, single objects, directories of them → ClusterSnapshot.
 // Bundle readers (archives, bug-report layouts) plug in as EntryReaders that claim a path before the default reader.
+import {sh} from '../core/verdict/shell-command.js'
 import type {Stats} from 'node:fs'
 import {readdir, readFile, stat} from 'node:fs/promises'
 import {extname, join, resolve} from 'node:path'
@@ -200,7 +201,7 @@ export function partialInputGaps(
       name: namespace,
       reason: 'NotCollected',
       verb: 'get',
-      message: `the input has pods in namespace "${namespace}" but not the Namespace; add it with: kubectl get namespace ${namespace} -o yaml > namespace-${namespace}.yaml`,
+      message: `the input has pods in namespace "${namespace}" but not the Namespace; add it with: ${sh`kubectl get namespace ${namespace} -o yaml > ${`namespace-${namespace}.yaml`}`}`,
     })
   }
   for (const expected of expectedInjectorConfigMaps(snapshot.webhookConfigurations)) {
@@ -213,7 +214,7 @@ export function partialInputGaps(
       name: expected.name,
       reason: 'NotCollected',
       verb: 'get',
-      message: `the input lacks ConfigMap ${expected.namespace}/${expected.name} (the injector config of webhook configuration ${expected.configuration}); add it with: kubectl get configmap ${expected.name} -n ${expected.namespace} -o yaml > ${expected.name}.yaml`,
+      message: `the input lacks ConfigMap ${expected.namespace}/${expected.name} (the injector config of webhook configuration ${expected.configuration}); add it with: ${sh`kubectl get configmap ${expected.name} -n ${expected.namespace} -o yaml > ${`${expected.name}.yaml`}`}`,
     })
   }
   return gaps

@@ -89,7 +89,8 @@ describe('--collect then --from', () => {
   it('reads back to the same verdicts as the live sweep, citing the bundle entry', async () => {
     const bundle = join(work, 'round.tar.gz')
     assert.equal((await check(['-A', '--collect', bundle, '--kubeconfig', kubeconfig])).code, 0)
-    const live = await check(['-A', '-o', 'json', '--kubeconfig', kubeconfig])
+    // KUBECONFIG, not --kubeconfig: with the flag every fix would name the file (fix-commands.test.ts).
+    const live = await check(['-A', '-o', 'json'], {KUBECONFIG: kubeconfig})
     const back = await check(['-A', '-o', 'json', '--from', bundle])
     assert.equal(back.code, 0, back.stderr)
     assert.deepEqual(verdictsOnly(documentOf(back)), verdictsOnly(documentOf(live)))

@@ -2,6 +2,7 @@
 // Message shapes: k8s apiserver pkg/util/webhook/error.go (`failed calling webhook %q: %v`),
 // admission/plugin/webhook/mutating/dispatcher.go (`failed to call webhook: %w`),
 // admission/plugin/webhook/errors/statuserror.go (`admission webhook %q denied the request: …`, `does not support dry run`).
+import {sh} from '../verdict/shell-command.js'
 import type {ClusterSnapshot, EventFacts, Provenance} from '../snapshot.js'
 import type {ReasonCode} from '../verdict/reasons.js'
 
@@ -128,9 +129,9 @@ const networkHints = (
 ): string[] => {
   const gke = `GKE private cluster: the control plane dials the endpoint port, not 443: gcloud compute firewall-rules create allow-master-to-istiod --network <network> --source-ranges <master-ipv4-cidr> --target-tags <node-tag> --allow tcp:15017`
   const eks = `EKS with a custom CNI (Calico, Cilium, Weave overlay): the managed control plane cannot reach pod IPs; use the VPC CNI or run istiod with hostNetwork: true`
-  const netpol = `NetworkPolicy: allow ingress to pods app=istiod in ${namespace} on TCP 15017 from the control plane: kubectl get networkpolicy -n ${namespace}`
+  const netpol = sh`NetworkPolicy: allow ingress to pods app=istiod in ${namespace} on TCP 15017 from the control plane: kubectl get networkpolicy -n ${namespace}`
   const proxy = `kube-apiserver with HTTP(S)_PROXY set: add .svc and the service CIDR to NO_PROXY`
-  const probe = `Probe the path the API server takes: kubectl get --raw /api/v1/namespaces/${namespace}/services/https:${service}:https-webhook/proxy/inject -v4`
+  const probe = sh`Probe the path the API server takes: kubectl get --raw /api/v1/namespaces/${namespace}/services/https:${service}:https-webhook/proxy/inject -v4`
   if (platform === 'GKE') return [gke, netpol, probe]
   if (platform === 'EKS') return [eks, netpol, probe]
   if (platform === 'AKS' || platform === 'OpenShift') return [netpol, proxy, probe]
@@ -149,23 +150,23 @@ const hintsFor = (
       return networkHints(platform, name, ns)
     case 'AddressNotAllowed':
       return [
-        `EKS custom CNI: use the VPC CNI or run ${ns}/${name} with hostNetwork: true (dnsPolicy ClusterFirstWithHostNet)`,
+        sh`EKS custom CNI: use the VPC CNI or run ${ns}/${name} with hostNetwork: true (dnsPolicy ClusterFirstWithHostNet)`,
       ]
     case 'TLS':
       return [
-        `Compare caBundle with the mesh root: kubectl get mutatingwebhookconfigurations -o jsonpath='{.items[*].webhooks[0].clientConfig.caBundle}' | base64 -d | md5sum; kubectl get cm istio-ca-root-cert -n ${ns} -o jsonpath='{.data.root-cert\\.pem}' | md5sum`,
-        `Restart istiod to re-patch the caBundle: kubectl rollout restart deployment/${name} -n ${ns}`,
+        sh`Compare caBundle with the mesh root: kubectl get mutatingwebhookconfigurations -o jsonpath='{.items[*].webhooks[0].clientConfig.caBundle}' | base64 -d | md5sum; kubectl get cm istio-ca-root-cert -n ${ns} -o jsonpath='{.data.root-cert\\.pem}' | md5sum`,
+        sh`Restart istiod to re-patch the caBundle: kubectl rollout restart deployment/${name} -n ${ns}`,
         'If a GitOps tool (Argo CD, Flux) re-applies the webhook, ignore /webhooks/*/clientConfig/caBundle in its diff',
       ]
     case 'NoEndpoints':
-      return [`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name}`]
+      return [sh`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name}`]
     case 'ServiceNotFound':
       return [
-        `A webhook still calls ${ns}/${name}: kubectl get mutatingwebhookconfigurations -o custom-columns=NAME:.metadata.name,SVC:.webhooks[0].clientConfig.service.name; delete the stale one or reinstall that revision`,
+        sh`A webhook still calls ${ns}/${name}: kubectl get mutatingwebhookconfigurations -o 'custom-columns=NAME:.metadata.name,SVC:.webhooks[0].clientConfig.service.name'; delete the stale one or reinstall that revision`,
       ]
     case 'ConnectionRefused':
       return [
-        `istiod is not listening where the Service points: kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name} -o yaml (port must be 15017)`,
+        sh`istiod is not listening where the Service points: kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name} -o yaml (port must be 15017)`,
       ]
     case 'Denied':
       return [
@@ -174,14 +175,14 @@ const hintsFor = (
     case 'DryRunUnsupported':
       return ['Set sideEffects: None (or NoneOnDryRun) on the named webhook; Istio ≥1.7 does this']
     case 'UnexpectedEOF':
-      return [`kubectl logs -n ${ns} deploy/${name} --previous; check istiod restarts and memory`]
+      return [sh`kubectl logs -n ${ns} deploy/${name} --previous; check istiod restarts and memory`]
     case 'InjectorHandlerMissing':
       return [
-        `kubectl get configmap -n ${ns} | grep istio-sidecar-injector; check the istiod env INJECT_ENABLED`,
+        sh`kubectl get configmap -n ${ns} | grep istio-sidecar-injector; check the istiod env INJECT_ENABLED`,
       ]
     case 'PolicySkip':
       return [
-        `kubectl get configmap istio-sidecar-injector -n ${ns} -o jsonpath='{.data.config}' | grep -E 'policy|InjectSelector'`,
+        sh`kubectl get configmap istio-sidecar-injector -n ${ns} -o jsonpath='{.data.config}' | grep -E 'policy|InjectSelector'`,
       ]
     case 'CallFailed':
       return ['kubectl inject-check --health']

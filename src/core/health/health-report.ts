@@ -1,5 +1,6 @@
 // The health report: webhook health, failure forensics, proxy freshness and the restart plan joined,
 // with findings ordered by severity and a one-line summary for the sweep footer.
+import {sh} from '../verdict/shell-command.js'
 import type {ClusterSnapshot, Provenance} from '../snapshot.js'
 import type {ReasonCode, ReasonLevel} from '../verdict/reasons.js'
 import {formatHint, reasonCatalog} from '../verdict/reasons.js'
@@ -296,7 +297,7 @@ export const assessHealth = (
             .filter((f) => f.object !== null && f.service?.name === service.name)
             .map(
               (f) =>
-                `kubectl describe ${f.object?.kind.toLowerCase() ?? ''} ${f.object?.name ?? ''} -n ${f.object?.namespace ?? ''}`,
+                sh`kubectl describe ${f.object?.kind.toLowerCase() ?? ''} ${f.object?.name ?? ''} -n ${f.object?.namespace ?? ''}`,
             )
         : []
     const more = [...new Set(rejected)]

@@ -1,5 +1,6 @@
 // Restart plan: pods that need a new injection, grouped by the workload a user restarts, in the
 // order a careful operator runs them: fix the injector first, one namespace at a time, gateways last.
+import {isSafeCommand, sh} from '../verdict/shell-command.js'
 import type {ReasonCode} from '../verdict/reasons.js'
 import type {FindingKind, Verdict} from '../verdict/verdict.js'
 import {istiodSelector, revisionOfIstiodService} from './failure-events.js'
@@ -129,8 +130,8 @@ const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<Rest
       action: 'RecreatePod',
       target: {kind: 'Pod', name: pods.join(' ')},
       commands: pods.flatMap((pod) => [
-        `kubectl get pod ${pod} -n ${ns} -o yaml > ${pod}.yaml`,
-        `kubectl delete pod ${pod} -n ${ns}`,
+        sh`kubectl get pod ${pod} -n ${ns} -o yaml > ${`${pod}.yaml`}`,
+        sh`kubectl delete pod ${pod} -n ${ns}`,
       ]),
       warning:
         'not managed by a controller: a deleted pod does not come back; re-create it from its manifest (strip status, uid and resourceVersion from the saved YAML)',
@@ -144,7 +145,7 @@ const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<Rest
       target: owner,
       commands:
         owner.kind === 'CronJob'
-          ? [`kubectl create job ${owner.name}-reinject --from=cronjob/${owner.name} -n ${ns}`]
+          ? [sh`kubectl create job ${`${owner.name}-reinject`} --from=cronjob/${owner.name} -n ${ns}`]
           : [],
       warning: 'Job pods are not restarted: the next run is injected with the current configuration',
     }
@@ -154,7 +155,7 @@ const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<Rest
       ...base,
       action: 'DeletePods',
       target: owner,
-      commands: [`kubectl delete pod ${pods.join(' ')} -n ${ns}`.trim()],
+      commands: [sh`kubectl delete pod ${pods} -n ${ns}`],
       warning: `${owner.kind} ${owner.name} has no Deployment: deleting its pods one at a time lets it recreate them`,
     }
   }
@@ -163,8 +164,8 @@ const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<Rest
     action: 'Restart',
     target: owner,
     commands: [
-      `kubectl rollout restart ${ref} -n ${ns}`,
-      `kubectl rollout status ${ref} -n ${ns} --timeout=10m`,
+      sh`kubectl rollout restart ${ref} -n ${ns}`,
+      sh`kubectl rollout status ${ref} -n ${ns} --timeout=10m`,
     ],
   }
 }
@@ -222,7 +223,10 @@ export const buildRestartPlan = (
         (a.group.owner?.name ?? '').localeCompare(b.group.owner?.name ?? '') ||
         [...a.group.pods].join().localeCompare([...b.group.pods].join()),
     )
-  const restartSteps = ordered.map(({group, gateway}) => stepFor(group, blockersOf(group), gateway))
+  const restartSteps = ordered.map(({group, gateway}) => {
+    const step = stepFor(group, blockersOf(group), gateway)
+    return {...step, commands: step.commands.filter(isSafeCommand)}
+  })
 
   const neededFixes = [...new Set(restartSteps.flatMap((s) => s.blockedBy))].sort()
   const fixSteps: Omit<RestartStep, 'order'>[] = neededFixes.map((configuration) => {
@@ -233,10 +237,10 @@ export const buildRestartPlan = (
     const service = hooks.find((w) => w.service !== null)?.service
     const commands = service
       ? [
-          `kubectl get pods -n ${service.namespace} -l ${istiodSelector(hooks.find((w) => w.revision !== null)?.revision ?? revisionOfIstiodService(service.name))} -o wide`,
-          `kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
+          sh`kubectl get pods -n ${service.namespace} -l ${istiodSelector(hooks.find((w) => w.revision !== null)?.revision ?? revisionOfIstiodService(service.name))} -o wide`,
+          sh`kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
         ]
-      : [`kubectl get mutatingwebhookconfiguration ${configuration} -o yaml`]
+      : [sh`kubectl get mutatingwebhookconfiguration ${configuration} -o yaml`]
     return {
       action: 'FixWebhook',
       namespace: service?.namespace ?? null,

@@ -1,4 +1,5 @@
 // Injection metadata written where the webhook layer cannot see it (istio/istio#32853, #40512; analyzer IST0135).
+import {validateLabelValue} from '../admission/label-selector.js'
 import type {Labels, PodFacts, WorkloadFacts} from '../snapshot.js'
 import {injectKey} from './injection-policy.js'
 import {injectionLabel, revLabel, type IstioFinding, type RevisionIndex} from './revisions.js'
@@ -29,6 +30,34 @@ const templatePatch = (kind: string, key: string, value: string, dropAnnotation 
     labels: {[key]: value},
     ...(dropAnnotation ? {annotations: {[key]: null}} : {}),
   })
+
+// istio: manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml selects only "true"/"false".
+const truthyWords = ['y', 'yes', 'true', 'on']
+const falsyWords = ['n', 'no', 'false', 'off']
+
+/**
+ * The label value a fix may write for a misplaced one: `true`/`false` for the inject key (what the webhook selectors
+ * match), a valid label value for istio.io/rev; undefined when the value says nothing safe (the fix is then dropped).
+ */
+export const labelFixValue = (key: string, value: string): string | undefined => {
+  if (key === injectKey) {
+    const word = value.trim().toLowerCase()
+    return truthyWords.includes(word) ? 'true' : falsyWords.includes(word) ? 'false' : undefined
+  }
+  return value !== '' && validateLabelValue(key, value) === undefined ? value : undefined
+}
+
+/** Hint params with a merge patch when the value can be written safely; without `patch` the fix is dropped. */
+const patchParams = (
+  base: Readonly<Record<string, string>>,
+  kind: string,
+  key: string,
+  value: string,
+  dropAnnotation = false,
+): Record<string, string> => {
+  const safe = labelFixValue(key, value)
+  return safe === undefined ? {...base} : {...base, patch: templatePatch(kind, key, safe, dropAnnotation)}
+}
 
 export interface MisplacementOptions {
   /** Injector `enableNamespacesByDefault` (the `auto.` webhook calls istiod for unlabelled pods, so annotations work). */
@@ -76,7 +105,7 @@ export const findMisplacedInjectionMetadata = (
         code: 'LabelOnControllerMetadata',
         kind: 'Misconfiguration',
         message: `${label} has ${m.where} ${m.key}=${JSON.stringify(m.value)} on its own metadata; webhooks and istiod only read the pod template (${templateNote})`,
-        params: {...base, patch: templatePatch(kind, m.key, m.value)},
+        params: patchParams(base, kind, m.key, m.value),
       })
     }
   }
@@ -110,7 +139,7 @@ export const findMisplacedInjectionMetadata = (
     code: 'DeprecatedInjectAnnotation',
     kind: 'Misconfiguration',
     message: `${label}: annotation sidecar.istio.io/inject=${JSON.stringify(annotation)} is deprecated in favor of the label; webhooks cannot see annotations`,
-    params: {...base, patch: templatePatch(kind, injectKey, annotation, true)},
+    params: patchParams(base, kind, injectKey, annotation, true),
   })
   return findings
 }

@@ -1,5 +1,6 @@
 // A failed dry-run create (or direct AdmissionReview) → the API server's message plus a one-line diagnosis, reusing the
 // failure-event classifier so inject-diff names a cause the way inject-check --health does.
+import {sh} from '../verdict/shell-command.js'
 import {classifyFailureEvents, istiodSelector, revisionOfIstiodService} from '../health/failure-events.js'
 import {describeReason} from '../verdict/reasons.js'
 import type {PreviewFailure} from './preview.js'
@@ -19,7 +20,7 @@ const classify = (message: string, namespace: string, name: string): PreviewFail
       code: diagnosis.code,
       message,
       diagnosis: `${service.name} has no ready endpoints: ${describeReason(diagnosis.code).summary}${webhook}`,
-      hint: `kubectl get pods -n ${service.namespace} -l ${istiodSelector(revision)}; kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
+      hint: sh`kubectl get pods -n ${service.namespace} -l ${istiodSelector(revision)}; kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
     }
   }
   return {
@@ -44,14 +45,14 @@ export const diagnoseDryRunFailure = (
       code: 'PreviewDryRunForbidden',
       message,
       diagnosis: describeReason('PreviewDryRunForbidden').summary,
-      hint: `kubectl auth can-i create pods -n ${namespace}`,
+      hint: sh`kubectl auth can-i create pods -n ${namespace}`,
     }
   }
   return {
     code: 'PreviewDryRunFailed',
     message,
     diagnosis: describeReason('PreviewDryRunFailed').summary,
-    hint: `kubectl create -f pod.yaml -n ${namespace} --dry-run=server -o yaml`,
+    hint: sh`kubectl create -f pod.yaml -n ${namespace} --dry-run=server -o yaml`,
   }
 }
 
@@ -68,7 +69,7 @@ export const diagnoseDirectFailure = (
       code: 'WebhookNoEndpoints',
       message,
       diagnosis: `${service.name} has no ready endpoints: ${describeReason('WebhookNoEndpoints').summary}`,
-      hint: `kubectl get pods -n ${service.namespace} -l ${istiodSelector(revision)}; kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
+      hint: sh`kubectl get pods -n ${service.namespace} -l ${istiodSelector(revision)}; kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
     }
   }
   // Other causes arrive wrapped the way a webhook call failure is, so the event classifier reads them alike.
@@ -80,6 +81,6 @@ export const diagnoseDirectFailure = (
     code: 'PreviewDirectFailed',
     message,
     diagnosis: describeReason('PreviewDirectFailed').summary,
-    hint: `kubectl get --raw ${probe} -v4`,
+    hint: sh`kubectl get --raw ${probe} -v4`,
   }
 }

@@ -1,4 +1,5 @@
 // --observed: what admission really did to a running pod, read as its controller's template against the pod itself.
+import {sh} from '../verdict/shell-command.js'
 import type {TargetSpec} from '../../cluster/target-spec.js'
 import {labelsMatchSelectorString} from '../admission/label-selector.js'
 import {workloadKinds} from '../snapshot.js'
@@ -83,7 +84,7 @@ export const observedPreview = (
       code: 'PreviewNoController',
       message: `pod ${subject.namespace}/${subject.name} has ${controller === undefined ? 'no controller' : `controller ${controller.kind}/${controller.name}, which has no pod template`}`,
       diagnosis: describeReason('PreviewNoController').summary,
-      hint: `kubectl inject-diff ${subject.name} -n ${subject.namespace}`,
+      hint: sh`kubectl inject-diff ${subject.name} -n ${subject.namespace}`,
     })
   }
   if (owner === undefined) {
@@ -91,7 +92,7 @@ export const observedPreview = (
       code: 'PreviewOwnerMissing',
       message: `${controller.kind.toLowerCase()}s "${controller.name}" not found in namespace "${subject.namespace}"`,
       diagnosis: describeReason('PreviewOwnerMissing').summary,
-      hint: `kubectl get ${controller.kind.toLowerCase()} ${controller.name} -n ${subject.namespace} -o yaml`,
+      hint: sh`kubectl get ${controller.kind.toLowerCase()} ${controller.name} -n ${subject.namespace} -o yaml`,
     })
   }
   const {before, after} = observedPair(templateOfWorkload(controller.kind, owner), pod, raw)

@@ -1,5 +1,6 @@
 // Turns reason codes with parameters into exact commands, most useful first, without duplicates; and the commands that
 // recreate a pod or edit its template, chosen by what owns the pod (a rollout, a CronJob run, a bare pod's replace).
+import {sh} from './shell-command.js'
 import {resourceOf, templateMergePatch} from '../istio/misplacement.js'
 import {formatLabelEdit} from './label-edit.js'
 import type {LabelEdit} from './label-edit.js'
@@ -71,10 +72,12 @@ export const restartSteps = (subject: FixSubject): ActionSource[] => {
   const {namespace, name, owner} = subject
   const rollout = owner === undefined ? undefined : rolloutKinds[owner.kind]
   if (owner !== undefined && rollout !== undefined)
-    return [{command: `kubectl rollout restart ${rollout}/${owner.name} -n ${namespace}`}]
+    return [{command: sh`kubectl rollout restart ${`${rollout}/${owner.name}`} -n ${namespace}`}]
   if (owner?.kind === 'CronJob')
     return [
-      {command: `kubectl create job --from=cronjob/${owner.name} ${owner.name}-manual -n ${namespace}`},
+      {
+        command: sh`kubectl create job --from=cronjob/${owner.name} ${`${owner.name}-manual`} -n ${namespace}`,
+      },
       {note: `or wait for the next scheduled run of cronjob/${owner.name}: a CronJob never recreates a pod`},
     ]
   if (subject.kind === 'Namespace') return []
@@ -86,17 +89,17 @@ export const restartSteps = (subject: FixSubject): ActionSource[] => {
       },
     ]
   if (subject.kind === 'Pod' && controller !== undefined)
-    return [{command: `kubectl delete pod ${name} -n ${namespace}`}]
+    return [{command: sh`kubectl delete pod ${name} -n ${namespace}`}]
   if (subject.kind === 'Pod')
     // k8s: staging/src/k8s.io/kubectl/pkg/cmd/replace/replace.go forceReplace (delete, then create without resourceVersion)
     return [
-      {command: `kubectl get pod ${name} -n ${namespace} -o yaml | kubectl replace --force -f -`},
+      {command: sh`kubectl get pod ${name} -n ${namespace} -o yaml | kubectl replace --force -f -`},
       {
         note: `pod ${name} has no controller: injection happens only when a pod is created, so it must be recreated (delete it and apply its manifest again; the command above recreates it from its live spec)`,
       },
     ]
   const kind = subject.kind.toLowerCase()
-  return [{command: `kubectl rollout restart ${kind}/${name} -n ${namespace}`}]
+  return [{command: sh`kubectl rollout restart ${`${kind}/${name}`} -n ${namespace}`}]
 }
 
 const templatePaths: Readonly<Record<string, string>> = {
@@ -128,12 +131,8 @@ export const podLabelSteps = (subject: FixSubject, edit: LabelEdit): ActionSourc
   if (subject.kind === 'Namespace') return []
   const holder = templateHolder(subject)
   if (holder.kind === 'Pod') {
-    const args = [
-      ...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`),
-      ...edit.remove.map((k) => `${k}-`),
-    ]
     return [
-      {command: `kubectl label pod ${holder.name} -n ${subject.namespace} ${args.join(' ')} --overwrite`},
+      {command: sh`kubectl label pod ${holder.name} -n ${subject.namespace} ${labelArgs(edit)} --overwrite`},
       ...restartSteps(subject),
     ]
   }
@@ -142,11 +141,17 @@ export const podLabelSteps = (subject: FixSubject, edit: LabelEdit): ActionSourc
   const resource = resourceOf[holder.kind] ?? holder.kind.toLowerCase()
   return [
     {
-      command: `kubectl patch ${resource} ${holder.name} -n ${subject.namespace} --type merge -p '${templateMergePatch(holder.kind, {labels})}'`,
+      command: sh`kubectl patch ${resource} ${holder.name} -n ${subject.namespace} --type merge -p ${templateMergePatch(holder.kind, {labels})}`,
     },
   ]
 }
 
 /** `kubectl label namespace NS a=b c- --overwrite`, the command that makes a namespace what-if true. */
 export const namespaceLabelCommand = (namespace: string, edit: LabelEdit): string =>
-  `kubectl label namespace ${namespace} ${[...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`), ...edit.remove.map((k) => `${k}-`)].join(' ')} --overwrite`
+  sh`kubectl label namespace ${namespace} ${labelArgs(edit)} --overwrite`
+
+/** `kubectl label` arguments of an edit: `key=value` and `key-`, each one shell word. */
+const labelArgs = (edit: LabelEdit): string[] => [
+  ...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`),
+  ...edit.remove.map((k) => `${k}-`),
+]

@@ -1,5 +1,6 @@
 // Both layers for one pod as it would be created now: the API server's webhook selection, then istiod's policy
 // for the Istio webhook that would be called. Observed state (drift) is added by the callers.
+import {sh} from './shell-command.js'
 import {selectWebhooks} from '../admission/webhook-selection.js'
 import type {WebhookEvaluation} from '../admission/webhook-selection.js'
 import {evaluateInjectionPolicy} from '../istio/injection-policy.js'
@@ -57,11 +58,11 @@ const decisiveCheck = (evaluation: WebhookEvaluation, result: Check['result']): 
 /** The fix for "no Istio webhook selects this pod": label the namespace for the default revision, or for a revision. */
 export const enableNamespaceAction = (namespace: string, index: RevisionIndex): ActionSource => {
   if (index.hasDefault)
-    return {command: `kubectl label namespace ${namespace} istio-injection=enabled --overwrite`}
+    return {command: sh`kubectl label namespace ${namespace} istio-injection=enabled --overwrite`}
   const revision = activeRevisionNames(index)[0] ?? index.tags.find((t) => !t.deactivated)?.name
   return revision === undefined
     ? {code: 'NoInjectorWebhooks', params: {}}
-    : {command: `kubectl label namespace ${namespace} istio.io/rev=${revision} --overwrite`}
+    : {command: sh`kubectl label namespace ${namespace} istio.io/rev=${revision} --overwrite`}
 }
 
 /** Decides injection for `pod` (labels already edited for what-if) in `namespace`. */

@@ -1,5 +1,6 @@
 // Observed state against the decision for a pod created now: NeedsRestart, UnexpectedSidecar, RevisionDrift,
 // RestartWouldBeRejected, and pod creation blocked by an unreachable webhook (WebhookBlocksCreation).
+import {sh} from './shell-command.js'
 import {decodeCABundle} from '../health/ca-bundle.js'
 import {classifyFailureEvents, istiodSelector} from '../health/failure-events.js'
 import {assessServiceChain} from '../health/webhook-health.js'
@@ -242,10 +243,10 @@ export const findCreationBlock = (
     )
     const ns = service?.namespace ?? 'istio-system'
     const commands = [
-      `kubectl get pods -n ${ns} -l ${istiodSelector(match.revision)}`,
+      sh`kubectl get pods -n ${ns} -l ${istiodSelector(match.revision)}`,
       ...(service === undefined
         ? []
-        : [`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${service.name}`]),
+        : [sh`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${service.name}`]),
       ...(event?.hints ?? []),
     ]
     // A hint that only repeats an earlier command with other flags adds nothing.

@@ -1,4 +1,5 @@
 // Turns snapshot gaps into Unknown checks that name the missing permission or the missing input.
+import {sh} from './shell-command.js'
 import type {ClusterSnapshot, Gap} from '../snapshot.js'
 import type {Check, CheckStage} from './verdict.js'
 
@@ -17,8 +18,12 @@ export const findGap = (
   )
 
 /** `kubectl auth can-i list configmaps -n istio-system`: the exact question to ask the cluster. */
-export const canICommand = (gap: Gap): string =>
-  `kubectl auth can-i ${gap.verb ?? (gap.name === undefined ? 'list' : 'get')} ${gap.resource}${gap.namespace === undefined ? '' : ` -n ${gap.namespace}`}`
+export const canICommand = (gap: Gap): string => {
+  const verb = gap.verb ?? (gap.name === undefined ? 'list' : 'get')
+  return gap.namespace === undefined
+    ? sh`kubectl auth can-i ${verb} ${gap.resource}`
+    : sh`kubectl auth can-i ${verb} ${gap.resource} -n ${gap.namespace}`
+}
 
 export const gapCheck = (stage: CheckStage, gap: Gap): Check => {
   const where = `${gap.resource}${gap.name === undefined ? '' : `/${gap.name}`}${gap.namespace === undefined ? '' : ` -n ${gap.namespace}`}`

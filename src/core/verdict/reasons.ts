@@ -1,6 +1,7 @@
 // The one reason catalog: stable PascalCase codes, each with a level, a summary and a fix hint.
 // Areas keep their entries in reasons/*.ts; this module joins them and guarantees codes are unique.
 import type {ReasonDefinition} from './reason-definition.js'
+import {fillCommandTemplate} from './shell-command.js'
 import {admissionReasons} from './reasons/admission.js'
 import {bundleReasons} from './reasons/bundle.js'
 import {diffReasons} from './reasons/diff.js'
@@ -25,9 +26,9 @@ export const isReasonCode = (code: string): code is ReasonCode => Object.hasOwn(
 
 export const describeReason = (code: ReasonCode): ReasonDefinition => reasonCatalog[code]
 
-/** Fills `{placeholders}` in a code's hint; unknown placeholders stay visible so a gap is noticed. */
+/** Fills `{placeholders}` in a code's hint as shell-safe words; unknown placeholders stay visible so a gap is noticed. */
 export const formatHint = (code: ReasonCode, params: Readonly<Record<string, string>>): string =>
-  reasonCatalog[code].hint.replace(/\{(\w+)\}/g, (whole, key: string) => params[key] ?? whole)
+  fillCommandTemplate(reasonCatalog[code].hint, params)
 
 /** Area modules that define the same code twice would silently shadow each other; this lists them. */
 export const duplicateReasonCodes = (): string[] => {

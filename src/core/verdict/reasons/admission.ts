@@ -38,7 +38,7 @@ export const admissionReasons = {
   RuleMismatch: {
     level: 'Info',
     summary: 'no webhook rule matches the request (operation, group, version, resource or scope)',
-    hint: 'kubectl get mutatingwebhookconfiguration {configuration} -o jsonpath={.webhooks[*].rules}',
+    hint: "kubectl get mutatingwebhookconfiguration {configuration} -o jsonpath='{.webhooks[*].rules}'",
   },
   ExemptResource: {
     level: 'Info',
@@ -49,13 +49,13 @@ export const admissionReasons = {
   MatchConditionFalse: {
     level: 'Info',
     summary: 'a matchCondition is false, so the API server skips this webhook',
-    hint: 'kubectl get mutatingwebhookconfiguration {configuration} -o jsonpath={.webhooks[*].matchConditions}',
+    hint: "kubectl get mutatingwebhookconfiguration {configuration} -o jsonpath='{.webhooks[*].matchConditions}'",
   },
   MatchConditionError: {
     level: 'Error',
     summary:
       'a matchCondition fails to evaluate: failurePolicy Fail rejects the request, Ignore skips the webhook',
-    hint: 'kubectl get mutatingwebhookconfiguration {configuration} -o jsonpath={.webhooks[*].matchConditions}',
+    hint: "kubectl get mutatingwebhookconfiguration {configuration} -o jsonpath='{.webhooks[*].matchConditions}'",
   },
   MatchConditionUnevaluable: {
     level: 'Warning',

@@ -124,12 +124,12 @@ export const healthReasons = {
   WebhookInactive: {
     level: 'Info',
     summary: 'the webhook is deactivated (istio.io/deactivated never-match selectors) and is never called',
-    hint: 'Expected after `istioctl tag set default`; remove it once the old revision is gone: kubectl delete mutatingwebhookconfiguration {configuration}',
+    hint: "Expected after 'istioctl tag set default'; remove it once the old revision is gone: kubectl delete mutatingwebhookconfiguration {configuration}",
   },
   WebhookOrderingRisk: {
     level: 'Warning',
     summary: "another mutating webhook runs after Istio's on the same pods and Istio is not reinvoked",
-    hint: "Containers or probes added by {other} are not seen by the injector; set values.sidecarInjectorWebhook.reinvocationPolicy=IfNeeded or check {other}'s output",
+    hint: 'Containers or probes added by {other} are not seen by the injector; set values.sidecarInjectorWebhook.reinvocationPolicy=IfNeeded or check the output of {other}',
   },
   WebhookOtherMutator: {
     level: 'Info',
@@ -177,7 +177,7 @@ export const healthReasons = {
     level: 'Warning',
     summary:
       'a webhook does not support dry run (sideEffects not None/NoneOnDryRun); server-side dry-run fails',
-    hint: 'kubectl get mutatingwebhookconfigurations -o custom-columns=NAME:.metadata.name,SIDEEFFECTS:.webhooks[*].sideEffects',
+    hint: "kubectl get mutatingwebhookconfigurations -o 'custom-columns=NAME:.metadata.name,SIDEEFFECTS:.webhooks[*].sideEffects'",
   },
   WebhookUnexpectedEOF: {
     level: 'Warning',

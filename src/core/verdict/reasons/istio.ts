@@ -179,17 +179,17 @@ export const istioReasons = {
   LabelOnControllerMetadata: {
     level: 'Warning',
     summary: "an injection label or annotation sits on the controller's metadata, where no webhook sees it",
-    hint: "kubectl patch {resource} {name} -n {namespace} --type merge -p '{patch}'",
+    hint: 'kubectl patch {resource} {name} -n {namespace} --type merge -p {patch}',
   },
   AnnotationOnlyOptIn: {
     level: 'Warning',
     summary:
       'sidecar.istio.io/inject: "true" is an annotation, which webhooks cannot see: it opts out but never in',
-    hint: "kubectl patch {resource} {name} -n {namespace} --type merge -p '{patch}'",
+    hint: 'kubectl patch {resource} {name} -n {namespace} --type merge -p {patch}',
   },
   DeprecatedInjectAnnotation: {
     level: 'Info',
     summary: 'the sidecar.istio.io/inject annotation is deprecated in favour of the label (IST0135)',
-    hint: "kubectl patch {resource} {name} -n {namespace} --type merge -p '{patch}'",
+    hint: 'kubectl patch {resource} {name} -n {namespace} --type merge -p {patch}',
   },
 } as const satisfies Record<string, ReasonDefinition>
