@@ -16,6 +16,7 @@ import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
 import {scopeHealth, scopeVerdict} from '../src/core/fix-scope.js'
+import {snapshotTime} from '../src/core/health/evidence-age.js'
 import {assessHealth} from '../src/core/health/health-report.js'
 import {resolveHealthScope} from '../src/core/health/health-scope.js'
 import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
@@ -172,9 +173,12 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
 
     const input = await readCheckInput(plan, flags, machine, this.debugLog)
 
+    // Evidence ages against the snapshot's time (a bundle: when it was collected), not the reader's clock.
+    const at = snapshotTime(input.snapshot, new Date())
     const evaluated = evaluateRequest(input.snapshot, input, {
       namespaceLabels: plan.namespaceLabels,
       podLabels: plan.podLabels,
+      at,
     })
     if (!evaluated.ok)
       throw new CliFailure(
@@ -193,7 +197,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const health =
       wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
         ? scopeHealth(
-            assessHealth(snapshot, evaluated.verdicts, new Date(), {
+            assessHealth(snapshot, evaluated.verdicts, at, {
               scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluated.verdicts)),
             }),
             this.clusterFlags,

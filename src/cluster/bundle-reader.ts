@@ -47,6 +47,8 @@ export interface BundleContents {
   readonly versions?: IstioVersions
   /** Lines of the events table that could not be split into columns. */
   readonly unparsedEventLines?: readonly number[]
+  /** ISO time the bundle was collected, when it records one (`--collect` manifests). */
+  readonly takenAt?: string
 }
 
 const isRecord = (value: unknown): value is Raw =>
@@ -504,6 +506,7 @@ export const readClusterInfoStream = (file: string, body: string): BundleContent
 // ---- the --collect bundle ----
 
 interface InjectBundleManifest {
+  readonly createdAt?: unknown
   readonly resources?: readonly {readonly file?: string}[]
   readonly gaps?: readonly Gap[]
 }
@@ -549,6 +552,9 @@ const readInjectBundle = async (tree: BundleFileTree, root: string): Promise<Bun
     entries,
     logs,
     gaps,
+    ...(typeof manifest.createdAt === 'string' && !Number.isNaN(Date.parse(manifest.createdAt))
+      ? {takenAt: manifest.createdAt}
+      : {}),
   }
 }
 
@@ -670,6 +676,12 @@ export const bundleEntryReader: EntryReader = {
   read: async (path) => {
     const bundle = await readBundle(path)
     if (!bundle) return {entries: []}
-    return {entries: bundle.entries, logs: bundle.logs, gaps: bundle.gaps, layouts: [bundle.layout]}
+    return {
+      entries: bundle.entries,
+      logs: bundle.logs,
+      gaps: bundle.gaps,
+      layouts: [bundle.layout],
+      ...(bundle.takenAt === undefined ? {} : {takenAt: bundle.takenAt}),
+    }
   },
 }

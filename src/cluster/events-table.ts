@@ -220,3 +220,13 @@ export const eventRowToObject = (row: EventRow, defaultNamespace: string): Recor
     ...(component && {source: {component, ...(host && {host})}}),
   }
 }
+
+const ageUnits: Readonly<Record<string, number>> = {s: 1, m: 60, h: 3600, d: 86400, y: 31536000}
+
+/** kubectl's short duration (`45s`, `5m`, `3h10m`, `2d4h`, `3y`) → seconds; undefined for `<unknown>` or anything else. */
+// k8s: staging/src/k8s.io/apimachinery/pkg/util/duration/duration.go HumanDuration
+export const parseKubectlAge = (text: string): number | undefined => {
+  const parts = /^(?:\d+[smhdy])+$/.test(text.trim()) ? text.trim().match(/\d+[smhdy]/g) : null
+  if (parts === null) return undefined
+  return parts.reduce((sum, part) => sum + Number(part.slice(0, -1)) * (ageUnits[part.slice(-1)] ?? 0), 0)
+}

@@ -18,6 +18,8 @@ export interface FileEntries {
   readonly gaps?: readonly Gap[]
   /** Names of recognised layouts (e.g. `istioctl bug-report 1.30`), for the snapshot origin. */
   readonly layouts?: readonly string[]
+  /** ISO time a bundle was collected; several inputs: the newest. */
+  readonly takenAt?: string
 }
 
 /** A reader for a kind of input (an archive, a bug-report directory); the first that claims a path reads it. */
@@ -88,11 +90,16 @@ async function claimedBy(options: FileSourceOptions, path: string, stats: Stats)
 }
 
 function mergeEntries(results: readonly FileEntries[]): FileEntries {
+  const takenAt = results
+    .map((r) => r.takenAt)
+    .filter((t): t is string => t !== undefined)
+    .sort((a, b) => Date.parse(b) - Date.parse(a))[0]
   return {
     entries: results.flatMap((r) => r.entries),
     logs: results.flatMap((r) => r.logs ?? []),
     gaps: results.flatMap((r) => r.gaps ?? []),
     layouts: results.flatMap((r) => r.layouts ?? []),
+    ...(takenAt === undefined ? {} : {takenAt}),
   }
 }
 
@@ -118,11 +125,14 @@ export async function readFileSnapshot(
   // A gap one input left (e.g. a cluster-info dump has no namespaces) is closed by another input that has them.
   for (const gap of resolveGaps(all.gaps ?? [], all.entries, all.logs ?? [])) builder.addGap(gap)
   const layouts = [...new Set(all.layouts ?? [])]
-  const snapshot = builder.build({
-    kind: 'files',
-    paths: paths.map((p) => resolve(p)),
-    ...(layouts.length === 0 ? {} : {layouts}),
-  })
+  const snapshot = builder.build(
+    {
+      kind: 'files',
+      paths: paths.map((p) => resolve(p)),
+      ...(layouts.length === 0 ? {} : {layouts}),
+    },
+    all.takenAt,
+  )
   const missing = partialInputGaps(snapshot, {
     webhooksAttested: webhooksAttested(all.entries, layouts),
     bundle: layouts.some((layout) => webhookCollectingLayouts.has(layout)),

@@ -312,6 +312,8 @@ export async function readLiveSnapshot(
 
   async function readTarget(): Promise<ClusterSnapshot> {
     const origin = {kind: 'live', context: connection.contextName, server: connection.server} as const
+    // Live evidence ages against the moment it was read.
+    const readAt = new Date().toISOString()
     switch (target.kind) {
       case 'pod': {
         const path = `${nsPath('/api/v1/namespaces/{ns}/pods', target.namespace)}/${enc(target.name)}`
@@ -355,7 +357,7 @@ export async function readLiveSnapshot(
           failedCreates([target.namespace]),
           ...nodes(),
         ])
-        return builder.build(origin)
+        return builder.build(origin, readAt)
       }
       case 'workload': {
         const path = `${nsPath(workloadPaths[target.workloadKind], target.namespace)}/${enc(target.name)}`
@@ -382,7 +384,7 @@ export async function readLiveSnapshot(
           failedCreates([target.namespace]),
           ...nodes(),
         ])
-        return builder.build(origin)
+        return builder.build(origin, readAt)
       }
       case 'namespace': {
         await settleAll<unknown>([
@@ -394,7 +396,7 @@ export async function readLiveSnapshot(
           failedCreates([target.name]),
           ...nodes(),
         ])
-        return builder.build(origin)
+        return builder.build(origin, readAt)
       }
       case 'sweep': {
         const query = {labelSelector: target.labelSelector}
@@ -421,7 +423,7 @@ export async function readLiveSnapshot(
               ]),
           ...nodes(),
         ])
-        return builder.build(origin)
+        return builder.build(origin, readAt)
       }
       case 'manifests': {
         const namespaces = [...new Set(target.namespaces)].sort()
@@ -431,7 +433,7 @@ export async function readLiveSnapshot(
           failedCreates(namespaces),
           ...nodes(),
         ])
-        return builder.build(origin)
+        return builder.build(origin, readAt)
       }
     }
   }

@@ -1,5 +1,6 @@
 // Raw Kubernetes objects (any list or item shape, any source) → the narrow facts of a ClusterSnapshot.
 // Live, file and bundle readers all go through SnapshotBuilder so every source projects the same way.
+import {parseKubectlAge} from './events-table.js'
 import type {
   ClusterSnapshot,
   ConfigMapFacts,
@@ -352,6 +353,9 @@ export function projectEvent(object: unknown, source?: Provenance): EventFacts |
   const involvedNamespace = text(involved.namespace)
   const type = text(raw.type)
   const count = num(raw.count) ?? num(record(raw.series).count)
+  // Events read from `kubectl get events` text carry their age relative to the collection, not a timestamp.
+  const lastSeen = text(record(meta.annotations)['kubectl-inject.io/last-seen'])
+  const ageSeconds = lastSeen === undefined ? undefined : parseKubectlAge(lastSeen)
   const lastTimestamp =
     text(raw.lastTimestamp) ??
     text(record(raw.series).lastObservedTime) ??
@@ -365,6 +369,7 @@ export function projectEvent(object: unknown, source?: Provenance): EventFacts |
     ...(type === undefined ? {} : {type}),
     ...(count === undefined ? {} : {count}),
     ...(lastTimestamp === undefined ? {} : {lastTimestamp}),
+    ...(ageSeconds === undefined ? {} : {ageSeconds}),
     ...withSource(source),
   }
 }
@@ -502,7 +507,7 @@ export class SnapshotBuilder {
     return this.pods
   }
 
-  build(origin: SnapshotOrigin): ClusterSnapshot {
+  build(origin: SnapshotOrigin, takenAt?: string): ClusterSnapshot {
     const liftJob = (pod: PodFacts): PodFacts => {
       if (pod.owner?.kind !== 'Job') return pod
       const cronJob = this.jobOwners.get(`${pod.namespace}/${pod.owner.name}`)
@@ -520,6 +525,7 @@ export class SnapshotBuilder {
     const named = (item: {namespace?: string; name: string}) => `${item.namespace ?? ''}/${item.name}`
     return {
       origin,
+      ...(takenAt === undefined ? {} : {takenAt}),
       namespaces: byKey(this.namespaces, (n) => n.name),
       webhookConfigurations: byKey(this.webhookConfigurations, (c) => c.metadata.name),
       configMaps: byKey(this.configMaps, named),

@@ -207,6 +207,8 @@ export interface EventFacts {
   readonly type?: string
   readonly count?: number
   readonly lastTimestamp?: string
+  /** Age at the snapshot's time when the input gives it relatively (`kubectl get events` LAST SEEN: `5m`). */
+  readonly ageSeconds?: number
   readonly source?: Provenance
 }
 
@@ -234,6 +236,8 @@ export type SnapshotOrigin =
 
 export interface ClusterSnapshot {
   readonly origin: SnapshotOrigin
+  /** ISO time the snapshot shows the cluster at: when it was read live, or when a bundle was collected. */
+  readonly takenAt?: string
   readonly namespaces: readonly NamespaceFacts[]
   readonly webhookConfigurations: readonly MutatingWebhookConfiguration[]
   /** Istio injector and mesh ConfigMaps (`istio-sidecar-injector[-rev]`, `istio[-rev]`), from any namespace. */

@@ -4,6 +4,6 @@ export type {ApiServerDouble, ApiServerOptions, DeniedAccess, Fault, RecordedReq
 export type {ExtraContext, KubeconfigOptions} from './kubeconfig-file.js'
 export {startWebhookServer} from './webhook-server.js'
 export type {WebhookCall, WebhookServer, WebhookServerOptions} from './webhook-server.js'
-export {loadYamlObjects} from './yaml-objects.js'
+export {loadYamlObjects, recordedJustNow} from './yaml-objects.js'
 export {loadTlsMaterial, tlsFixturePath} from './tls-fixtures.js'
 export {injectorProxyImage} from './injector-values.js'

@@ -17,3 +17,31 @@ export function loadYamlObjects(path: string): object[] {
     return flatten(doc.toJS())
   })
 }
+
+const eventTimeFields = ['lastTimestamp', 'firstTimestamp', 'eventTime'] as const
+
+/**
+ * Fixture Events as if they had just happened: every timestamp moves by the same offset so the newest is `now`. A live
+ * read judges evidence by its age at read time, as files are judged at their newest event; ages stay as recorded.
+ */
+export function recordedJustNow(objects: readonly object[], now = new Date()): object[] {
+  const times = objects.flatMap((o) => {
+    const event = o as Record<string, unknown>
+    if (event.kind !== 'Event') return []
+    return eventTimeFields.map((f) => (typeof event[f] === 'string' ? Date.parse(event[f]) : NaN))
+  })
+  const newest = Math.max(...times.filter((t) => !Number.isNaN(t)))
+  if (!Number.isFinite(newest)) return [...objects]
+  const shift = now.getTime() - newest
+  return objects.map((o) => {
+    const event = o as Record<string, unknown>
+    if (event.kind !== 'Event') return o
+    const moved: Record<string, unknown> = {...event}
+    for (const f of eventTimeFields) {
+      const value = event[f]
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+        moved[f] = new Date(Date.parse(value) + shift).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    }
+    return moved
+  })
+}

@@ -8,7 +8,8 @@ import {codeBlock, codeSpan, escapeMarkdown, renderMarkdownReport} from '../../s
 import {assertGolden} from './golden-file.js'
 import {clusterFixture, istioFixture, snapshotFrom} from './fixture-snapshot.js'
 
-const now = new Date('2026-12-01T00:00:00Z')
+// Minutes after the fixtures' FailedCreate events: they are current evidence (evidence-age.ts).
+const now = new Date('2026-11-25T16:45:00Z')
 
 const notReadySlice = `
 apiVersion: discovery.k8s.io/v1

@@ -7,7 +7,12 @@ import {mkdtemp, readdir} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {loadYamlObjects, startApiServer, type ApiServerDouble} from '../apiserver-double/index.js'
+import {
+  loadYamlObjects,
+  recordedJustNow,
+  startApiServer,
+  type ApiServerDouble,
+} from '../apiserver-double/index.js'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const demo = join(repo, 'examples', 'demo-cluster')
@@ -70,7 +75,9 @@ describe('live and offline give the same verdicts on the demo cluster', () => {
   const live = new Map<string, Run>()
   before(async () => {
     const files = (await readdir(demo)).filter((f) => f.endsWith('.yaml')).sort()
-    server = await startApiServer({objects: files.flatMap((f) => loadYamlObjects(join(demo, f)))})
+    server = await startApiServer({
+      objects: recordedJustNow(files.flatMap((f) => loadYamlObjects(join(demo, f)))),
+    })
     kubeconfig = server.writeKubeconfig()
     bundle = join(await mkdtemp(join(tmpdir(), 'parity-')), 'demo.tar.gz')
     const collected = await inject(['-A', '--collect', bundle], kubeconfig)

@@ -6,7 +6,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
+import {loadYamlObjects, recordedJustNow, startApiServer} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {bundles, check, documentOf, packFixture, verdictsOnly, writePlainFiles} from './harness.js'
 
@@ -19,7 +19,7 @@ let expected: unknown[] = []
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'support-layouts-'))
   plain = await writePlainFiles(join(work, 'plain'))
-  double = await startApiServer({objects: plain.flatMap((file) => loadYamlObjects(file))})
+  double = await startApiServer({objects: recordedJustNow(plain.flatMap((file) => loadYamlObjects(file)))})
   kubeconfig = double.writeKubeconfig({dir: work})
   const fromPlain = await check(['-A', '-o', 'json', ...plain.flatMap((file) => ['--from', file])])
   assert.equal(fromPlain.code, 0, fromPlain.stderr)

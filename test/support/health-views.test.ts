@@ -114,7 +114,8 @@ describe('the sweep summary', () => {
     assert.match(lines.at(-2) ?? '', /^3 targets: 1 injected, 1 rejected, 1 not enabled$/)
     assert.match(
       lines.at(-1) ?? '',
-      /^webhooks: 1 healthy, 1 failing \(istio-sidecar-injector-canary: revision canary was removed\); \d+ FailedCreate events? \(\d+ occurrences\)/,
+      // The default revision's service chain looks fine, but recent calls to it fail: failing, never "healthy".
+      /^webhooks: 2 failing \(istio-sidecar-injector: calls fail: 4 recent FailedCreate events \(WebhookCallTimeout, WebhookNoEndpoints, WebhookTLSFailure\); istio-sidecar-injector-canary: revision canary was removed\); \d+ FailedCreate events? \(\d+ occurrences\)/,
     )
   })
 

@@ -254,11 +254,28 @@ describe('fixes fit the target', () => {
 })
 
 describe('webhook health feeds verdicts', () => {
-  it('bug-report 1.26: the httpbin pod warns that its next restart would be rejected', async () => {
-    const s = await readFileSnapshot([`${root}test/fixtures/bundles/bug-report-1.26`])
+  // Evidence is about its own workload: httpbin is at risk only when the webhook's health shows it down.
+  const httpbinIn = async (edit: (s: ClusterSnapshot) => ClusterSnapshot) => {
+    const s = edit(await readFileSnapshot([`${root}test/fixtures/bundles/bug-report-1.26`]))
     const r = evaluateRequest(s, {target: {kind: 'sweep', namespace: 'apps'}, manifests: undefined})
     assert.ok(r.ok)
-    const httpbin = r.verdicts.find((v) => v.target.name.startsWith('httpbin'))
+    return r.verdicts.find((v) => v.target.name.startsWith('httpbin'))
+  }
+
+  it("bug-report 1.26: other workloads' FailedCreate events alone do not put the running httpbin pod at risk", async () => {
+    const httpbin = await httpbinIn((s) => s)
+    assert.ok(httpbin !== undefined)
+    assert.ok(!httpbin.findings.some((f) => f.kind === 'CreationBlocked'), JSON.stringify(httpbin.findings))
+  })
+
+  it("bug-report 1.26 with istiod's endpoints gone: the httpbin pod warns that its next restart would be rejected", async () => {
+    const httpbin = await httpbinIn((s) => ({
+      ...s,
+      endpointSlices: s.endpointSlices.map((e) => ({
+        ...e,
+        endpoints: e.endpoints.map((p) => ({...p, ready: false})),
+      })),
+    }))
     assert.ok(
       httpbin?.findings.some((f) => f.code === 'WebhookFailing'),
       JSON.stringify(httpbin?.findings),

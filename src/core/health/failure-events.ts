@@ -3,6 +3,7 @@
 // admission/plugin/webhook/mutating/dispatcher.go (`failed to call webhook: %w`),
 // admission/plugin/webhook/errors/statuserror.go (`admission webhook %q denied the request: …`, `does not support dry run`).
 import {sh} from '../verdict/shell-command.js'
+import {evidenceAgeSeconds, isRecentAge} from './evidence-age.js'
 import type {ClusterSnapshot, EventFacts, Provenance} from '../snapshot.js'
 import type {ReasonCode} from '../verdict/reasons.js'
 
@@ -41,6 +42,10 @@ export interface FailureDiagnosis {
   /** Event objects (or log lines) behind `count`: one Event recorded 23 times is 1 event, 23 occurrences. */
   readonly events: number
   readonly lastTimestamp: string | null
+  /** Seconds before the snapshot's time the newest occurrence was seen; null when unknown. */
+  readonly ageSeconds: number | null
+  /** Within the window in which a still-failing controller renews its event (unknown age counts as recent). */
+  readonly recent: boolean
   /** The message as recorded (trimmed), the evidence a reader quotes. */
   readonly message: string
   /** Platform-specific remediation, most likely first. */
@@ -50,6 +55,8 @@ export interface FailureDiagnosis {
 
 export interface ClassifyOptions {
   readonly platform?: Platform | null
+  /** The snapshot's time, against which evidence ages; without it every event counts as recent. */
+  readonly at?: Date
 }
 
 const classCodes: Readonly<Record<FailureClass, ReasonCode>> = {
@@ -240,7 +247,15 @@ export const classifyFailureEvents = (
           : event.lastTimestamp
         : (event.lastTimestamp ?? previous?.lastTimestamp ?? null)
     const newest = previous === undefined || latest === (event.lastTimestamp ?? null)
+    // The group is as old as its newest occurrence.
+    const ages = [
+      previous?.ageSeconds ?? null,
+      options.at === undefined ? null : (evidenceAgeSeconds(event, options.at) ?? null),
+    ].filter((a): a is number => a !== null)
+    const ageSeconds = ages.length === 0 ? null : Math.min(...ages)
     grouped.set(key, {
+      ageSeconds,
+      recent: isRecentAge(ageSeconds),
       code: classCodes[cls],
       class: cls,
       webhook,
@@ -303,6 +318,12 @@ export const classifyIstiodLogs = (
         url: null,
         service: null,
         denial: null,
+        // istiod log lines describe istiod itself; their age is shown but they stay evidence.
+        ageSeconds:
+          options.at === undefined
+            ? null
+            : (evidenceAgeSeconds({lastTimestamp: seen.last}, options.at) ?? null),
+        recent: true,
         count: seen.count,
         events: seen.count,
         lastTimestamp: seen.last,

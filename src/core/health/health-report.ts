@@ -25,6 +25,7 @@ import {
   restartCandidatesFromVerdicts,
 } from './restart-plan.js'
 import type {HealthCheck, HealthState, WebhookHealth} from './webhook-health.js'
+import {formatAge} from './evidence-age.js'
 import {assessWebhooks, webhookListGap, worstState} from './webhook-health.js'
 
 export interface HealthFinding {
@@ -99,18 +100,47 @@ const reasonOf = (hooks: readonly WebhookHealth[]): string | null => {
   return describe ? describe(first.w) : reasonCatalog[first.c.code].summary
 }
 
-const configurationsOf = (webhooks: readonly WebhookHealth[]): ConfigurationHealth[] => {
+// Call failures the chain checks cannot see (a firewall, a NetworkPolicy): recent FailedCreate events naming the webhook.
+const callFailureClasses = new Set(['Denied', 'DryRunUnsupported', 'InjectorHandlerMissing', 'PolicySkip'])
+
+/** Recent FailedCreate evidence that this webhook's calls fail (the message's service tells revisions apart). */
+const recentCallFailures = (hook: WebhookHealth, failures: readonly FailureDiagnosis[]): FailureDiagnosis[] =>
+  failures.filter(
+    (f) =>
+      f.recent &&
+      f.object !== null &&
+      f.webhook === hook.webhook &&
+      !callFailureClasses.has(f.class) &&
+      (f.service === null ||
+        (f.service.name === hook.service?.name && f.service.namespace === hook.service.namespace)),
+  )
+
+/**
+ * A configuration's state is its webhooks' worst, raised to Failing by recent call failures recorded against it, so
+ * the per-webhook status, the findings and the summary never contradict each other.
+ */
+const configurationsOf = (
+  webhooks: readonly WebhookHealth[],
+  failures: readonly FailureDiagnosis[],
+): ConfigurationHealth[] => {
   const names = [...new Set(webhooks.map((w) => w.configuration))]
   return names.map((configuration) => {
     const hooks = webhooks.filter((w) => w.configuration === configuration)
-    const state = worstState(hooks.map((w) => w.state))
+    const checked = worstState(hooks.map((w) => w.state))
+    const evidence = hooks.flatMap((w) => recentCallFailures(w, failures))
     const first = hooks[0]
+    const byEvents = checked !== 'Failing' && checked !== 'Inactive' && evidence.length > 0
+    const state = byEvents ? 'Failing' : checked
     return {
       configuration,
       revision: first?.revision ?? null,
       tag: first?.tag ?? null,
       state,
-      reason: state === 'Healthy' || state === 'Inactive' ? null : reasonOf(hooks),
+      reason: byEvents
+        ? `calls fail: ${countOf(evidence.length, 'recent FailedCreate event')} (${[...new Set(evidence.map((f) => f.code))].join(', ')})`
+        : state === 'Healthy' || state === 'Inactive'
+          ? null
+          : reasonOf(hooks),
     }
   })
 }
@@ -159,13 +189,15 @@ const summaryLine = (
     return `${items.length} ${words[state]}${reasons.length > 0 && state !== 'Unknown' ? ` (${reasons.join('; ')})` : ''}`
   })
   const extra: string[] = []
-  const recorded = failures.filter((f) => f.object !== null)
+  const recorded = failures.filter((f) => f.object !== null && f.recent)
   const events = recorded.reduce((n, f) => n + f.events, 0)
   const occurrences = recorded.reduce((n, f) => n + f.count, 0)
+  const older = failures.filter((f) => f.object !== null && !f.recent).reduce((n, f) => n + f.events, 0)
   if (events > 0)
     extra.push(
       `${countOf(events, 'FailedCreate event')}${occurrences > events ? ` (${countOf(occurrences, 'occurrence')})` : ''}`,
     )
+  if (older > 0) extra.push(`${countOf(older, 'older FailedCreate event')} (history)`)
   if (plan.counts.pods + plan.counts.workloads > 0) {
     const what = [
       ...(plan.counts.workloads > 0 ? [countOf(plan.counts.workloads, 'workload')] : []),
@@ -228,7 +260,7 @@ export const assessHealth = (
   const webhooks = assessWebhooks(snapshot, now)
   // istiod log lines (object null) are about istiod itself: cluster-wide like the webhooks.
   const failures = [
-    ...classifyFailureEvents(snapshot.events, {platform}).filter(
+    ...classifyFailureEvents(snapshot.events, {platform, at: now}).filter(
       (f) => f.object === null || scope.includesController(f.object.kind, f.object.namespace, f.object.name),
     ),
     ...classifyIstiodLogs(snapshot.logs, {platform}),
@@ -294,7 +326,7 @@ export const assessHealth = (
     const rejected =
       finding.code === 'WebhookFailClosedRisk' && service
         ? failures
-            .filter((f) => f.object !== null && f.service?.name === service.name)
+            .filter((f) => f.recent && f.object !== null && f.service?.name === service.name)
             .map(
               (f) =>
                 sh`kubectl describe ${f.object?.kind.toLowerCase() ?? ''} ${f.object?.name ?? ''} -n ${f.object?.namespace ?? ''}`,
@@ -315,11 +347,13 @@ export const assessHealth = (
   }
   for (const f of failures) {
     const subject = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : `istiod log`
+    // Evidence older than the retry window is history: shown, but it says nothing about now.
+    const age = f.ageSeconds === null ? '' : `, last ${formatAge(f.ageSeconds)} before the snapshot`
     findings.push({
-      severity: reasonCatalog[f.code].level,
+      severity: f.recent ? reasonCatalog[f.code].level : 'Info',
       code: f.code,
       subject,
-      detail: `${f.object === null ? countOf(f.count, 'log line') : `${countOf(f.events, 'event')}${f.count > f.events ? ` (${countOf(f.count, 'occurrence')})` : ''}`}: ${f.denial ?? f.message}`,
+      detail: `${f.recent ? '' : 'history: '}${f.object === null ? countOf(f.count, 'log line') : `${countOf(f.events, 'event')}${f.count > f.events ? ` (${countOf(f.count, 'occurrence')})` : ''}`}${age}: ${f.denial ?? f.message}`,
       hint: formatHint(f.code, {
         namespace: f.service?.namespace ?? 'istio-system',
         service: f.service?.name ?? 'istiod',
@@ -378,7 +412,7 @@ export const assessHealth = (
     (a, b) => severityRank[a.severity] - severityRank[b.severity] || Number(a.unknown) - Number(b.unknown),
   )
 
-  const configurations = configurationsOf(webhooks)
+  const configurations = configurationsOf(webhooks, failures)
   const worst = worstState(configurations.map((c) => c.state))
   const hasError = findings.some((f) => f.severity === 'Error' && !f.unknown)
   const hasWarning = findings.some((f) => f.severity === 'Warning' && !f.unknown)

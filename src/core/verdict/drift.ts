@@ -138,6 +138,8 @@ export interface CreationBlockOptions {
   readonly webhookHealth?: readonly WebhookHealth[] | undefined
   /** True for a pod that exists: a failing webhook rejects its next restart (Warning) rather than its creation now. */
   readonly running?: boolean
+  /** The snapshot's time: FailedCreate events older than the retry window are history, not evidence of now. */
+  readonly at?: Date | undefined
 }
 
 interface Breakage {
@@ -196,9 +198,9 @@ export const findCreationBlock = (
 ): DriftReport => {
   const findings: Finding[] = []
   const actions: ActionSource[] = []
-  const failures = classifyFailureEvents(snapshot.events).filter(
-    (d) => d.object !== null && d.object.namespace === namespace,
-  )
+  const failures = classifyFailureEvents(snapshot.events, {
+    ...(options.at === undefined ? {} : {at: options.at}),
+  }).filter((d) => d.recent && d.object !== null && d.object.namespace === namespace)
   for (const match of decision.matches) {
     if (!match.istio || match.result !== 'Match' || match.failurePolicy !== 'Fail') continue
     const config = snapshot.webhookConfigurations.find((c) => c.metadata.name === match.webhook.configuration)
@@ -207,23 +209,22 @@ export const findCreationBlock = (
     const broken = breakageOf(snapshot, match, options)
     const mine = (d: (typeof failures)[number]): boolean =>
       creators.some((c) => c.kind === d.object?.kind && c.name === d.object.name)
-    // Other controllers' events count only when the call itself failed; a denial is about their own pods.
-    // Most frequent first, then by controller name: the cited event must not depend on the order a source listed them.
-    const named = failures
-      .filter((d) => d.webhook === match.webhook.name && (mine(d) || d.class !== 'Denied'))
+    // An event is evidence about its own controller: other workloads (and new manifests) are at risk only when the
+    // webhook's health shows it down (`broken`). Most frequent first, then by name: independent of listing order.
+    const own = failures
+      .filter((d) => d.webhook === match.webhook.name && mine(d))
       .sort((a, b) => b.count - a.count || byteOrder(a.object?.name ?? '', b.object?.name ?? ''))
-    const own = named.filter(mine)
-    // With a broken webhook known, other controllers' events add nothing (and bundles without events agree).
-    const event = own[0] ?? (broken === undefined ? named[0] : undefined)
+    const event = own[0]
     if (broken === undefined && event === undefined) continue
-    const occurrences = (d: (typeof named)[number]): string =>
+    // No time in the message: recency was judged above, and the text reads the same live, from files and bundles.
+    const occurrences = (d: (typeof own)[number]): string =>
       `${d.events === 1 ? '1 event' : `${d.events} events`}${d.count > d.events ? `, seen ${d.count} times` : ''}`
     const evidence = [
       ...(broken === undefined ? [] : [`${broken.detail} (${broken.code})`]),
       ...(event === undefined
         ? []
         : [
-            `${event.object?.kind.toLowerCase() ?? ''}/${event.object?.name ?? ''}: ${event.message} (${occurrences(event)}${event.lastTimestamp === null ? '' : `, last ${event.lastTimestamp}`})`,
+            `${event.object?.kind.toLowerCase() ?? ''}/${event.object?.name ?? ''}: ${event.message} (${occurrences(event)})`,
           ]),
     ]
     const blocksNow = own.length > 0 || options.running !== true

@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   readonly index?: RevisionIndex | undefined
   /** Injector webhook health judged by the caller (`assessWebhooks(snapshot, now)`); without it only time-free checks run. */
   readonly webhookHealth?: readonly WebhookHealth[] | undefined
+  /** The snapshot's time (`snapshotTime`): FailedCreate evidence is judged by its age against it. */
+  readonly at?: Date | undefined
 }
 
 /** The namespace as the decision sees it: what-if labels applied, or the gap that hides it. */
@@ -324,7 +326,7 @@ export const evaluatePod = (
     decision,
     pod.namespace,
     existing && pod.controller !== undefined ? [pod.controller] : [],
-    {webhookHealth: options.webhookHealth, running: existing},
+    {webhookHealth: options.webhookHealth, running: existing, at: options.at},
   )
   return assemble({
     target,
@@ -401,7 +403,7 @@ export const evaluateWorkload = (
     decision,
     workload.namespace,
     fromManifest ? [] : podCreatorsOf(snapshot, workload),
-    {webhookHealth: options.webhookHealth},
+    {webhookHealth: options.webhookHealth, at: options.at},
   )
   const noPods: Check[] =
     states.length === 0 && !fromManifest
