@@ -10,7 +10,7 @@ import {stringify} from 'yaml'
 import {binariesCached, ensureBinaries, goVersion, plannedBinaries} from '../../scripts/real-cluster/build.js'
 import {generatePki} from './pki.js'
 import type {Identity, Pki} from './pki.js'
-import {freePort, launch, stopProcs, waitFor} from './processes.js'
+import {atExit, freePort, launch, stopProcs, waitFor} from './processes.js'
 import type {Proc} from './processes.js'
 
 export interface Run {
@@ -183,14 +183,19 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
   mkdirSync(stateDir, {recursive: true})
   const bins = await ensureBinaries(log)
   const processes: Proc[] = []
+  const removeDir = (): void => {
+    if (ownsDir && !process.env.KEEP_REAL_CLUSTER) rmSync(stateDir, {recursive: true, force: true})
+  }
+  const forget = detached ? () => false : atExit(removeDir)
   const stop = async (): Promise<void> => {
     await stopProcs(processes)
-    if (ownsDir && !process.env.KEEP_REAL_CLUSTER) rmSync(stateDir, {recursive: true, force: true})
+    forget()
+    removeDir()
   }
   try {
     return await bootControlPlane(stateDir, bins, processes, detached, log, timeoutMs, stop)
   } catch (error) {
-    await stopProcs(processes)
+    await stop()
     throw error
   }
 }

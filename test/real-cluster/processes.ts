@@ -16,6 +16,14 @@ export interface Proc {
 }
 
 const owned = new Set<Proc>()
+const cleanups = new Set<() => void>()
+
+// Runs once after the owned children are killed at exit (e.g. removing a temp state dir).
+export function atExit(cleanup: () => void): () => void {
+  guardExit()
+  cleanups.add(cleanup)
+  return () => cleanups.delete(cleanup)
+}
 
 function killAllSync(): void {
   for (const p of owned) {
@@ -26,6 +34,8 @@ function killAllSync(): void {
     }
   }
   owned.clear()
+  for (const cleanup of cleanups) cleanup()
+  cleanups.clear()
 }
 
 let guarded = false
