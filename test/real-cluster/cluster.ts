@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {stringify} from 'yaml'
 import {binariesCached, ensureBinaries, goVersion, plannedBinaries} from '../../scripts/real-cluster/build.js'
+import type {Binaries} from '../../scripts/real-cluster/build.js'
 import {generatePki} from './pki.js'
 import type {Identity, Pki} from './pki.js'
 import {atExit, freePort, launch, stopProcs, waitFor} from './processes.js'
@@ -193,126 +194,104 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
     removeDir()
   }
   try {
-    return await bootControlPlane(stateDir, bins, processes, detached, log, timeoutMs, stop)
+    return await bootControlPlane({stateDir, bins, processes, detached, log, timeoutMs}, stop)
   } catch (error) {
     await stop()
     throw error
   }
 }
 
-async function bootControlPlane(
-  stateDir: string,
-  bins: Awaited<ReturnType<typeof ensureBinaries>>,
-  processes: Proc[],
-  detached: boolean,
-  log: (line: string) => void,
-  timeoutMs: number,
-  stop: () => Promise<void>,
-): Promise<RealCluster> {
-  let start = Date.now()
-  const pki = generatePki(join(stateDir, 'pki'))
-  log(`pki: CA, serving cert, service-account key, tokens in ${pki.dir} (${seconds(start)})`)
+interface Boot {
+  stateDir: string
+  bins: Binaries
+  processes: Proc[]
+  detached: boolean
+  log: (line: string) => void
+  timeoutMs: number
+}
 
-  start = Date.now()
-  const [client, peer, securePort] = await Promise.all([freePort(), freePort(), freePort()])
-  const etcdUrl = `http://127.0.0.1:${client}`
+const start = (boot: Boot, name: string, bin: string, args: string[]): void => {
+  boot.processes.push(launch(name, bin, args, boot.stateDir, boot.detached))
+}
+
+async function startEtcd(boot: Boot): Promise<string> {
+  const began = Date.now()
+  const [client, peer] = await Promise.all([freePort(), freePort()])
+  const url = `http://127.0.0.1:${client}`
   const peerUrl = `http://127.0.0.1:${peer}`
-  const etcd = launch(
-    'etcd',
-    bins.etcd,
-    [
-      '--name=real',
-      `--data-dir=${join(stateDir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=real=${peerUrl}`,
-      '--unsafe-no-fsync=true',
-    ],
-    stateDir,
-    detached,
-  )
-  processes.push(etcd)
-  await waitFor(
-    'etcd /health',
-    processes,
-    async () => (await httpCall(`${etcdUrl}/health`, {})).status === 200,
-    timeoutMs,
-  )
-  log(`etcd ${bins.etcdVersion}: ready on ${etcdUrl} (${seconds(start)})`)
+  start(boot, 'etcd', boot.bins.etcd, [
+    '--name=real',
+    `--data-dir=${join(boot.stateDir, 'etcd')}`,
+    `--listen-client-urls=${url}`,
+    `--advertise-client-urls=${url}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=real=${peerUrl}`,
+    '--unsafe-no-fsync=true',
+  ])
+  const healthy = async (): Promise<boolean> => (await httpCall(`${url}/health`, {})).status === 200
+  await waitFor('etcd /health', boot.processes, healthy, boot.timeoutMs)
+  boot.log(`etcd ${boot.bins.etcdVersion}: ready on ${url} (${seconds(began)})`)
+  return url
+}
 
-  start = Date.now()
-  const auditPolicyPath = join(stateDir, 'audit-policy.yaml')
-  const auditLogPath = join(stateDir, 'audit.log')
+type Api = RealCluster['api']
+
+async function startApiServer(boot: Boot, pki: Pki, etcdUrl: string): Promise<{server: string; api: Api}> {
+  const began = Date.now()
+  const port = await freePort()
+  const auditPolicyPath = join(boot.stateDir, 'audit-policy.yaml')
   writeFileSync(auditPolicyPath, stringify(auditPolicy))
-  const server = `https://127.0.0.1:${securePort}`
-  const apiserver = launch(
-    'kube-apiserver',
-    bins.kubeApiserver,
-    [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${securePort}`,
-      '--advertise-address=127.0.0.1',
-      '--endpoint-reconciler-type=none',
-      `--cert-dir=${join(stateDir, 'apiserver-certs')}`,
-      `--tls-cert-file=${pki.serverCert}`,
-      `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      `--token-auth-file=${pki.tokenFile}`,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      `--service-account-key-file=${pki.saPub}`,
-      `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
-      '--authorization-mode=RBAC',
-      '--allow-privileged=true',
-      `--audit-policy-file=${auditPolicyPath}`,
-      `--audit-log-path=${auditLogPath}`,
-      '--audit-log-maxbackup=1',
-      '--profiling=false',
-    ],
-    stateDir,
-    detached,
-  )
-  processes.push(apiserver)
-  const admin = pki.identities.admin
-  const api = (method: string, path: string, body?: unknown, who: Identity = admin): Promise<ApiResponse> =>
+  start(boot, 'kube-apiserver', boot.bins.kubeApiserver, [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    '--advertise-address=127.0.0.1',
+    '--endpoint-reconciler-type=none',
+    `--cert-dir=${join(boot.stateDir, 'apiserver-certs')}`,
+    `--tls-cert-file=${pki.serverCert}`,
+    `--tls-private-key-file=${pki.serverKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--token-auth-file=${pki.tokenFile}`,
+    '--service-account-issuer=https://kubernetes.default.svc',
+    `--service-account-key-file=${pki.saPub}`,
+    `--service-account-signing-key-file=${pki.saKey}`,
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--authorization-mode=RBAC',
+    '--allow-privileged=true',
+    `--audit-policy-file=${auditPolicyPath}`,
+    `--audit-log-path=${join(boot.stateDir, 'audit.log')}`,
+    '--audit-log-maxbackup=1',
+    '--profiling=false',
+  ])
+  const server = `https://127.0.0.1:${port}`
+  const api: Api = (method, path, body, who = pki.identities.admin) =>
     httpCall(server + path, {method, token: who.token, ca: pki.caPem, body})
-  await waitFor('/readyz', processes, async () => (await api('GET', '/readyz')).status === 200, timeoutMs)
-  log(`kube-apiserver ${bins.kubeVersion}: /readyz ok on ${server} (${seconds(start)})`)
+  const ready = async (): Promise<boolean> => (await api('GET', '/readyz')).status === 200
+  await waitFor('/readyz', boot.processes, ready, boot.timeoutMs)
+  boot.log(`kube-apiserver ${boot.bins.kubeVersion}: /readyz ok on ${server} (${seconds(began)})`)
+  return {server, api}
+}
 
-  start = Date.now()
-  const kubeconfigPath = join(stateDir, 'kubeconfig')
-  writeFileSync(kubeconfigPath, kubeconfig(server, pki.caPem, pki), {mode: 0o600})
-  const kcmKubeconfig = join(stateDir, 'kube-controller-manager.kubeconfig')
-  writeFileSync(
-    kcmKubeconfig,
-    kubeconfig(server, pki.caPem, {
-      ...pki,
-      identities: {...pki.identities, admin: pki.identities.controllerManager},
-    }),
-    {mode: 0o600},
-  )
-  processes.push(
-    launch(
-      'kube-controller-manager',
-      bins.kubeControllerManager,
-      [
-        `--kubeconfig=${kcmKubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        '--secure-port=0',
-        `--controllers=${kcmControllers.join(',')}`,
-        `--root-ca-file=${pki.caCert}`,
-        `--service-account-private-key-file=${pki.saKey}`,
-        '--use-service-account-credentials=false',
-      ],
-      stateDir,
-      detached,
-    ),
-  )
-  for (const object of limitedRbac(pki.identities.limited.user)) {
+// KCM authenticates as system:kube-controller-manager (system:masters), which the audit policy leaves out.
+function startControllerManager(boot: Boot, pki: Pki, server: string): void {
+  const kubeconfigPath = join(boot.stateDir, 'kube-controller-manager.kubeconfig')
+  const identities = {...pki.identities, admin: pki.identities.controllerManager}
+  writeFileSync(kubeconfigPath, kubeconfig(server, pki.caPem, {...pki, identities}), {mode: 0o600})
+  start(boot, 'kube-controller-manager', boot.bins.kubeControllerManager, [
+    `--kubeconfig=${kubeconfigPath}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    '--secure-port=0',
+    `--controllers=${kcmControllers.join(',')}`,
+    `--root-ca-file=${pki.caCert}`,
+    `--service-account-private-key-file=${pki.saKey}`,
+    '--use-service-account-credentials=false',
+  ])
+}
+
+async function createLimitedUser(api: Api, user: string): Promise<void> {
+  for (const object of limitedRbac(user)) {
     const o = object as {kind: string; metadata: {namespace?: string}}
     const path =
       o.kind === 'Namespace'
@@ -322,17 +301,20 @@ async function bootControlPlane(
     if (res.status !== 201)
       throw new Error(`setup: creating ${o.kind} answered ${res.status}: ${res.body.slice(0, 200)}`)
   }
-  const saReady = async (ns: string): Promise<boolean> =>
-    (await api('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200
-  await waitFor(
-    'ServiceAccount default (serviceaccount-controller)',
-    processes,
-    async () => (await saReady('default')) && (await saReady(limitedNamespace)),
-    timeoutMs,
-  )
-  log(`kube-controller-manager: default ServiceAccounts exist (${seconds(start)})`)
+}
 
-  const kubectl = (args: string[], o: KubectlOptions = {}): Promise<Run> =>
+// Readiness of the controllers: the serviceaccount-controller has created `default` where pods will be made.
+async function waitForServiceAccounts(boot: Boot, api: Api): Promise<void> {
+  const began = Date.now()
+  const exists = async (ns: string): Promise<boolean> =>
+    (await api('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200
+  const ready = async (): Promise<boolean> => (await exists('default')) && (await exists(limitedNamespace))
+  await waitFor('ServiceAccount default (serviceaccount-controller)', boot.processes, ready, boot.timeoutMs)
+  boot.log(`kube-controller-manager: default ServiceAccounts exist (${seconds(began)})`)
+}
+
+function kubectlRunner(kubeconfigPath: string): RealCluster['kubectl'] {
+  return (args, o = {}) =>
     new Promise((resolve) => {
       const child = execFile(
         'kubectl',
@@ -350,20 +332,32 @@ async function bootControlPlane(
       )
       if (o.input !== undefined) child.stdin?.end(o.input)
     })
+}
 
+async function bootControlPlane(boot: Boot, stop: () => Promise<void>): Promise<RealCluster> {
+  const began = Date.now()
+  const pki = generatePki(join(boot.stateDir, 'pki'))
+  boot.log(`pki: CA, serving cert, service-account key, tokens in ${pki.dir} (${seconds(began)})`)
+  const etcdUrl = await startEtcd(boot)
+  const {server, api} = await startApiServer(boot, pki, etcdUrl)
+  const kubeconfigPath = join(boot.stateDir, 'kubeconfig')
+  writeFileSync(kubeconfigPath, kubeconfig(server, pki.caPem, pki), {mode: 0o600})
+  startControllerManager(boot, pki, server)
+  await createLimitedUser(api, pki.identities.limited.user)
+  await waitForServiceAccounts(boot, api)
   return {
-    kubeVersion: bins.kubeVersion,
-    etcdVersion: bins.etcdVersion,
+    kubeVersion: boot.bins.kubeVersion,
+    etcdVersion: boot.bins.etcdVersion,
     server,
     caPem: pki.caPem,
-    stateDir,
+    stateDir: boot.stateDir,
     kubeconfigPath,
-    auditLogPath,
+    auditLogPath: join(boot.stateDir, 'audit.log'),
     identities: pki.identities,
     limitedNamespace,
-    kubectl,
+    kubectl: kubectlRunner(kubeconfigPath),
     api,
-    processes,
+    processes: boot.processes,
     stop,
   }
 }
