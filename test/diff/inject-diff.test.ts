@@ -1,13 +1,13 @@
 // inject-diff end to end: the built CLI against the API-server double, whose dry-run creates go through real Istio
 // webhook configurations to HTTPS injector servers. Every test also audits that nothing was written.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, writeFileSync, mkdirSync} from 'node:fs'
+import {mkdtempSync, writeFileSync, mkdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {after, before, describe, it} from 'node:test'
 import {stringify} from 'yaml'
 import {applyJsonPatch} from '../apiserver-double/json-patch.js'
+import {assertGolden} from '../golden/golden-file.js'
 import type {PatchOperation} from '../apiserver-double/json-patch.js'
 import {
   appContainer,
@@ -22,8 +22,6 @@ import type {DiffCluster, InstallOptions} from './diff-cluster.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test objects of any Kubernetes shape
 type Json = Record<string, any>
-
-const golden = (name: string): string => fileURLToPath(new URL(`../golden/diff/${name}`, import.meta.url))
 
 const withCluster = async (
   objects: object[],
@@ -286,9 +284,7 @@ describe('inject-diff previews through the real admission chain', () => {
       {defaultRevision: {mode: 'native'}},
       async (cluster) => {
         const result = await runDiff(['deploy/web', '-n', 'shop'], {kubeconfig: cluster.kubeconfig})
-        const path = golden('deploy-web-native.txt')
-        if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, result.stdout)
-        assert.equal(result.stdout, readFileSync(path, 'utf8'))
+        assertGolden('diff/deploy-web-native.txt', result.stdout)
       },
     )
   })

@@ -13,7 +13,7 @@ import {sanitizeTerminalText} from '../../src/render/terminal-text.js'
 import {renderTrail} from '../../src/render/trail.js'
 import {renderSummaryLine, renderVerdictTable} from '../../src/render/verdict-table.js'
 import {loadCluster} from '../check/cluster-fixtures.js'
-import {assertGolden} from './golden-file.js'
+import {assertGolden} from '../golden/golden-file.js'
 
 const verdictsOf = (
   snapshot: ClusterSnapshot,
@@ -60,7 +60,7 @@ describe('trail goldens', () => {
   for (const t of trails) {
     it(t.golden, async () => {
       const snapshot = await loadCluster(t.install, t.cluster)
-      assertGolden(t.golden, renderTrail(first(verdictsOf(snapshot, t.target)), {colour: false}))
+      assertGolden(`check/${t.golden}`, renderTrail(first(verdictsOf(snapshot, t.target)), {colour: false}))
     })
   }
 })
@@ -76,7 +76,7 @@ describe('table goldens', () => {
     const verdicts = verdictsOf(snapshot, {kind: 'sweep', namespace: null})
     const report = buildInjectionReport({origin: snapshot.origin, verdicts, gaps: []})
     assertGolden(
-      'table-sweep.txt',
+      'check/table-sweep.txt',
       `${renderVerdictTable(verdicts, {wide: false, colour: false})}\n${renderSummaryLine(report.summary)}`,
     )
   })
@@ -87,7 +87,7 @@ describe('table goldens', () => {
       'conflicting-namespace-labels',
     )
     assertGolden(
-      'table-wide.txt',
+      'check/table-wide.txt',
       renderVerdictTable(verdictsOf(snapshot, {kind: 'sweep', namespace: null}), {wide: true, colour: false}),
     )
   })
