@@ -8,9 +8,9 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parse, stringify} from 'yaml'
 import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
+import {assertFreshBuild, checkBin} from '../cli/built-cli.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const checkBin = join(root, 'bin', 'kubectl-inject_check.js')
 const demo = join(root, 'examples', 'demo-cluster')
 const onePod = ['pod/web-7c9d8f6b5-mmtn9', '-n', 'shop', '--from', demo, '-o', 'json']
 const scratch = mkdtempSync(join(tmpdir(), 'bundled-bins-'))
@@ -19,6 +19,7 @@ after(() => rmSync(scratch, {recursive: true, force: true}))
 // Asynchronous, so an API-server double in this process keeps answering while the bin runs.
 const run = (args: readonly string[], env: Record<string, string> = {}) =>
   new Promise<{code: number | null; stdout: string; stderr: string}>((resolve, reject) => {
+    assertFreshBuild()
     const child = spawn(process.execPath, [checkBin, ...args], {
       cwd: root,
       env: {PATH: process.env.PATH ?? '', HOME: scratch, NO_COLOR: '1', ...env},

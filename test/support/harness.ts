@@ -7,9 +7,10 @@ import {fileURLToPath} from 'node:url'
 import {create} from 'tar'
 import {stringify} from 'yaml'
 import {loadYamlObjects} from '../apiserver-double/index.js'
+import {assertFreshBuild, checkBin} from '../cli/built-cli.js'
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url))
-export const bin = join(repo, 'bin', 'kubectl-inject_check.js')
+export const bin = checkBin
 export const bundles = join(repo, 'test', 'fixtures', 'bundles')
 export const fixtures = join(repo, 'test', 'fixtures')
 
@@ -23,8 +24,12 @@ export interface Run {
 const launcher = `import {execute} from '@oclif/core'; await execute({dir: ${JSON.stringify(bin)}, args: ['inject-check', ...process.argv.slice(1)]})`
 
 /** `kubectl inject-check ARGS` in a subprocess from the repository root, no colour, no terminal. */
-export const check = (args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> =>
-  new Promise((resolve) => {
+export const check = (
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Run> => {
+  assertFreshBuild()
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--input-type=module', '-e', launcher, '--', ...args],
@@ -40,6 +45,7 @@ export const check = (args: readonly string[], env: Record<string, string | unde
       },
     )
   })
+}
 
 /** The plain `kubectl get -o yaml` files inside the 1.30 bug report, copied out as ordinary .yaml files. */
 export const writePlainFiles = async (dir: string): Promise<string[]> => {
