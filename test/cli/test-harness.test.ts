@@ -88,18 +88,20 @@ describe('kubectl comes from PATH', () => {
     assert.equal(findOnPath('kubectl', [a, b].join(':')), undefined)
   })
 
-  it('without kubectl on PATH a kubectl test file fails once, saying kubectl is required', async () => {
-    const result = await new Promise<{code: number; stdout: string}>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', '--test', 'test/cli/kubectl-plugin.test.ts'],
-        {cwd: repoRoot, env: {PATH: join(work, 'empty-path'), HOME: work}, timeout: 60_000},
-        (error, stdout) => resolve({code: error === null ? 0 : Number(error.code), stdout}),
-      )
+  for (const file of ['test/cli/kubectl-plugin.test.ts', 'test/double/kubectl-against-double.test.ts']) {
+    it(`without kubectl on PATH ${file} fails once, saying kubectl is required`, async () => {
+      const result = await new Promise<{code: number; stdout: string}>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', '--test', file],
+          {cwd: repoRoot, env: {PATH: join(work, 'empty-path'), HOME: work}, timeout: 60_000},
+          (error, stdout) => resolve({code: error === null ? 0 : Number(error.code), stdout}),
+        )
+      })
+      assert.equal(result.code, 1)
+      assert.match(result.stdout, /kubectl is required for these tests/)
+      assert.match(result.stdout, /^# fail 1$/m)
+      assert.match(result.stdout, /^# pass 0$/m)
     })
-    assert.equal(result.code, 1)
-    assert.match(result.stdout, /kubectl is required for these tests/)
-    assert.match(result.stdout, /^# fail 1$/m)
-    assert.match(result.stdout, /^# pass 0$/m)
-  })
+  }
 })
