@@ -5,8 +5,8 @@ import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-export const checkBin = join(repoRoot, 'bin', 'kubectl-inject_check.js')
-export const diffBin = join(repoRoot, 'bin', 'kubectl-inject_diff.js')
+export const checkBin = join(repoRoot, 'bin', 'kubectl-inject_check')
+export const diffBin = join(repoRoot, 'bin', 'kubectl-inject_diff')
 
 /** What `npm run build` writes and the CLI tests run: the bundles and tsc's command modules. */
 const buildOutputs = [

@@ -1,14 +1,13 @@
 // The plugins as kubectl runs them: real kubectl (found on PATH) discovers bin/ and talks to the API-server double.
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {mkdtempSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {accessSync, constants, readFileSync, readdirSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {fixturePath} from '../check/cluster-fixtures.js'
-import {assertFreshBuild, checkBin} from './built-cli.js'
+import {assertFreshBuild, checkBin, diffBin, repoRoot} from './built-cli.js'
 import {requireKubectl} from './kubectl-on-path.js'
 
 // Module level: without kubectl this file fails once, with that message.
@@ -39,12 +38,44 @@ const run = (
   })
 }
 
+const binDir = join(repoRoot, 'bin')
+// bin/ itself, as a user's PATH would hold it, plus node for the launchers' `#!/usr/bin/env node`.
+const pluginPath = `${binDir}:${dirname(process.execPath)}`
+
+describe('bin/ as kubectl plugin discovery sees it', () => {
+  it('kubectl plugin list with PATH=bin lists both plugins and warns about nothing', async () => {
+    const r = await run(kubectlBin, ['plugin', 'list'], {PATH: binDir})
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stderr, '')
+    assert.deepEqual(
+      r.stdout.split('\n').filter((line) => line.startsWith('/')),
+      [checkBin, diffBin],
+    )
+  })
+
+  it('every kubectl-* file in bin/ is an executable node launcher with no extension', () => {
+    const plugins = readdirSync(binDir).filter((name) => name.startsWith('kubectl-'))
+    assert.deepEqual(plugins, ['kubectl-inject_check', 'kubectl-inject_diff'])
+    for (const name of plugins) {
+      accessSync(join(binDir, name), constants.X_OK)
+      assert.match(readFileSync(join(binDir, name), 'utf8'), /^#!\/usr\/bin\/env node\n/)
+    }
+  })
+
+  for (const bin of [checkBin, diffBin]) {
+    it(`${bin.slice(binDir.length + 1)} runs by itself (shebang, no extension) and prints its help`, async () => {
+      const r = await run(bin, ['--help'], {PATH: pluginPath})
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout, /^USAGE\n {2}\$ kubectl inject-(check|diff)/m)
+    })
+  }
+})
+
 const noStack = (r: Run): void => assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace:\n${r.stderr}`)
 
 describe('kubectl inject-check against the API-server double', () => {
   let double: ApiServerDouble
   let kubeconfig: string
-  let pathDir: string
   before(async () => {
     const objects = [
       ...loadYamlObjects(fixturePath('istio/default-1.28.yaml')),
@@ -52,8 +83,6 @@ describe('kubectl inject-check against the API-server double', () => {
     ]
     double = await startApiServer({objects})
     kubeconfig = double.writeKubeconfig({namespace: 'shop'})
-    pathDir = mkdtempSync(join(tmpdir(), 'kubectl-plugins-'))
-    symlinkSync(checkBin, join(pathDir, 'kubectl-inject_check'))
   })
   after(async () => {
     await double.close()
@@ -61,7 +90,7 @@ describe('kubectl inject-check against the API-server double', () => {
 
   const kubectl = (args: readonly string[]): Promise<Run> =>
     run(kubectlBin, ['inject-check', ...args], {
-      PATH: `${pathDir}:${process.env.PATH ?? ''}`,
+      PATH: pluginPath,
       KUBECONFIG: kubeconfig,
     })
 

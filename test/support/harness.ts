@@ -1,4 +1,4 @@
-// Runs the built inject-check (bin/kubectl-inject_check.js) as users do, and prepares the bundle fixtures:
+// Runs the built inject-check (dist/, as bin/kubectl-inject_check does) as users do, and prepares the bundle fixtures:
 // the same small cluster as istioctl bug-report layouts, as plain kubectl files, and as archives built at test time.
 import {execFile} from 'node:child_process'
 import {copyFile, mkdir, readdir, writeFile} from 'node:fs/promises'
@@ -7,10 +7,9 @@ import {fileURLToPath} from 'node:url'
 import {create} from 'tar'
 import {stringify} from 'yaml'
 import {loadYamlObjects} from '../apiserver-double/index.js'
-import {assertFreshBuild, checkBin} from '../cli/built-cli.js'
+import {assertFreshBuild} from '../cli/built-cli.js'
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url))
-export const bin = checkBin
 export const bundles = join(repo, 'test', 'fixtures', 'bundles')
 export const fixtures = join(repo, 'test', 'fixtures')
 
@@ -21,7 +20,7 @@ export interface Run {
 }
 
 // oclif's own entry over the tsc build (dist/commands + oclif.manifest.json), as bin/ ran it before bundling.
-const launcher = `import {execute} from '@oclif/core'; await execute({dir: ${JSON.stringify(bin)}, args: ['inject-check', ...process.argv.slice(1)]})`
+const launcher = `import {execute} from '@oclif/core'; await execute({dir: ${JSON.stringify(repo)}, args: ['inject-check', ...process.argv.slice(1)]})`
 
 /** `kubectl inject-check ARGS` in a subprocess from the repository root, no colour, no terminal. */
 export const check = (
