@@ -23,7 +23,17 @@ const run = (
     const child = execFile(
       file,
       args,
-      {env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: '1', ...env}, timeout: 30_000},
+      {
+        env: {
+          ...process.env,
+          NO_COLOR: undefined,
+          FORCE_COLOR: undefined,
+          COLUMNS: undefined,
+          CI: '1',
+          ...env,
+        },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
         resolve({code, stdout, stderr})
@@ -91,8 +101,34 @@ describe('inject-check from files', () => {
   it('a sweep prints the table and the summary line', async () => {
     const r = await check(['-n', 'shop', ...shop])
     assert.equal(r.code, 0)
-    assert.match(r.stdout, /^NAMESPACE {3}NAME {2,}KIND {3}INJECTED {3}WOULD-INJECT {3}REVISION {3}REASON\n/)
+    // One namespace: no NAMESPACE column, as kubectl get -n shop.
+    assert.match(r.stdout, /^NAME {2,}KIND {3}INJECTED {3}WOULD-INJECT {3}REVISION {3}REASON\n/)
     assert.match(r.stdout, /\n3 pods: 1 injected, 2 need restart\n$/)
+  })
+
+  it('piped, the trail wraps to COLUMNS when it is set, else to 100 columns', async () => {
+    const target = ['deploy/web', '-n', 'shop', ...shop]
+    const [narrow, plain] = await Promise.all([
+      check(target, {COLUMNS: '60'}),
+      check(target, {COLUMNS: undefined}),
+    ])
+    // The decision trail's check lines are the wrapped ones (the header names the target in full).
+    const longestCheckLine = (text: string): number =>
+      Math.max(
+        ...text
+          .split('\n')
+          .filter((line) => /^ {2}[✔✘?ℹ!] | {11}\S/u.test(line))
+          .map((line) => [...line].length),
+      )
+    assert.equal(narrow.code, 0, narrow.stderr)
+    assert.ok(longestCheckLine(narrow.stdout) <= 60, narrow.stdout)
+    assert.ok(longestCheckLine(plain.stdout) > 60 && longestCheckLine(plain.stdout) <= 100, plain.stdout)
+  })
+
+  it('-A prints the NAMESPACE column, as kubectl get -A', async () => {
+    const r = await check(['-A', ...shop])
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /^NAMESPACE {3,}NAME {2,}KIND {3}INJECTED {3}WOULD-INJECT {3}REVISION {3}REASON\n/)
   })
 
   it('an empty namespace says so on stderr, like kubectl', async () => {

@@ -29,7 +29,17 @@ const run = (
     execFile(
       file,
       args,
-      {env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: '1', ...env}, timeout: 30_000},
+      {
+        env: {
+          ...process.env,
+          NO_COLOR: undefined,
+          FORCE_COLOR: undefined,
+          COLUMNS: undefined,
+          CI: '1',
+          ...env,
+        },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
         resolve({code, stdout, stderr})

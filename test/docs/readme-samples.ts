@@ -23,7 +23,7 @@ export const renderSample = (sample: ReadmeSample): string => {
     output = execFileSync(process.execPath, [checkBin, ...sample.args], {
       cwd: repoRoot,
       encoding: 'utf8',
-      env: {...process.env, NO_COLOR: '1', COLUMNS: '160'},
+      env: {...process.env, NO_COLOR: '1', COLUMNS: undefined},
     })
   } catch (error) {
     output = String((error as {stdout?: string}).stdout ?? '')

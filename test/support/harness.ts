@@ -34,7 +34,14 @@ export const check = (
       ['--input-type=module', '-e', launcher, '--', ...args],
       {
         cwd: repo,
-        env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: '1', ...env},
+        env: {
+          ...process.env,
+          NO_COLOR: undefined,
+          FORCE_COLOR: undefined,
+          COLUMNS: undefined,
+          CI: '1',
+          ...env,
+        },
         timeout: 60_000,
         maxBuffer: 32 * 1024 * 1024,
       },
