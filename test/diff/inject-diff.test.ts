@@ -49,6 +49,8 @@ describe('inject-diff previews through the real admission chain', () => {
     code: number
     expect: RegExp[]
     reject?: RegExp[]
+    /** No POST at all: neither a dry-run nor an AdmissionReview nor an access review. */
+    sendsNothing?: boolean
   }[] = [
     {
       name: 'a Deployment with zero pods in an istio-injection=enabled namespace gets a classic istio-proxy container',
@@ -146,7 +148,11 @@ describe('inject-diff previews through the real admission chain', () => {
       install: {revision128: {}},
       args: ['deploy/web', '-n', 'shop', '--revision', 'canary'],
       code: 2,
-      expect: [/revision or tag "canary" not found \(known: 1-28, prod\)/, /PreviewRevisionNotFound/],
+      expect: [
+        /revision or tag "canary" not found \(known: 1-28, prod\); nothing was sent: no dry-run, no AdmissionReview/,
+        /PreviewRevisionNotFound/,
+      ],
+      sendsNothing: true,
     },
     {
       name: 'an unreachable injector with failurePolicy Fail shows the API server error and a diagnosis',
@@ -177,6 +183,11 @@ describe('inject-diff previews through the real admission chain', () => {
         assert.equal(result.code, scenario.code, result.stdout + result.stderr)
         for (const pattern of scenario.expect) assert.match(result.stdout, pattern)
         for (const pattern of scenario.reject ?? []) assert.doesNotMatch(result.stdout, pattern)
+        if (scenario.sendsNothing === true)
+          assert.deepEqual(
+            cluster.api.requests.filter((r) => r.method === 'POST').map((r) => r.path),
+            [],
+          )
       })
     })
   }
