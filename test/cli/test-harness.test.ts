@@ -88,7 +88,12 @@ describe('kubectl comes from PATH', () => {
     assert.equal(findOnPath('kubectl', [a, b].join(':')), undefined)
   })
 
-  for (const file of ['test/cli/kubectl-plugin.test.ts', 'test/double/kubectl-against-double.test.ts']) {
+  const kubectlFiles = [
+    'test/cli/kubectl-plugin.test.ts',
+    'test/double/kubectl-against-double.test.ts',
+    'test/diff/running-pods-and-outputs.test.ts',
+  ]
+  for (const file of kubectlFiles) {
     it(`without kubectl on PATH ${file} fails once, saying kubectl is required`, async () => {
       const result = await new Promise<{code: number; stdout: string}>((resolve) => {
         execFile(

@@ -10,6 +10,7 @@ import {promisify} from 'node:util'
 import {describe, it} from 'node:test'
 import {parse, stringify} from 'yaml'
 import {applyJsonPatch} from '../apiserver-double/json-patch.js'
+import {requireKubectl} from '../cli/kubectl-on-path.js'
 import type {PatchOperation} from '../apiserver-double/json-patch.js'
 import {
   appContainer,
@@ -21,6 +22,9 @@ import {
   runDiff,
   withCluster,
 } from './diff-cluster.js'
+
+// Module level: without kubectl this file fails once, with that message.
+const kubectlBin = requireKubectl()
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test objects of any Kubernetes shape
 type Json = Record<string, any>
@@ -307,7 +311,7 @@ describe('inject-diff when istiod has no ready endpoints (the double reads its E
 
 /** The pod as `kubectl get pod -o json` returns it from the double (asynchronous: the double runs in this process). */
 const kubectlGetPod = async (kubeconfig: string, name: string): Promise<Json> => {
-  const {stdout} = await promisify(execFile)('kubectl', ['get', 'pod', name, '-n', 'shop', '-o', 'json'], {
+  const {stdout} = await promisify(execFile)(kubectlBin, ['get', 'pod', name, '-n', 'shop', '-o', 'json'], {
     encoding: 'utf8',
     env: {...process.env, KUBECONFIG: kubeconfig},
   })
@@ -319,7 +323,7 @@ const kubectlPatchLocal = (kubeconfig: string, pod: Json, patch: string): Json =
   const file = join(mkdtempSync(join(tmpdir(), 'inject-diff-running-')), 'pod.json')
   writeFileSync(file, JSON.stringify(pod))
   return JSON.parse(
-    execFileSync('kubectl', ['patch', '--local', '-f', file, '--type', 'json', '-p', patch, '-o', 'json'], {
+    execFileSync(kubectlBin, ['patch', '--local', '-f', file, '--type', 'json', '-p', patch, '-o', 'json'], {
       encoding: 'utf8',
       env: {...process.env, KUBECONFIG: kubeconfig},
     }),
@@ -448,7 +452,7 @@ describe('inject-diff outputs: an applicable -o patch and one InjectionDiff docu
         assert.ok(patched.spec.containers.some((c: Json) => c.name === 'istio-proxy'))
         const kubectl = JSON.parse(
           execFileSync(
-            'kubectl',
+            kubectlBin,
             ['patch', '--local', '-f', file, '--type', 'json', '-p', patch.stdout, '-o', 'json'],
             {
               encoding: 'utf8',
