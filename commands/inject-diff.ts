@@ -104,7 +104,7 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
     }),
     observed: Flags.boolean({
       description:
-        "Diff the owner's pod template against the running pod, both with API-server defaults (what admission webhooks really did).",
+        "Diff the owner's pod template against the running pod, both with API-server defaults (what admission webhooks really did; what the controller and built-in admission plugins add is not shown as a change).",
       default: false,
     }),
     raw: Flags.boolean({
