@@ -22,7 +22,7 @@ import type {ChildMessage, ParentMessage, RequestSummary} from './api-server-pro
 import {exportLists, syntheticCluster} from './synthetic-cluster.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const bin = join(root, 'bin', 'kubectl-inject_check.js')
+const bin = join(root, 'bin', 'kubectl-inject_check')
 const kubectl = process.env.BENCH_KUBECTL ?? '/usr/bin/kubectl'
 const timeBinary = '/usr/bin/time'
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,20000')

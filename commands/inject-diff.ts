@@ -42,6 +42,8 @@ A TARGET (POD, TYPE/NAME, -f) or -l SELECTOR is required: each pod is one dry-ru
 
 --revision REV previews injection by another revision: through pod label istio.io/rev=REV when the admission engine sees that REV's webhook would select it, else by posting an AdmissionReview to REV's injector through the API server service proxy (needs create on services/proxy). --observed compares a running pod with its controller's template (no request is sent; works offline with --from).
 
+-o patch applies to a running pod as \`kubectl get pod NAME -o yaml\` returns it (its service-account volume and other API-server fields stay); for a workload, a manifest or --raw, to the pod built from the input (the "before" of --json). -o json|yaml|patch print a document also when a preview fails: its InjectionDiff with the failure, as --json does.
+
 Nothing is written: the only POSTs are dryRun=All creates, SelfSubjectAccessReviews and (for --revision) the AdmissionReview to the injector's /inject through the service proxy.
 
 Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a preview failed (webhook unreachable, timeout, x509, denied; no route for --revision; no controller for --observed), 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 70 unexpected error, 77 unauthorized.`
@@ -88,7 +90,7 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       options: diffFormats,
       default: 'diff',
       description:
-        'diff (readable), patch (RFC 6902 JSON Patch of the pod object: applies to the input pod, no status), yaml|json (the resulting pod).',
+        'diff (readable), patch (RFC 6902 JSON Patch, no status; base: a running pod as `kubectl get pod -o yaml` returns it, else the pod built from the input), yaml|json (the resulting pod). A failed preview prints its InjectionDiff document with the failure instead.',
     })(),
     filename: Flags.string({
       char: 'f',
@@ -103,7 +105,7 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
     }),
     observed: Flags.boolean({
       description:
-        "Diff the owner's pod template against the running pod, both with API-server defaults (what admission webhooks really did).",
+        "Diff the owner's pod template against the running pod, both with API-server defaults (what admission webhooks really did; what the controller and built-in admission plugins add is not shown as a change).",
       default: false,
     }),
     raw: Flags.boolean({
@@ -370,17 +372,10 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       for (const input of inputs) {
         progress.update(`Dry-run ${input.subject.namespace}/${input.subject.name}`)
         previews.push(
-          await dryRun.previewLive(
-            live.transport,
-            snapshot,
-            input.subject,
-            input.pod,
-            {
-              raw: flags.raw,
-              ...(flags.revision === undefined ? {} : {revision: flags.revision}),
-            },
-            input.restart,
-          ),
+          await dryRun.previewInput(live.transport, snapshot, input, {
+            raw: flags.raw,
+            ...(flags.revision === undefined ? {} : {revision: flags.revision}),
+          }),
         )
       }
       return previews

@@ -71,7 +71,8 @@ export const renderCheckOutput = ({
   const allPods = verdicts.every((v) => v.target.kind === 'Pod')
   const noun =
     target?.kind === 'sweep' && allPods ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
-  const table = `${renderVerdictTable(verdicts, {wide: format === 'wide', colour})}\n${renderSummaryLine(report.summary, noun)}`
+  const allNamespaces = target?.kind === 'sweep' && target.namespace === null
+  const table = `${renderVerdictTable(verdicts, {wide: format === 'wide', colour, allNamespaces})}\n${renderSummaryLine(report.summary, noun)}`
   return footer === undefined ? table : `${table}${sanitizeTerminalText(footer)}\n`
 }
 

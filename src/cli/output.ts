@@ -62,8 +62,19 @@ export const writeNotice = (message: string): void => {
   process.stderr.write(`${message}\n`)
 }
 
-/** Columns of stdout when it is a terminal, else 100 (pipes and files get stable, reviewable lines). */
-export const terminalWidth = (): number => {
-  const columns = process.stdout.isTTY === true ? process.stdout.columns : undefined
-  return columns !== undefined && columns > 0 ? columns : 100
+export interface WidthConditions {
+  readonly isTTY: boolean
+  readonly columns: number | undefined
+  readonly env: Readonly<Record<string, string | undefined>>
 }
+
+/** A terminal's own columns; piped, $COLUMNS when it is a positive whole number; else 100 (stable, reviewable lines). */
+export const outputWidth = ({isTTY, columns, env}: WidthConditions): number => {
+  if (isTTY && columns !== undefined && columns > 0) return columns
+  const fromEnv = /^[1-9]\d{0,4}$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : undefined
+  return fromEnv ?? 100
+}
+
+/** The width the trail wraps to, for stdout as it is now. */
+export const terminalWidth = (): number =>
+  outputWidth({isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env})

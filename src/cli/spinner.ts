@@ -1,4 +1,5 @@
-// Progress on stderr, only where a human watches: a TTY with a known width, not CI, not machine output.
+// Progress on stderr, only where a human watches: a TTY with a known width, not CI, not machine output, not NO_COLOR
+// (https://no-color.org: a user who turns colour off wants no animation either).
 // ora loops forever on a 0-column TTY, hence the columns guard; ora is imported lazily (≈50 ms).
 
 export interface Progress {
@@ -19,7 +20,12 @@ export interface SpinnerConditions {
 
 /** True when an animated spinner is safe and useful. */
 export const shouldSpin = ({machineOutput, env, stderrIsTTY, stderrColumns}: SpinnerConditions): boolean =>
-  !machineOutput && stderrIsTTY && stderrColumns > 0 && env.CI === undefined && env.TERM !== 'dumb'
+  !machineOutput &&
+  stderrIsTTY &&
+  stderrColumns > 0 &&
+  env.CI === undefined &&
+  env.TERM !== 'dumb' &&
+  (env.NO_COLOR === undefined || env.NO_COLOR === '')
 
 /** Starts a spinner on stderr when `shouldSpin` allows it; otherwise a silent Progress. */
 export const startProgress = async (text: string, machineOutput: boolean): Promise<Progress> => {

@@ -21,7 +21,13 @@ import {
   withPodLabel,
 } from '../core/preview/pod-builder.js'
 import type {PodObject} from '../core/preview/pod-builder.js'
-import {completePreview, failedPreview, isInjected, revisionOfResult} from '../core/preview/preview.js'
+import {
+  completePreview,
+  failedPreview,
+  isInjected,
+  onStoredPod,
+  revisionOfResult,
+} from '../core/preview/preview.js'
 import type {PodPreview, PreviewNote, PreviewRoute, PreviewSubject} from '../core/preview/preview.js'
 import {findRevision, planObjectPath} from '../core/preview/revision-route.js'
 import type {RevisionTarget} from '../core/preview/revision-route.js'
@@ -193,7 +199,7 @@ export async function previewLive(
       {...base('dry-run', note('PreviewRevisionNotFound')), revision: options.revision, webhooks: []},
       {
         code: 'PreviewRevisionNotFound',
-        message: `revision or tag "${options.revision}" not found (known: ${lookup.known.length === 0 ? 'none' : lookup.known.join(', ')})`,
+        message: `revision or tag "${options.revision}" not found (known: ${lookup.known.length === 0 ? 'none' : lookup.known.join(', ')}); nothing was sent: no dry-run, no AdmissionReview`,
         diagnosis: describeReason('PreviewRevisionNotFound').summary,
         hint: describeReason('PreviewRevisionNotFound').hint,
       },
@@ -367,6 +373,19 @@ export interface PreviewInput {
   readonly subject: PreviewSubject
   readonly pod: PodObject
   readonly restart?: RestartSource
+  /** A running pod as read (`kubectl get pod -o yaml`): the preview, and so -o patch, is carried onto it. */
+  readonly stored?: PodObject
+}
+
+/** previewLive for one input; a running pod's preview is carried onto the pod as stored (not with --raw: the input as sent). */
+export async function previewInput(
+  transport: Transport,
+  snapshot: ClusterSnapshot,
+  input: PreviewInput,
+  options: LivePreviewOptions = {},
+): Promise<PodPreview> {
+  const preview = await previewLive(transport, snapshot, input.subject, input.pod, options, input.restart)
+  return input.stored === undefined || options.raw === true ? preview : onStoredPod(preview, input.stored)
 }
 
 const collectionPaths: Readonly<Record<WorkloadKind | 'Pod', string>> = {
@@ -475,8 +494,12 @@ export async function readLivePreviewInputs(
     const namespace = namespaceOf(pod, 'default')
     inputs.push(
       isInjected(pod)
-        ? await restartInput(transport, pod, namespace)
-        : {subject: {kind: 'Pod', namespace, name: nameOf(pod)}, pod: podFromPod(pod, namespace)},
+        ? {...(await restartInput(transport, pod, namespace)), stored: pod}
+        : {
+            subject: {kind: 'Pod', namespace, name: nameOf(pod)},
+            pod: podFromPod(pod, namespace),
+            stored: pod,
+          },
     )
   }
   return inputs

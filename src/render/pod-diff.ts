@@ -278,30 +278,29 @@ export const buildDiffDocument = (previews: readonly PodPreview[]): Json =>
     ? previewDocument(previews[0]!)
     : {apiVersion: diffApiVersion, kind: 'InjectionDiffList', items: previews.map(previewDocument)}
 
-/** -o patch|yaml|json: the patch, or the resulting pod; several pods become a list (JSON) or a YAML stream. */
+/**
+ * -o patch|yaml|json: the patch, or the resulting pod; several pods become a list (JSON) or a YAML stream. A failed
+ * preview is its InjectionDiff document with `failure` (as --json prints it), so stdout always holds a document.
+ */
 export const renderMachineOutput = (
   previews: readonly PodPreview[],
   format: 'patch' | 'yaml' | 'json',
 ): string => {
-  const done = previews.filter((p) => p.failure === null)
   if (format === 'patch') {
-    if (previews.length === 1) return done.length === 0 ? '' : JSON.stringify(done[0]!.patch, null, 2)
-    return JSON.stringify(
-      {
-        items: done.map((p) => ({
-          kind: p.subject.kind,
-          namespace: p.subject.namespace,
-          name: p.subject.name,
-          patch: p.patch,
-        })),
-      },
-      null,
-      2,
-    )
+    const [only] = previews
+    if (previews.length === 1 && only !== undefined)
+      return JSON.stringify(only.failure === null ? only.patch : previewDocument(only), null, 2)
+    const items = previews.map((p) => ({
+      kind: p.subject.kind,
+      namespace: p.subject.namespace,
+      name: p.subject.name,
+      ...(p.failure === null ? {patch: p.patch} : {failure: p.failure}),
+    }))
+    return JSON.stringify({items}, null, 2)
   }
-  const pods = done.map((p) => p.after)
+  const documents = previews.map((p) => (p.failure === null ? p.after : previewDocument(p)))
   if (format === 'yaml')
-    return pods.map((pod) => stringify(pod, {lineWidth: 0}).replace(/\n$/, '')).join('\n---\n')
-  if (previews.length === 1) return pods.length === 0 ? '' : JSON.stringify(pods[0], null, 2)
-  return JSON.stringify({apiVersion: 'v1', kind: 'List', items: pods}, null, 2)
+    return documents.map((doc) => stringify(doc, {lineWidth: 0}).replace(/\n$/, '')).join('\n---\n')
+  if (documents.length === 1) return JSON.stringify(documents[0], null, 2)
+  return JSON.stringify({apiVersion: 'v1', kind: 'List', items: documents}, null, 2)
 }

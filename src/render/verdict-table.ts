@@ -7,7 +7,13 @@ import {createPalette, sanitizeTerminalText as safe} from './terminal-text.js'
 export interface TableOptions {
   readonly wide: boolean
   readonly colour: boolean
+  /** -A: the NAMESPACE column is shown even when every row is in one namespace. */
+  readonly allNamespaces?: boolean
 }
+
+/** kubectl get: NAMESPACE only under -A; here also when the rows span namespaces, so every row stays unambiguous. */
+export const showsNamespaceColumn = (verdicts: readonly Verdict[], allNamespaces: boolean): boolean =>
+  allNamespaces || new Set(verdicts.map((v) => v.target.namespace)).size > 1
 
 const yesNo = (value: boolean | null): string => (value === null ? '-' : value ? 'yes' : 'no')
 
@@ -61,8 +67,9 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
   const p = createPalette(options.colour)
   // -o wide names each row's file once the command has threaded provenance through (every CLI run does).
   const withSource = options.wide && verdicts.some((v) => v.sources !== undefined)
+  const withNamespace = showsNamespaceColumn(verdicts, options.allNamespaces === true)
   const head = [
-    'NAMESPACE',
+    ...(withNamespace ? ['NAMESPACE'] : []),
     'NAME',
     'KIND',
     'INJECTED',
@@ -85,7 +92,7 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     const drift = v.injected !== null && v.wouldInject !== null && v.injected !== v.wouldInject
     const injectedCell = drift ? p.yellow(yesNo(v.injected)) : yesNo(v.injected)
     return [
-      safe(v.target.namespace === '' ? '-' : v.target.namespace),
+      ...(withNamespace ? [safe(v.target.namespace === '' ? '-' : v.target.namespace)] : []),
       safe(v.target.name),
       v.target.kind,
       injectedCell,

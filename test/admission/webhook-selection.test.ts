@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {parse} from 'yaml'
 import {isIstioInjectorWebhook, selectWebhooks} from '../../src/core/admission/webhook-selection.js'
-import type {MutatingWebhookConfiguration, NamespaceFacts, PodFacts} from '../../src/core/snapshot.js'
+import type {Gap, MutatingWebhookConfiguration, NamespaceFacts, PodFacts} from '../../src/core/snapshot.js'
 
 const fixture = (file: string): MutatingWebhookConfiguration =>
   parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as MutatingWebhookConfiguration
@@ -380,12 +380,53 @@ describe('API-server order and checks', () => {
     ],
   })
 
+  const namespaceGap = (reason: 'NotFound' | 'Forbidden'): Gap => ({
+    resource: 'namespaces',
+    name: 'shop',
+    reason,
+    ...(reason === 'Forbidden' ? {verb: 'get'} : {}),
+    message: reason === 'Forbidden' ? 'forbidden' : 'not found',
+  })
+
   it('a missing namespace with an empty selector matches without lookup', () => {
     const [e] = selectWebhooks([other({})], podWith({}), undefined)
     assert.equal(e?.outcome, 'Match')
     assert.equal(e?.failurePolicy, 'Fail')
     assert.equal(e?.istio, false)
   })
+
+  // The API server stores an omitted namespaceSelector as {}: it selects every namespace without reading one.
+  const emptySelectors: {name: string; selector: Record<string, unknown>}[] = [
+    {name: 'namespaceSelector: {}', selector: {}},
+    {name: 'namespaceSelector: {matchLabels: {}}', selector: {matchLabels: {}}},
+    {name: 'namespaceSelector: {matchExpressions: []}', selector: {matchExpressions: []}},
+  ]
+  const namespaceStates: {name: string; gap?: Gap}[] = [
+    {name: 'no namespace object and no gap'},
+    {name: 'the namespace was not found', gap: namespaceGap('NotFound')},
+    {name: 'the namespace is unreadable', gap: namespaceGap('Forbidden')},
+  ]
+  for (const empty of emptySelectors) {
+    for (const state of namespaceStates) {
+      it(`${empty.name} with ${state.name}: selected without the namespace`, () => {
+        const [e] = selectWebhooks(
+          [other({namespaceSelector: empty.selector})],
+          podWith({}),
+          undefined,
+          state.gap === undefined ? {} : {namespaceGap: state.gap},
+        )
+        assert.equal(e?.outcome, 'Match')
+        assert.deepEqual(
+          e?.checks.map((c) => [c.code, c.result]),
+          [
+            ['NamespaceSelectorMatch', 'Pass'],
+            ['ObjectSelectorMatch', 'Pass'],
+            ['RulesMatch', 'Pass'],
+          ],
+        )
+      })
+    }
+  }
 
   it('a forbidden namespace makes a selective webhook Unknown and names the permission', () => {
     const [e] = selectWebhooks([defaultRevision], podWith({}), undefined, {

@@ -4,6 +4,7 @@ import {explainFailure, validateKubeFlags} from '../../src/cli/base-command.js'
 import {planCheck, parseLabelEdit} from '../../src/cli/check-plan.js'
 import {resolveColour} from '../../src/cli/colour.js'
 import {ExitCode, UsageFailure} from '../../src/cli/exit-codes.js'
+import {outputWidth} from '../../src/cli/output.js'
 import {shouldSpin} from '../../src/cli/spinner.js'
 import {parseTargetArgs} from '../../src/cli/target-args.js'
 import {InputFileError, UnreachableError} from '../../src/cluster/kube-errors.js'
@@ -269,6 +270,44 @@ describe('colour and spinner decisions', () => {
     {name: 'CI', machineOutput: false, env: {CI: 'true'}, stderrIsTTY: true, stderrColumns: 120, want: false},
     {name: '-o json', machineOutput: true, env: {}, stderrIsTTY: true, stderrColumns: 120, want: false},
     {name: 'stderr piped', machineOutput: false, env: {}, stderrIsTTY: false, stderrColumns: 0, want: false},
+    {
+      name: 'NO_COLOR',
+      machineOutput: false,
+      env: {NO_COLOR: '1'},
+      stderrIsTTY: true,
+      stderrColumns: 120,
+      want: false,
+    },
+    {
+      name: 'empty NO_COLOR is ignored',
+      machineOutput: false,
+      env: {NO_COLOR: ''},
+      stderrIsTTY: true,
+      stderrColumns: 120,
+      want: true,
+    },
   ]
   for (const c of spin) it(`spinner: ${c.name}`, () => assert.equal(shouldSpin(c), c.want))
+
+  const width = [
+    {name: 'a terminal uses its own columns', isTTY: true, columns: 132, env: {COLUMNS: '60'}, want: 132},
+    {name: 'piped honours COLUMNS', isTTY: false, columns: undefined, env: {COLUMNS: '60'}, want: 60},
+    {name: 'piped without COLUMNS is 100', isTTY: false, columns: undefined, env: {}, want: 100},
+    {
+      name: 'piped with a nonsense COLUMNS is 100',
+      isTTY: false,
+      columns: undefined,
+      env: {COLUMNS: 'wide'},
+      want: 100,
+    },
+    {name: 'piped with COLUMNS=0 is 100', isTTY: false, columns: undefined, env: {COLUMNS: '0'}, want: 100},
+    {
+      name: 'a 0-column terminal falls back to COLUMNS',
+      isTTY: true,
+      columns: 0,
+      env: {COLUMNS: '80'},
+      want: 80,
+    },
+  ]
+  for (const c of width) it(`width: ${c.name}`, () => assert.equal(outputWidth(c), c.want))
 })

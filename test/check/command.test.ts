@@ -1,18 +1,11 @@
-// inject-check as users run it: the built plugin entry in a subprocess (needs `npm run build`), from fixtures or
-// against the API-server double through real kubectl plugin discovery.
+// inject-check as users run it: the built plugin entry in a subprocess (needs `npm run build`), from fixtures.
+// Through real kubectl plugin discovery: test/cli/kubectl-plugin.test.ts.
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {mkdtempSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {after, before, describe, it} from 'node:test'
-import {fileURLToPath} from 'node:url'
+import {describe, it} from 'node:test'
 import {parse as parseYaml} from 'yaml'
-import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
-import type {ApiServerDouble} from '../apiserver-double/index.js'
+import {assertFreshBuild, checkBin} from '../cli/built-cli.js'
 import {fixturePath} from './cluster-fixtures.js'
-
-const bin = fileURLToPath(new URL('../../bin/kubectl-inject_check.js', import.meta.url))
 
 interface Run {
   readonly code: number
@@ -30,7 +23,17 @@ const run = (
     const child = execFile(
       file,
       args,
-      {env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: '1', ...env}, timeout: 30_000},
+      {
+        env: {
+          ...process.env,
+          NO_COLOR: undefined,
+          FORCE_COLOR: undefined,
+          COLUMNS: undefined,
+          CI: '1',
+          ...env,
+        },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
         resolve({code, stdout, stderr})
@@ -43,7 +46,10 @@ const check = (
   args: readonly string[],
   env: Record<string, string | undefined> = {},
   input?: string,
-): Promise<Run> => run(process.execPath, [bin, ...args], env, input)
+): Promise<Run> => {
+  assertFreshBuild()
+  return run(process.execPath, [checkBin, ...args], env, input)
+}
 
 const from = (install: string, cluster: string): string[] => [
   '--from',
@@ -95,8 +101,34 @@ describe('inject-check from files', () => {
   it('a sweep prints the table and the summary line', async () => {
     const r = await check(['-n', 'shop', ...shop])
     assert.equal(r.code, 0)
-    assert.match(r.stdout, /^NAMESPACE {3}NAME {2,}KIND {3}INJECTED {3}WOULD-INJECT {3}REVISION {3}REASON\n/)
+    // One namespace: no NAMESPACE column, as kubectl get -n shop.
+    assert.match(r.stdout, /^NAME {2,}KIND {3}INJECTED {3}WOULD-INJECT {3}REVISION {3}REASON\n/)
     assert.match(r.stdout, /\n3 pods: 1 injected, 2 need restart\n$/)
+  })
+
+  it('piped, the trail wraps to COLUMNS when it is set, else to 100 columns', async () => {
+    const target = ['deploy/web', '-n', 'shop', ...shop]
+    const [narrow, plain] = await Promise.all([
+      check(target, {COLUMNS: '60'}),
+      check(target, {COLUMNS: undefined}),
+    ])
+    // The decision trail's check lines are the wrapped ones (the header names the target in full).
+    const longestCheckLine = (text: string): number =>
+      Math.max(
+        ...text
+          .split('\n')
+          .filter((line) => /^ {2}[✔✘?ℹ!] | {11}\S/u.test(line))
+          .map((line) => [...line].length),
+      )
+    assert.equal(narrow.code, 0, narrow.stderr)
+    assert.ok(longestCheckLine(narrow.stdout) <= 60, narrow.stdout)
+    assert.ok(longestCheckLine(plain.stdout) > 60 && longestCheckLine(plain.stdout) <= 100, plain.stdout)
+  })
+
+  it('-A prints the NAMESPACE column, as kubectl get -A', async () => {
+    const r = await check(['-A', ...shop])
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /^NAMESPACE {3,}NAME {2,}KIND {3}INJECTED {3}WOULD-INJECT {3}REVISION {3}REASON\n/)
   })
 
   it('an empty namespace says so on stderr, like kubectl', async () => {
@@ -192,57 +224,5 @@ describe('inject-check exit codes', () => {
     const r = await check(['-n', 'shop', '--fail-on', 'drift', '-o', 'json', ...shop])
     assert.equal(r.code, 79)
     assert.equal((JSON.parse(r.stdout) as {kind: string}).kind, 'InjectionReport')
-  })
-})
-
-describe('kubectl inject-check against the API-server double', () => {
-  let double: ApiServerDouble
-  let kubeconfig: string
-  let pathDir: string
-  before(async () => {
-    const objects = [
-      ...loadYamlObjects(fixturePath('istio/default-1.28.yaml')),
-      ...loadYamlObjects(fixturePath('clusters/created-before-label.yaml')),
-    ]
-    double = await startApiServer({objects})
-    kubeconfig = double.writeKubeconfig({namespace: 'shop'})
-    pathDir = mkdtempSync(join(tmpdir(), 'kubectl-plugins-'))
-    symlinkSync(bin, join(pathDir, 'kubectl-inject_check'))
-  })
-  after(async () => {
-    await double.close()
-  })
-
-  const kubectl = (args: readonly string[]): Promise<Run> =>
-    run('/usr/bin/kubectl', ['inject-check', ...args], {
-      PATH: `${pathDir}:${process.env.PATH ?? ''}`,
-      KUBECONFIG: kubeconfig,
-    })
-
-  it('kubectl finds the plugin and explains a Deployment from the live cluster', async () => {
-    const r = await kubectl(['deploy/web'])
-    assert.equal(r.code, 0, r.stderr)
-    assert.match(
-      r.stdout,
-      /^deployment\/web -n shop: a pod created now would be injected by revision default/,
-    )
-    assert.match(r.stdout, /NeedsRestart/)
-  })
-
-  it('a live sweep as JSON names its source, and the double saw only reads', async () => {
-    const r = await kubectl(['-A', '-o', 'json'])
-    assert.equal(r.code, 0, r.stderr)
-    const doc = JSON.parse(r.stdout) as {metadata: {source: {kind: string}}; items: unknown[]}
-    assert.equal(doc.metadata.source.kind, 'live')
-    assert.ok(doc.items.length >= 3)
-    assert.deepEqual(double.writes(), [])
-    assert.ok(double.requests.length > 0)
-  })
-
-  it('a pod that does not exist is one error line', async () => {
-    const r = await kubectl(['pod/nope'])
-    assert.notEqual(r.code, 0)
-    assert.match(r.stderr, /^error: .*not found/)
-    noStack(r)
   })
 })

@@ -19,6 +19,17 @@ const workload = (s: ClusterSnapshot, kind: string, namespace: string, name: str
   return found
 }
 
+/** The pod moved to a kube-system namespace labelled istio-injection=enabled, so the webhook selects it. */
+const inKubeSystem = (s: ClusterSnapshot, original: PodFacts): {snapshot: ClusterSnapshot; pod: PodFacts} => {
+  const moved: PodFacts = {...original, namespace: 'kube-system'}
+  const kubeSystem = {
+    name: 'kube-system',
+    labels: {'kubernetes.io/metadata.name': 'kube-system', 'istio-injection': 'enabled'},
+    annotations: {},
+  }
+  return {snapshot: {...s, namespaces: [...s.namespaces, kubeSystem], pods: [...s.pods, moved]}, pod: moved}
+}
+
 interface Expectation {
   readonly outcome: Verdict['outcome']
   readonly reason: string
@@ -143,6 +154,22 @@ const scenarios: readonly Scenario[] = [
       revision: 'default',
       injected: false,
       noFindings: ['NeedsRestart'],
+    },
+  },
+  {
+    name: 'hostNetwork pod in a kube-system that the webhook selects: istiod checks hostNetwork before ignored namespaces',
+    install: 'default-1.28',
+    cluster: ['host-network'],
+    evaluate: (s) => {
+      const moved = inKubeSystem(s, pod(s, 'monitoring', 'node-exporter-6hpvf'))
+      return evaluatePod(moved.snapshot, moved.pod)
+    },
+    expect: {
+      outcome: 'Skip',
+      reason: 'HostNetwork',
+      webhook: 'istio-sidecar-injector/namespace.sidecar-injector.istio.io',
+      injected: false,
+      noActions: true,
     },
   },
   {

@@ -2,13 +2,15 @@
 // failures when istiod has no ready endpoints, the applicable -o patch, the InjectionDiff document and target rules.
 // Every scenario runs against the API-server double with HTTPS injectors and audits that nothing was written.
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
+import {execFile, execFileSync} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {promisify} from 'node:util'
 import {describe, it} from 'node:test'
-import {stringify} from 'yaml'
+import {parse, stringify} from 'yaml'
 import {applyJsonPatch} from '../apiserver-double/json-patch.js'
+import {requireKubectl} from '../cli/kubectl-on-path.js'
 import type {PatchOperation} from '../apiserver-double/json-patch.js'
 import {
   appContainer,
@@ -20,6 +22,9 @@ import {
   runDiff,
   withCluster,
 } from './diff-cluster.js'
+
+// Module level: without kubectl this file fails once, with that message.
+const kubectlBin = requireKubectl()
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test objects of any Kubernetes shape
 type Json = Record<string, any>
@@ -304,6 +309,115 @@ describe('inject-diff when istiod has no ready endpoints (the double reads its E
   })
 })
 
+/** The pod as `kubectl get pod -o json` returns it from the double (asynchronous: the double runs in this process). */
+const kubectlGetPod = async (kubeconfig: string, name: string): Promise<Json> => {
+  const {stdout} = await promisify(execFile)(kubectlBin, ['get', 'pod', name, '-n', 'shop', '-o', 'json'], {
+    encoding: 'utf8',
+    env: {...process.env, KUBECONFIG: kubeconfig},
+  })
+  return JSON.parse(stdout) as Json
+}
+
+/** `kubectl patch --local` of the saved pod with the patch: kubectl itself applies it. */
+const kubectlPatchLocal = (kubeconfig: string, pod: Json, patch: string): Json => {
+  const file = join(mkdtempSync(join(tmpdir(), 'inject-diff-running-')), 'pod.json')
+  writeFileSync(file, JSON.stringify(pod))
+  return JSON.parse(
+    execFileSync(kubectlBin, ['patch', '--local', '-f', file, '--type', 'json', '-p', patch, '-o', 'json'], {
+      encoding: 'utf8',
+      env: {...process.env, KUBECONFIG: kubeconfig},
+    }),
+  ) as Json
+}
+
+const volumeNames = (pod: Json): string[] => (pod.spec.volumes ?? []).map((v: Json) => v.name as string)
+
+describe('-o patch of a running pod applies to the pod as kubectl get pod returns it', () => {
+  it('an uninjected running pod: the sidecar is added and the service-account volume stays', async () => {
+    const web = runningFrom(
+      'web-7c9d8f6b5-mmtn9',
+      storedTemplate({app: 'web', 'pod-template-hash': '7c9d8f6b5'}),
+      owner('ReplicaSet', 'web-7c9d8f6b5'),
+    )
+    await withCluster(
+      [namespace('shop', {'istio-injection': 'enabled'}), web],
+      {defaultRevision: {mode: 'classic'}},
+      async (cluster) => {
+        const result = await runDiff(['web-7c9d8f6b5-mmtn9', '-n', 'shop', '-o', 'patch'], {
+          kubeconfig: cluster.kubeconfig,
+        })
+        assert.equal(result.code, 1, result.stderr)
+        const stored = await kubectlGetPod(cluster.kubeconfig, 'web-7c9d8f6b5-mmtn9')
+        for (const patched of [
+          applyJsonPatch(structuredClone(stored), JSON.parse(result.stdout) as PatchOperation[]) as Json,
+          kubectlPatchLocal(cluster.kubeconfig, stored, result.stdout),
+        ]) {
+          assert.ok(
+            volumeNames(patched).includes('kube-api-access-7xk2p'),
+            JSON.stringify(patched.spec.volumes),
+          )
+          assert.ok(volumeNames(patched).includes('istio-envoy'), JSON.stringify(patched.spec.volumes))
+          assert.ok(patched.spec.containers.some((c: Json) => c.name === 'istio-proxy'))
+          const app = patched.spec.containers.find((c: Json) => c.name === appContainer.name)
+          assert.ok(app.volumeMounts.some((m: Json) => m.name === 'kube-api-access-7xk2p'))
+          assert.equal(patched.spec.nodeName, 'node-a')
+        }
+      },
+    )
+  })
+
+  it("an injected running pod: a restart's new proxy image, on the pod as stored", async () => {
+    const template = storedTemplate({app: 'cart', 'pod-template-hash': 'f8j7hhcmr'})
+    const running = await injectedBy(
+      runningFrom('cart-f8j7hhcmr-g97ws', template, owner('ReplicaSet', 'cart-f8j7hhcmr')),
+      'docker.io/istio/proxyv2:1.26.3',
+    )
+    await withCluster(
+      [namespace('shop', {'istio-injection': 'enabled'}), cartDeployment, cartReplicaSet, running],
+      {defaultRevision: {}},
+      async (cluster) => {
+        const result = await runDiff(['cart-f8j7hhcmr-g97ws', '-n', 'shop', '-o', 'patch'], {
+          kubeconfig: cluster.kubeconfig,
+        })
+        assert.equal(result.code, 1, result.stderr)
+        const stored = await kubectlGetPod(cluster.kubeconfig, 'cart-f8j7hhcmr-g97ws')
+        const patched = kubectlPatchLocal(cluster.kubeconfig, stored, result.stdout)
+        assert.deepEqual(volumeNames(patched), volumeNames(stored))
+        const proxy = patched.spec.initContainers.find((c: Json) => c.name === 'istio-proxy')
+        assert.equal(proxy.image, 'docker.io/istio/proxyv2:1.28.1')
+        assert.deepEqual(patched.metadata.ownerReferences, stored.metadata.ownerReferences)
+      },
+    )
+  })
+})
+
+describe('-o json|yaml|patch print a document when the preview failed', () => {
+  const formats: {format: string; parse: (text: string) => Json}[] = [
+    {format: 'json', parse: (text) => JSON.parse(text) as Json},
+    {format: 'yaml', parse: (text) => parse(text) as Json},
+    {format: 'patch', parse: (text) => JSON.parse(text) as Json},
+  ]
+  for (const {format, parse: read} of formats) {
+    it(`-o ${format}: the InjectionDiff document with its failure, exit 2`, async () => {
+      await withCluster(
+        [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+        {defaultRevision: {unreachable: true}},
+        async (cluster) => {
+          const result = await runDiff(['deploy/web', '-n', 'shop', '-o', format], {
+            kubeconfig: cluster.kubeconfig,
+          })
+          assert.equal(result.code, 2, result.stderr)
+          const document = read(result.stdout)
+          assert.equal(document.kind, 'InjectionDiff')
+          assert.equal(document.target.name, 'web')
+          assert.equal(document.failure.code, 'WebhookConnectionRefused')
+          assert.match(result.stderr, /connection refused/)
+        },
+      )
+    })
+  }
+})
+
 describe('inject-diff outputs: an applicable -o patch and one InjectionDiff document kind', () => {
   const manifest: Json = {
     apiVersion: 'v1',
@@ -338,7 +452,7 @@ describe('inject-diff outputs: an applicable -o patch and one InjectionDiff docu
         assert.ok(patched.spec.containers.some((c: Json) => c.name === 'istio-proxy'))
         const kubectl = JSON.parse(
           execFileSync(
-            'kubectl',
+            kubectlBin,
             ['patch', '--local', '-f', file, '--type', 'json', '-p', patch.stdout, '-o', 'json'],
             {
               encoding: 'utf8',

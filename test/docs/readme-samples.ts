@@ -1,8 +1,6 @@
 // The README's command samples: each is run against the bundled demo cluster, so the README shows real output.
 import {execFileSync} from 'node:child_process'
-import {fileURLToPath} from 'node:url'
-
-const repo = fileURLToPath(new URL('../../', import.meta.url))
+import {assertFreshBuild, checkBin, repoRoot} from '../cli/built-cli.js'
 
 export interface ReadmeSample {
   readonly name: string
@@ -19,12 +17,13 @@ export const readmeSamples: readonly ReadmeSample[] = [
 
 /** Runs the built plugin (npm run build first) and returns the README block: the command line and its output. */
 export const renderSample = (sample: ReadmeSample): string => {
+  assertFreshBuild()
   let output: string
   try {
-    output = execFileSync(process.execPath, ['bin/kubectl-inject_check.js', ...sample.args], {
-      cwd: repo,
+    output = execFileSync(process.execPath, [checkBin, ...sample.args], {
+      cwd: repoRoot,
       encoding: 'utf8',
-      env: {...process.env, NO_COLOR: '1', COLUMNS: '160'},
+      env: {...process.env, NO_COLOR: '1', COLUMNS: undefined},
     })
   } catch (error) {
     output = String((error as {stdout?: string}).stdout ?? '')

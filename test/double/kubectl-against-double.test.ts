@@ -1,4 +1,4 @@
-// Real kubectl v1.32 over HTTPS against the API-server double: proves the double's wire shapes are faithful.
+// Real kubectl (v1.32, from PATH) over HTTPS against the API-server double: proves the double's wire shapes are faithful.
 import {describe, it, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
@@ -8,6 +8,10 @@ import {join} from 'node:path'
 import {parse} from 'yaml'
 import {startApiServer, startWebhookServer, loadTlsMaterial} from '../apiserver-double/index.js'
 import type {ApiServerDouble, WebhookServer} from '../apiserver-double/index.js'
+import {requireKubectl} from '../cli/kubectl-on-path.js'
+
+// Module level: without kubectl this file fails once, with that message.
+const kubectlBin = requireKubectl()
 
 const work = mkdtempSync(join(tmpdir(), 'double-kubectl-'))
 
@@ -20,7 +24,7 @@ interface Run {
 function kubectl(kubeconfig: string, args: string[], timeoutMs = 30_000): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
-      '/usr/bin/kubectl',
+      kubectlBin,
       ['--kubeconfig', kubeconfig, '--cache-dir', join(work, 'cache'), ...args],
       {timeout: timeoutMs, encoding: 'utf8'},
       (error, stdout, stderr) => {

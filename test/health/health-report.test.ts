@@ -5,7 +5,7 @@ import type {EventFacts} from '../../src/core/snapshot.js'
 import type {Verdict} from '../../src/core/verdict/verdict.js'
 import {renderHealth} from '../../src/render/health.js'
 import {codeBlock, codeSpan, escapeMarkdown, renderMarkdownReport} from '../../src/render/markdown-report.js'
-import {assertGolden} from './golden-file.js'
+import {assertGolden} from '../golden/golden-file.js'
 import {clusterFixture, istioFixture, snapshotFrom} from './fixture-snapshot.js'
 
 // Minutes after the fixtures' FailedCreate events: they are current evidence (evidence-age.ts).
@@ -117,7 +117,7 @@ describe('renderers', () => {
   it('renders the --health text view (golden)', () => {
     const text = renderHealth(report, {color: false})
     assert.ok(!text.includes('\u001b'), 'no raw escape characters without colour')
-    assertGolden('broken-cluster.txt', text)
+    assertGolden('health/broken-cluster.txt', text)
   })
 
   it('colours only with color: true and still never passes raw control characters from the cluster', () => {
@@ -146,12 +146,12 @@ describe('renderers', () => {
     assert.ok(!prose.includes('<script>'))
     assert.ok(markdown.includes('\\<script\\>'))
     assert.ok(!markdown.includes('\u001b'))
-    assertGolden('broken-cluster.md', markdown)
+    assertGolden('health/broken-cluster.md', markdown)
   })
 
   it('renders a healthy report without findings (golden)', () => {
     const healthy = assessHealth(snapshotFrom([istioFixture('default-1.28.yaml')]), [], now)
-    assertGolden('healthy.txt', renderHealth(healthy, {color: false}))
+    assertGolden('health/healthy.txt', renderHealth(healthy, {color: false}))
   })
 })
 

@@ -305,6 +305,13 @@ describe('injectRequired: reasons, ignored namespaces and unknown versions', () 
       reason: 'HostNetwork',
     },
     {
+      // istio: pkg/kube/inject/inject.go injectRequired tests HostNetwork before the ignored namespaces
+      name: 'a hostNetwork pod in kube-system: hostNetwork is checked before the ignored namespaces',
+      p: {namespace: 'kube-system', hostNetwork: true, labels: {[inject]: 'true'}},
+      cfg: config('enabled'),
+      reason: 'HostNetwork',
+    },
+    {
       name: 'kube-system is ignored',
       p: {namespace: 'kube-system', labels: {[inject]: 'true'}},
       cfg: config('enabled'),

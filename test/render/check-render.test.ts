@@ -11,9 +11,9 @@ import {
 } from '../../src/render/report-document.js'
 import {sanitizeTerminalText} from '../../src/render/terminal-text.js'
 import {renderTrail} from '../../src/render/trail.js'
-import {renderSummaryLine, renderVerdictTable} from '../../src/render/verdict-table.js'
+import {renderSummaryLine, renderVerdictTable, showsNamespaceColumn} from '../../src/render/verdict-table.js'
 import {loadCluster} from '../check/cluster-fixtures.js'
-import {assertGolden} from './golden-file.js'
+import {assertGolden} from '../golden/golden-file.js'
 
 const verdictsOf = (
   snapshot: ClusterSnapshot,
@@ -60,7 +60,7 @@ describe('trail goldens', () => {
   for (const t of trails) {
     it(t.golden, async () => {
       const snapshot = await loadCluster(t.install, t.cluster)
-      assertGolden(t.golden, renderTrail(first(verdictsOf(snapshot, t.target)), {colour: false}))
+      assertGolden(`check/${t.golden}`, renderTrail(first(verdictsOf(snapshot, t.target)), {colour: false}))
     })
   }
 })
@@ -76,8 +76,8 @@ describe('table goldens', () => {
     const verdicts = verdictsOf(snapshot, {kind: 'sweep', namespace: null})
     const report = buildInjectionReport({origin: snapshot.origin, verdicts, gaps: []})
     assertGolden(
-      'table-sweep.txt',
-      `${renderVerdictTable(verdicts, {wide: false, colour: false})}\n${renderSummaryLine(report.summary)}`,
+      'check/table-sweep.txt',
+      `${renderVerdictTable(verdicts, {wide: false, colour: false, allNamespaces: true})}\n${renderSummaryLine(report.summary)}`,
     )
   })
   it('table-wide.txt: -o wide adds WEBHOOK and TAG', async () => {
@@ -87,10 +87,54 @@ describe('table goldens', () => {
       'conflicting-namespace-labels',
     )
     assertGolden(
-      'table-wide.txt',
-      renderVerdictTable(verdictsOf(snapshot, {kind: 'sweep', namespace: null}), {wide: true, colour: false}),
+      'check/table-wide.txt',
+      renderVerdictTable(verdictsOf(snapshot, {kind: 'sweep', namespace: null}), {
+        wide: true,
+        colour: false,
+        allNamespaces: true,
+      }),
     )
   })
+  it('table-namespace.txt: one namespace (-n shop), so no NAMESPACE column, as kubectl', async () => {
+    const snapshot = await loadCluster('default-1.28', 'created-before-label')
+    assertGolden(
+      'check/table-namespace.txt',
+      renderVerdictTable(verdictsOf(snapshot, {kind: 'sweep', namespace: 'shop'}), {
+        wide: false,
+        colour: false,
+      }),
+    )
+  })
+  const namespaceColumn: {name: string; namespaces: string[]; allNamespaces: boolean; shown: boolean}[] = [
+    {name: '-n shop: hidden', namespaces: ['shop', 'shop'], allNamespaces: false, shown: false},
+    {name: '-A with rows from one namespace: shown', namespaces: ['shop'], allNamespaces: true, shown: true},
+    {
+      name: 'manifests from two namespaces: shown',
+      namespaces: ['shop', 'payments'],
+      allNamespaces: false,
+      shown: true,
+    },
+    {
+      name: 'a cluster-scoped row beside a namespaced one: shown',
+      namespaces: ['', 'shop'],
+      allNamespaces: false,
+      shown: true,
+    },
+  ]
+  for (const row of namespaceColumn)
+    it(`NAMESPACE column: ${row.name}`, async () => {
+      const snapshot = await loadCluster('default-1.28', 'created-before-label')
+      const base = first(verdictsOf(snapshot, {kind: 'sweep', namespace: 'shop'}))
+      const verdicts = row.namespaces.map((namespace) => ({...base, target: {...base.target, namespace}}))
+      const header = renderVerdictTable(verdicts, {
+        wide: false,
+        colour: false,
+        allNamespaces: row.allNamespaces,
+      })
+      assert.equal(showsNamespaceColumn(verdicts, row.allNamespaces), row.shown)
+      assert.equal(header.startsWith('NAMESPACE '), row.shown, header)
+      assert.equal(header.startsWith('NAME '), !row.shown, header)
+    })
   it('lines carry no trailing spaces and no ANSI when not coloured', async () => {
     const snapshot = await loadCluster('default-1.28', 'created-before-label')
     const text = renderVerdictTable(verdictsOf(snapshot, {kind: 'sweep', namespace: 'shop'}), {

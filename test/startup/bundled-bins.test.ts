@@ -2,24 +2,36 @@
 import {describe, it, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parse, stringify} from 'yaml'
 import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
+import {assertFreshBuild, checkBin} from '../cli/built-cli.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const checkBin = join(root, 'bin', 'kubectl-inject_check.js')
 const demo = join(root, 'examples', 'demo-cluster')
 const onePod = ['pod/web-7c9d8f6b5-mmtn9', '-n', 'shop', '--from', demo, '-o', 'json']
 const scratch = mkdtempSync(join(tmpdir(), 'bundled-bins-'))
 after(() => rmSync(scratch, {recursive: true, force: true}))
 
 // Asynchronous, so an API-server double in this process keeps answering while the bin runs.
-const run = (args: readonly string[], env: Record<string, string> = {}) =>
+const runBin = (bin: string, args: readonly string[], env: Record<string, string> = {}) =>
   new Promise<{code: number | null; stdout: string; stderr: string}>((resolve, reject) => {
-    const child = spawn(process.execPath, [checkBin, ...args], {
+    assertFreshBuild()
+    const child = spawn(process.execPath, [bin, ...args], {
       cwd: root,
       env: {PATH: process.env.PATH ?? '', HOME: scratch, NO_COLOR: '1', ...env},
     })
@@ -30,6 +42,7 @@ const run = (args: readonly string[], env: Record<string, string> = {}) =>
     child.on('error', reject)
     child.on('close', (code) => resolve({code, stdout, stderr}))
   })
+const run = (args: readonly string[], env: Record<string, string> = {}) => runBin(checkBin, args, env)
 
 const cacheDir = (home: string) => join(home, 'kubectl-inject', 'compile-cache')
 const cacheEntries = (home: string) => {
@@ -96,6 +109,39 @@ describe('the code cache', () => {
     const result = await run(onePod, {XDG_CACHE_HOME: blocker})
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stderr, '')
+  })
+})
+
+describe('two checkouts of the same build sharing one cache', () => {
+  /** A copy of the installed layout (bin/, the bundle, package.json, manifest) under scratch/NAME. */
+  const checkout = (name: string): string => {
+    const dir = join(scratch, name)
+    mkdirSync(join(dir, 'dist', 'bin'), {recursive: true})
+    cpSync(join(root, 'bin'), join(dir, 'bin'), {recursive: true})
+    for (const file of ['package.json', 'oclif.manifest.json', 'dist/bin/kubectl-inject_check.cjs'])
+      copyFileSync(join(root, file), join(dir, file))
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+    return dir
+  }
+
+  it('a stack trace under --debug names the checkout that runs, not the one that wrote the cache', async () => {
+    const home = mkdtempSync(join(scratch, 'cache-'))
+    const [first, second] = [checkout('checkout-a'), checkout('checkout-b')]
+    const warm = await runBin(join(first, 'bin', 'kubectl-inject_check'), onePod, {XDG_CACHE_HOME: home})
+    assert.equal(warm.code, 0, warm.stderr)
+    for (const dir of [first, second]) {
+      const failed = await runBin(
+        join(dir, 'bin', 'kubectl-inject_check'),
+        ['-A', '--from', join(scratch, 'no-such-file.yaml'), '--debug'],
+        {XDG_CACHE_HOME: home},
+      )
+      assert.notEqual(failed.code, 0, failed.stderr)
+      const frames = failed.stderr
+        .split('\n')
+        .filter((line) => /^\s+at .*kubectl-inject_check\.cjs/.test(line))
+      assert.ok(frames.length > 0, failed.stderr)
+      for (const frame of frames) assert.ok(frame.includes(join(dir, 'dist', 'bin')), frame)
+    }
   })
 })
 

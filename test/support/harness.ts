@@ -1,4 +1,4 @@
-// Runs the built inject-check (bin/kubectl-inject_check.js) as users do, and prepares the bundle fixtures:
+// Runs the built inject-check (dist/, as bin/kubectl-inject_check does) as users do, and prepares the bundle fixtures:
 // the same small cluster as istioctl bug-report layouts, as plain kubectl files, and as archives built at test time.
 import {execFile} from 'node:child_process'
 import {copyFile, mkdir, readdir, writeFile} from 'node:fs/promises'
@@ -7,9 +7,9 @@ import {fileURLToPath} from 'node:url'
 import {create} from 'tar'
 import {stringify} from 'yaml'
 import {loadYamlObjects} from '../apiserver-double/index.js'
+import {assertFreshBuild} from '../cli/built-cli.js'
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url))
-export const bin = join(repo, 'bin', 'kubectl-inject_check.js')
 export const bundles = join(repo, 'test', 'fixtures', 'bundles')
 export const fixtures = join(repo, 'test', 'fixtures')
 
@@ -20,17 +20,28 @@ export interface Run {
 }
 
 // oclif's own entry over the tsc build (dist/commands + oclif.manifest.json), as bin/ ran it before bundling.
-const launcher = `import {execute} from '@oclif/core'; await execute({dir: ${JSON.stringify(bin)}, args: ['inject-check', ...process.argv.slice(1)]})`
+const launcher = `import {execute} from '@oclif/core'; await execute({dir: ${JSON.stringify(repo)}, args: ['inject-check', ...process.argv.slice(1)]})`
 
 /** `kubectl inject-check ARGS` in a subprocess from the repository root, no colour, no terminal. */
-export const check = (args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> =>
-  new Promise((resolve) => {
+export const check = (
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Run> => {
+  assertFreshBuild()
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--input-type=module', '-e', launcher, '--', ...args],
       {
         cwd: repo,
-        env: {...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: '1', ...env},
+        env: {
+          ...process.env,
+          NO_COLOR: undefined,
+          FORCE_COLOR: undefined,
+          COLUMNS: undefined,
+          CI: '1',
+          ...env,
+        },
         timeout: 60_000,
         maxBuffer: 32 * 1024 * 1024,
       },
@@ -40,6 +51,7 @@ export const check = (args: readonly string[], env: Record<string, string | unde
       },
     )
   })
+}
 
 /** The plain `kubectl get -o yaml` files inside the 1.30 bug report, copied out as ordinary .yaml files. */
 export const writePlainFiles = async (dir: string): Promise<string[]> => {

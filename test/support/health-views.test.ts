@@ -1,27 +1,13 @@
 // The support views end to end from bundles: --health text, -o markdown, the health section of -o json, the
 // condensed line under a sweep, provenance in -o wide, cluster-info dump gaps, stale proxies, unreadable archives.
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
+import {assertGolden} from '../golden/golden-file.js'
 import {check, documentOf, packFixture, repo} from './harness.js'
 import type {Run} from './harness.js'
-
-const goldenDir = join(repo, 'test', 'golden', 'support')
-
-/** Compares with test/golden/support/NAME; rewritten only when UPDATE_GOLDEN=1. */
-const assertGolden = (name: string, actual: string): void => {
-  const path = join(goldenDir, name)
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(path), {recursive: true})
-    writeFileSync(path, actual)
-    return
-  }
-  assert.ok(existsSync(path), `golden file ${path} is missing; run with UPDATE_GOLDEN=1 to create it`)
-  assert.equal(actual, readFileSync(path, 'utf8'))
-}
 
 // Relative to the repository root, so provenance in the output does not depend on where the checkout lives.
 const bundle130 = 'test/fixtures/bundles/bug-report-1.30'
@@ -47,7 +33,7 @@ describe('--health from a bug report', () => {
     assert.match(result.stdout, /✘ WebhookStaleRevision/)
     assert.match(result.stdout, /WebhookCallTimeout {2}ReplicaSet apps\/reviews-v1-5b8f6d7c9/)
     assert.match(result.stdout, /GKE private cluster/)
-    assertGolden('health-bug-report-1.30.txt', result.stdout)
+    assertGolden('support/health-bug-report-1.30.txt', result.stdout)
   })
 
   it('-o json carries the health section next to the items', async () => {
@@ -102,7 +88,7 @@ describe('-o markdown from a bug report', () => {
       /Evidence from `test\/fixtures\/bundles\/bug-report-1\.30\/bug-report\/cluster\/events:2`/,
     )
     assert.match(text, /```sh\n\s+kubectl delete mutatingwebhookconfiguration istio-sidecar-injector-canary/)
-    assertGolden('markdown-bug-report-1.30.md', text)
+    assertGolden('support/markdown-bug-report-1.30.md', text)
   })
 })
 

@@ -5,6 +5,7 @@ import {labelsMatchSelectorString} from '../admission/label-selector.js'
 import {workloadKinds} from '../snapshot.js'
 import type {WorkloadKind} from '../snapshot.js'
 import {describeReason} from '../verdict/reasons.js'
+import {controllerView} from './controller-additions.js'
 import {observedPair} from './noise.js'
 import {templateOfWorkload} from './pod-builder.js'
 import type {PodObject} from './pod-builder.js'
@@ -95,8 +96,16 @@ export const observedPreview = (
       hint: sh`kubectl get ${controller.kind.toLowerCase()} ${controller.name} -n ${subject.namespace} -o yaml`,
     })
   }
-  const {before, after} = observedPair(templateOfWorkload(controller.kind, owner), pod, raw)
-  return completePreview(common, before, after)
+  // --raw shows everything; otherwise what the controller and built-in plugins add is theirs, not a webhook's.
+  const view = raw
+    ? {template: templateOfWorkload(controller.kind, owner), additions: []}
+    : controllerView(controller.kind, owner, templateOfWorkload(controller.kind, owner), pod)
+  const {before, after} = observedPair(view.template, pod, raw)
+  const message =
+    view.additions.length === 0
+      ? routeReason.message
+      : `${routeReason.message}; counted as not from webhooks: ${view.additions.join('; ')}`
+  return completePreview({...common, routeReason: {...routeReason, message}}, before, after)
 }
 
 const flatten = (objects: readonly unknown[]): Json[] =>

@@ -4,6 +4,7 @@ import type {WebhookRef} from '../verdict/verdict.js'
 import {createJsonPatch} from './json-patch.js'
 import type {PatchOperation} from './json-patch.js'
 import type {PodObject} from './pod-builder.js'
+import {rebase} from './rebase.js'
 import {summarizeChanges} from './change-summary.js'
 import type {ChangeSummary} from './change-summary.js'
 
@@ -125,3 +126,10 @@ export const isInjected = (pod: PodObject | null): boolean =>
 /** kubectl diff semantics: 2 when any preview failed, else 1 when any differs, else 0. */
 export const diffExitCode = (previews: readonly PodPreview[]): 0 | 1 | 2 =>
   previews.some((p) => p.failure !== null) ? 2 : previews.some(hasDifferences) ? 1 : 0
+
+/** A running pod's preview carried onto the pod as stored (`kubectl get pod -o yaml`), so its patch applies to that pod. */
+export const onStoredPod = (preview: PodPreview, stored: PodObject): PodPreview => {
+  if (preview.failure !== null || preview.before === null || preview.after === null) return preview
+  const {patch: _patch, summary: _summary, failure: _failure, before, after, ...rest} = preview
+  return completePreview(rest, stored, rebase(before, after, withoutStatus(stored)) as PodObject)
+}

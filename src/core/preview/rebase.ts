@@ -33,6 +33,8 @@ const rebaseArray = (
   return result
 }
 
+const emptyLike = (value: unknown): unknown => (Array.isArray(value) ? [] : isObject(value) ? {} : undefined)
+
 /** `target` with every change from `base` to `changed` applied (keys, array items by name, scalars). */
 export const rebase = (base: unknown, changed: unknown, target: unknown): unknown => {
   if (jsonEqual(base, changed)) return structuredClone(target)
@@ -40,7 +42,11 @@ export const rebase = (base: unknown, changed: unknown, target: unknown): unknow
     const out: Json = structuredClone(target)
     for (const key of Object.keys(base)) if (!Object.hasOwn(changed, key)) delete out[key]
     for (const [key, value] of Object.entries(changed)) {
-      if (!Object.hasOwn(base, key)) out[key] = structuredClone(value)
+      // Added: where the target already has the field (a stored pod's volumes), only the additions; its own items stay.
+      if (!Object.hasOwn(base, key))
+        out[key] = Object.hasOwn(target, key)
+          ? rebase(emptyLike(value), value, target[key])
+          : structuredClone(value)
       // A field the input left out (defaulted, or added by admission) that changed: only the change, from empty.
       else if (!Object.hasOwn(target, key)) {
         if (jsonEqual(base[key], value)) continue

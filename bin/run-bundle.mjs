@@ -1,6 +1,8 @@
 // Runs a plugin from its CommonJS bundle in dist/bin/ (written by `npm run build`) through V8's code cache, so code compiled
 // by an earlier run is reused (what Node ≥ 22.1's module.enableCompileCache does; done here so Node 20 has it too).
-// The cache is per user ($XDG_CACHE_HOME or ~/.cache, kubectl-inject/compile-cache); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+// The cache is per user ($XDG_CACHE_HOME or ~/.cache, kubectl-inject/compile-cache) and per checkout (V8 keeps the file name
+// of the run that wrote it, so a shared cache would name another checkout in stack traces); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {homedir} from 'node:os'
@@ -13,11 +15,12 @@ export async function runBundle(name, id) {
   const bundle = fileURLToPath(new URL(`../dist/bin/${name}.cjs`, import.meta.url))
   if (!isFresh(bundle, id)) {
     const {execute} = await import('@oclif/core')
-    await execute({dir: import.meta.url, args: [id, ...process.argv.slice(2)]})
+    // The package root, not bin/: bin/package.json (CommonJS launchers) would otherwise pass for oclif's root.
+    await execute({dir: fileURLToPath(new URL('..', import.meta.url)), args: [id, ...process.argv.slice(2)]})
     return
   }
   const source = readFileSync(bundle, 'utf8')
-  const cache = cacheFiles(name, source)
+  const cache = cacheFiles(name, bundle, source)
   const cached = cache === undefined ? undefined : readCache(cache)
   // The function wrapper on the first line keeps the bundle's line numbers in stack traces.
   const script = new vm.Script(
@@ -28,8 +31,7 @@ export async function runBundle(name, id) {
     // Written at exit, so it holds what this run compiled; help and failed runs compile less, so a full run replaces theirs.
     process.once('exit', (code) => {
       const full = code === 0 && !process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')
-      if (cached === undefined || script.cachedDataRejected === true || full)
-        writeCache(cache, full, name, script)
+      if (cached === undefined || script.cachedDataRejected === true || full) writeCache(cache, full, script)
     })
   }
   const module = {exports: {}}
@@ -68,8 +70,9 @@ function isFresh(bundle, id) {
   }
 }
 
-// The bundle's first line carries its content hash (V8 checks only the source length); Node version and CPU complete the key.
-function cacheFiles(name, source) {
+// The bundle's first line carries its content hash (V8 checks only the source length); its absolute path, Node version and
+// CPU complete the key.
+function cacheFiles(name, bundle, source) {
   if (['1', 'true'].includes(process.env.NODE_DISABLE_COMPILE_CACHE ?? '')) return undefined
   const hash = /^\/\/ \S+ ([0-9a-f]{16})\n/.exec(source)?.[1]
   if (hash === undefined) return undefined
@@ -78,8 +81,10 @@ function cacheFiles(name, source) {
     'kubectl-inject',
     'compile-cache',
   )
-  const key = join(base, `${name}-${hash}-${process.version}-${process.arch}`)
-  return {full: `${key}.v8`, partial: `${key}.partial.v8`}
+  const checkout = createHash('sha256').update(bundle).digest('hex').slice(0, 12)
+  const prefix = `${name}-${checkout}-`
+  const key = join(base, `${prefix}${hash}-${process.version}-${process.arch}`)
+  return {full: `${key}.v8`, partial: `${key}.partial.v8`, prefix}
 }
 
 function readCache(cache) {
@@ -93,8 +98,8 @@ function readCache(cache) {
   return undefined
 }
 
-// Atomic (rename), so a concurrent run never reads half a cache; every other cache of this bundle name is removed.
-function writeCache(cache, full, name, script) {
+// Atomic (rename), so a concurrent run never reads half a cache; older caches of this bundle in this checkout are removed.
+function writeCache(cache, full, script) {
   try {
     const file = full ? cache.full : cache.partial
     const dir = dirname(file)
@@ -103,7 +108,7 @@ function writeCache(cache, full, name, script) {
     writeFileSync(temporary, script.createCachedData())
     renameSync(temporary, file)
     for (const entry of readdirSync(dir)) {
-      if (entry.startsWith(`${name}-`) && !entry.endsWith('.tmp') && join(dir, entry) !== file)
+      if (entry.startsWith(cache.prefix) && !entry.endsWith('.tmp') && join(dir, entry) !== file)
         unlinkSync(join(dir, entry))
     }
   } catch {

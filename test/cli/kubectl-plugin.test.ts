@@ -1,0 +1,133 @@
+// The plugins as kubectl runs them: real kubectl (found on PATH) discovers bin/ and talks to the API-server double.
+import assert from 'node:assert/strict'
+import {execFile} from 'node:child_process'
+import {accessSync, constants, readFileSync, readdirSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
+import type {ApiServerDouble} from '../apiserver-double/index.js'
+import {fixturePath} from '../check/cluster-fixtures.js'
+import {assertFreshBuild, checkBin, diffBin, repoRoot} from './built-cli.js'
+import {requireKubectl} from './kubectl-on-path.js'
+
+// Module level: without kubectl this file fails once, with that message.
+const kubectlBin = requireKubectl()
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const run = (
+  file: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<Run> => {
+  assertFreshBuild()
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      {
+        env: {
+          ...process.env,
+          NO_COLOR: undefined,
+          FORCE_COLOR: undefined,
+          COLUMNS: undefined,
+          CI: '1',
+          ...env,
+        },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
+        resolve({code, stdout, stderr})
+      },
+    )
+  })
+}
+
+const binDir = join(repoRoot, 'bin')
+// bin/ itself, as a user's PATH would hold it, plus node for the launchers' `#!/usr/bin/env node`.
+const pluginPath = `${binDir}:${dirname(process.execPath)}`
+
+describe('bin/ as kubectl plugin discovery sees it', () => {
+  it('kubectl plugin list with PATH=bin lists both plugins and warns about nothing', async () => {
+    const r = await run(kubectlBin, ['plugin', 'list'], {PATH: binDir})
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stderr, '')
+    assert.deepEqual(
+      r.stdout.split('\n').filter((line) => line.startsWith('/')),
+      [checkBin, diffBin],
+    )
+  })
+
+  it('every kubectl-* file in bin/ is an executable node launcher with no extension', () => {
+    const plugins = readdirSync(binDir).filter((name) => name.startsWith('kubectl-'))
+    assert.deepEqual(plugins, ['kubectl-inject_check', 'kubectl-inject_diff'])
+    for (const name of plugins) {
+      accessSync(join(binDir, name), constants.X_OK)
+      assert.match(readFileSync(join(binDir, name), 'utf8'), /^#!\/usr\/bin\/env node\n/)
+    }
+  })
+
+  for (const bin of [checkBin, diffBin]) {
+    it(`${bin.slice(binDir.length + 1)} runs by itself (shebang, no extension) and prints its help`, async () => {
+      const r = await run(bin, ['--help'], {PATH: pluginPath})
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout, /^USAGE\n {2}\$ kubectl inject-(check|diff)/m)
+    })
+  }
+})
+
+const noStack = (r: Run): void => assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace:\n${r.stderr}`)
+
+describe('kubectl inject-check against the API-server double', () => {
+  let double: ApiServerDouble
+  let kubeconfig: string
+  before(async () => {
+    const objects = [
+      ...loadYamlObjects(fixturePath('istio/default-1.28.yaml')),
+      ...loadYamlObjects(fixturePath('clusters/created-before-label.yaml')),
+    ]
+    double = await startApiServer({objects})
+    kubeconfig = double.writeKubeconfig({namespace: 'shop'})
+  })
+  after(async () => {
+    await double.close()
+  })
+
+  const kubectl = (args: readonly string[]): Promise<Run> =>
+    run(kubectlBin, ['inject-check', ...args], {
+      PATH: pluginPath,
+      KUBECONFIG: kubeconfig,
+    })
+
+  it('kubectl finds the plugin and explains a Deployment from the live cluster', async () => {
+    const r = await kubectl(['deploy/web'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(
+      r.stdout,
+      /^deployment\/web -n shop: a pod created now would be injected by revision default/,
+    )
+    assert.match(r.stdout, /NeedsRestart/)
+  })
+
+  it('a live sweep as JSON names its source, and the double saw only reads', async () => {
+    const r = await kubectl(['-A', '-o', 'json'])
+    assert.equal(r.code, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as {metadata: {source: {kind: string}}; items: unknown[]}
+    assert.equal(doc.metadata.source.kind, 'live')
+    assert.ok(doc.items.length >= 3)
+    assert.deepEqual(double.writes(), [])
+    assert.ok(double.requests.length > 0)
+  })
+
+  it('a pod that does not exist is one error line', async () => {
+    const r = await kubectl(['pod/nope'])
+    assert.notEqual(r.code, 0)
+    assert.match(r.stderr, /^error: .*not found/)
+    noStack(r)
+  })
+})
