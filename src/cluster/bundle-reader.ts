@@ -21,6 +21,7 @@ import {
 } from './bundle-layouts.js'
 import {eventRowToObject, parseEventsTable} from './events-table.js'
 import type {EntryReader} from './file-source.js'
+import {InputFileError} from './kube-errors.js'
 import type {RawEntry} from './projection.js'
 
 export {BundleReadError} from './archive-reader.js'
@@ -72,26 +73,18 @@ export const flattenObjects = (object: unknown, itemKind?: string, itemApiVersio
   ]
 }
 
-/** YAML (multi-document) or JSON text → objects. Throws a one-line error naming `source` when it does not parse. */
+/** YAML (multi-document, read as kubectl reads it) or JSON text → objects. Throws a one-line error naming `source`. */
 export const objectsFromText = async (body: string, source: string, itemKind?: string): Promise<Raw[]> => {
-  const trimmed = body.trimStart()
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed)
-      return (Array.isArray(parsed) ? parsed : [parsed]).flatMap((item) => flattenObjects(item, itemKind))
-    } catch {
-      // Not one JSON document: fall through to YAML, which also reads JSON.
-    }
+  const {parseDocuments} = await import('./yaml-documents.js')
+  let documents: unknown[]
+  try {
+    documents = parseDocuments(body, source)
+  } catch (error) {
+    if (error instanceof BundleReadError || !(error instanceof InputFileError)) throw error
+    const at = error.line === undefined ? source : `${source}:${error.line}`
+    throw new BundleReadError(at, error.message.slice(at.length + 2))
   }
-  const {parseAllDocuments} = await import('yaml')
-  const out: Raw[] = []
-  for (const document of parseAllDocuments(body, {uniqueKeys: false})) {
-    const problem = document.errors[0]
-    if (problem)
-      throw new BundleReadError(source, `not valid YAML or JSON (${problem.message.split('\n')[0]})`)
-    out.push(...flattenObjects(document.toJS({maxAliasCount: 1000}), itemKind))
-  }
-  return out
+  return documents.flatMap((document) => flattenObjects(document, itemKind))
 }
 
 // ---- gaps ----
