@@ -40,12 +40,17 @@ const at = (value: unknown, path: Path): unknown =>
 function refusedIn(meta: unknown, path: Path): RefusedField | undefined {
   if (!isRecord(meta)) return undefined
   const field = (name: string) => `ObjectMeta.${[...path, name].join('.')}`
+  // kubectl decodes the object's own metadata; a pod template's is decoded (and refused) by the API server.
+  const who =
+    path[path.length - 2] === 'template' || path[path.length - 2] === 'jobTemplate'
+      ? 'the API server'
+      : 'kubectl'
   for (const name of ['name', 'namespace', 'generateName']) {
     const value = meta[name]
     if (value !== undefined && value !== null && typeof value !== 'string')
       return {
         path: [...path, name],
-        message: `${[...path, name].join('.')} is ${describe(value)}, not a string, and kubectl refuses the object (json: cannot unmarshal ${jsonType(value)} into Go struct field ${field(name)} of type string); quote the value`,
+        message: `${[...path, name].join('.')} is ${describe(value)}, not a string, and ${who} refuses the object (json: cannot unmarshal ${jsonType(value)} into Go struct field ${field(name)} of type string); quote the value`,
       }
   }
   for (const name of ['labels', 'annotations']) {
@@ -54,14 +59,14 @@ function refusedIn(meta: unknown, path: Path): RefusedField | undefined {
     if (!isRecord(map))
       return {
         path: [...path, name],
-        message: `${[...path, name].join('.')} is ${describe(map)}, not a map of strings, and kubectl refuses the object (json: cannot unmarshal ${jsonType(map)} into Go struct field ${field(name)} of type map[string]string)`,
+        message: `${[...path, name].join('.')} is ${describe(map)}, not a map of strings, and ${who} refuses the object (json: cannot unmarshal ${jsonType(map)} into Go struct field ${field(name)} of type map[string]string)`,
       }
     for (const [key, value] of Object.entries(map)) {
       if (value === null || typeof value === 'string') continue
       const label = name === 'labels' ? 'label' : 'annotation'
       return {
         path: [...path, name, key],
-        message: `${label} ${JSON.stringify(key)} in ${[...path, name].join('.')} is ${describe(value)}, not a string (YAML 1.1 reads yes/no/on/off/true/false as booleans and unquoted digits as numbers), and kubectl refuses the object (json: cannot unmarshal ${jsonType(value)} into Go struct field ${field(name)} of type string); quote the value, e.g. ${key}: "…"`,
+        message: `${label} ${JSON.stringify(key)} in ${[...path, name].join('.')} is ${describe(value)}, not a string (YAML 1.1 reads yes/no/on/off/true/false as booleans and unquoted digits as numbers), and ${who} refuses the object (json: cannot unmarshal ${jsonType(value)} into Go struct field ${field(name)} of type string); quote the value, e.g. ${key}: "…"`,
       }
     }
   }

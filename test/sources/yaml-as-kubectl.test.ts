@@ -2,7 +2,7 @@
 // and the fast block reader checked against the `yaml` package on generated kubectl-style documents.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {parseAllDocuments, stringify} from 'yaml'
+import {parseAllDocuments, stringify, type DocumentOptions, type ToStringOptions} from 'yaml'
 import {parseDocuments} from '../../src/cluster/yaml-documents.js'
 import {NotBlockYaml, readBlockYaml} from '../../src/cluster/yaml-block-reader.js'
 import {toJsOptions, yamlOptions} from '../../src/cluster/yaml11-scalars.js'
@@ -243,7 +243,7 @@ const reference = (text: string): unknown => {
 }
 
 describe('the fast block reader agrees with the yaml package (YAML 1.1) or declines', () => {
-  const styles: {name: string; options: Parameters<typeof stringify>[1]}[] = [
+  const styles: {name: string; options: ToStringOptions & DocumentOptions}[] = [
     {
       name: 'kubectl style (sequences at the key column, folded at 80)',
       options: {version: '1.1', indentSeq: false, lineWidth: 80},
