@@ -9,6 +9,7 @@ import {
   readArchive,
   readDirectoryTree,
   readHead,
+  unreadableArchive,
   type BundleFileTree,
 } from './archive-reader.js'
 import {
@@ -588,6 +589,9 @@ const readTree = async (tree: BundleFileTree): Promise<BundleContents | undefine
   }
 }
 
+// Names of archives (also ones this tool cannot decompress, so they get a clear error instead of "not YAML").
+const archiveName = /\.(tgz|tar\.gz|tar|zip|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|7z|rar)$/i
+
 /**
  * Reads `path` when it is a support bundle: an archive, a bundle directory, or a captured cluster-info dump.
  * Returns undefined for anything else (a plain kubectl YAML/JSON file or directory) so file-source reads it.
@@ -602,7 +606,9 @@ export const readBundle = async (path: string): Promise<BundleContents | undefin
   }
   if (info.isDirectory()) return readTree(await readDirectoryTree(path))
   const head = await readHead(path, 64 * 1024)
-  if (looksLikeArchive(head) || /\.(tgz|tar\.gz|tar)$/i.test(path))
+  const refused = unreadableArchive(head, path)
+  if (refused !== undefined) throw new BundleReadError(path, refused)
+  if (looksLikeArchive(head) || archiveName.test(path))
     return readTree(await readArchive(path, bugReportKeep))
   if (looksLikeClusterInfoStream(head.toString('utf8'))) {
     const {readFile} = await import('node:fs/promises')
@@ -623,7 +629,8 @@ export const detectBundle = async (path: string): Promise<BundleLayout | 'manife
       ?.layout
   }
   const head = await readHead(path, 64 * 1024)
-  if (looksLikeArchive(head) || /\.(tgz|tar\.gz|tar)$/i.test(path)) return (await readBundle(path))?.layout
+  if (looksLikeArchive(head) || archiveName.test(path) || unreadableArchive(head, path) !== undefined)
+    return (await readBundle(path))?.layout
   return looksLikeClusterInfoStream(head.toString('utf8')) ? 'cluster-info-dump-stream' : undefined
 }
 

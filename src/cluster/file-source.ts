@@ -7,6 +7,7 @@ import type {ClusterSnapshot, Gap, Provenance} from '../core/snapshot.js'
 import {expectedInjectorConfigMaps} from './istio-objects.js'
 import {InputFileError} from './kube-errors.js'
 import {SnapshotBuilder, entriesNeedPodObjects, type RawEntry} from './projection.js'
+import {decodeText} from './text-decoding.js'
 import {parseDocuments} from './yaml-documents.js'
 
 /** What a reader found at one path. */
@@ -47,13 +48,13 @@ async function statPath(path: string): Promise<Stats> {
 
 /** Reads one file's documents as raw entries; errors name the file and the line. */
 export async function readDocumentsFile(path: string): Promise<RawEntry[]> {
-  let content: string
+  let content: Buffer
   try {
-    content = await readFile(path, 'utf8')
+    content = await readFile(path)
   } catch (error) {
     throw new InputFileError(path, `cannot read (${(error as {code?: string}).code ?? String(error)})`)
   }
-  return parseDocuments(content, path).map((object) => ({object, source: path}))
+  return parseDocuments(decodeText(content, path), path).map((object) => ({object, source: path}))
 }
 
 async function visit(path: string, options: FileSourceOptions, topLevel: boolean): Promise<FileEntries> {
