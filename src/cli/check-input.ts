@@ -1,5 +1,6 @@
 // The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests.
 import type {LiveReadOptions} from '../cluster/live-source.js'
+import type {ManifestReadOptions} from '../cluster/manifest-reader.js'
 import {defaultRequestTimeout} from '../cluster/request-timeout.js'
 import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
@@ -22,11 +23,12 @@ export interface CheckInput {
   readonly offline: boolean
 }
 
-const readStdin = async (): Promise<string> => {
+// Bytes, so the reader can decode UTF-16 (PowerShell pipes) as well as UTF-8.
+const readStdin = async (): Promise<Buffer> => {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
 
 /** A resolved kubeconfig connection that reads snapshots; each read opens and closes its own transport. */
@@ -175,6 +177,7 @@ export const readCheckInput = async (
   flags: ConnectionFlags,
   machineOutput: boolean,
   debug?: (line: string) => void,
+  manifestOptions: ManifestReadOptions = {},
 ): Promise<CheckInput> => {
   const offline = plan.fromPaths.length > 0
   let namespace = flags.namespace ?? 'default'
@@ -191,7 +194,7 @@ export const readCheckInput = async (
     const {readManifestTargets} = await import('../cluster/manifest-reader.js')
     const {labelsMatchSelectorString} = await import('../core/admission/label-selector.js')
     const manifests = filterManifestsBySelector(
-      await readManifestTargets(plan.manifestPaths, namespace, readStdin),
+      await readManifestTargets(plan.manifestPaths, namespace, readStdin, manifestOptions),
       flags.selector,
       (text, labels) => labelsMatchSelectorString(text, labels).matches,
     )
