@@ -147,13 +147,16 @@ export const healthExtrasWanted = (plan: CheckPlan): boolean =>
   plan.health === true || plan.format === 'markdown' || plan.collect !== undefined
 
 /** --from input that cannot be read (garbage or truncated archive): one line naming the file, exit 65. */
-const readFiles = async (paths: readonly string[]): Promise<ClusterSnapshot> => {
+const readFiles = async (
+  paths: readonly string[],
+  warn?: (line: string) => void,
+): Promise<ClusterSnapshot> => {
   const [{readFileSnapshot}, {BundleReadError}] = await Promise.all([
     import('../cluster/file-source.js'),
     import('../cluster/bundle-reader.js'),
   ])
   try {
-    return await readFileSnapshot(paths)
+    return await readFileSnapshot(paths, warn === undefined ? {} : {warn})
   } catch (error) {
     if (error instanceof BundleReadError) throw new CliFailure(error.message, ExitCode.InputFile)
     throw error
@@ -188,7 +191,7 @@ export const readCheckInput = async (
   }
   const extras: SnapshotExtras = healthExtrasWanted(plan) ? {health: true} : {}
   const readSnapshot = async (target: TargetSpec): Promise<ClusterSnapshot> =>
-    live !== undefined ? live.read(target, extras) : readFiles(plan.fromPaths)
+    live !== undefined ? live.read(target, extras) : readFiles(plan.fromPaths, manifestOptions.warn)
 
   if (plan.manifestPaths.length > 0) {
     const {readManifestTargets} = await import('../cluster/manifest-reader.js')

@@ -145,7 +145,7 @@ const archiveTree = async (
   const unreadable = unreadableArchive(data, file)
   if (unreadable !== undefined) throw new BundleReadError(file, unreadable)
   if (!looksLikeArchive(data))
-    throw new BundleReadError(file, 'not a .tar, .tar.gz/.tgz or .zip archive (unrecognized bytes)')
+    throw new BundleReadError(file, 'not a .tar.gz/.tgz, .tar or .zip archive (unrecognized bytes)')
   const keepWithNested = (path: string): boolean =>
     (depth < maxNesting && nestedArchive.test(path)) || keep(path)
   const {paths, contents} = looksLikeZip(data)

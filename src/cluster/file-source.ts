@@ -1,7 +1,7 @@
 // --from: `kubectl get -o yaml|json` output, single objects, directories of them → ClusterSnapshot.
 // Bundle readers (archives, bug-report layouts) plug in as EntryReaders that claim a path before the default reader.
 import type {Stats} from 'node:fs'
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {extname, join, resolve} from 'node:path'
 import type {ClusterSnapshot, Gap, Provenance} from '../core/snapshot.js'
 import {expectedInjectorConfigMaps} from './istio-objects.js'
@@ -30,6 +30,8 @@ export interface EntryReader {
 export interface FileSourceOptions {
   /** Consulted in order for every path visited (top-level and inside directories). */
   readonly readers?: readonly EntryReader[]
+  /** One line per directory entry skipped (a dangling symlink), for stderr. */
+  readonly warn?: (line: string) => void
 }
 
 const manifestExtensions = new Set(['.yaml', '.yml', '.json'])
@@ -67,6 +69,10 @@ async function visit(path: string, options: FileSourceOptions, topLevel: boolean
     const results: FileEntries[] = []
     for (const name of names) {
       const child = join(path, name)
+      if (await danglingSymlink(child)) {
+        options.warn?.(`${child}: dangling symlink; skipped`)
+        continue
+      }
       const childStats = await statPath(child)
       const claimed = await claimedBy(options, child, childStats)
       if (claimed || childStats.isDirectory() || manifestExtensions.has(extname(name).toLowerCase())) {
@@ -81,6 +87,13 @@ async function visit(path: string, options: FileSourceOptions, topLevel: boolean
   }
   return {entries: await readDocumentsFile(path)}
 }
+
+const danglingSymlink = async (path: string): Promise<boolean> =>
+  (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true &&
+  (await stat(path).then(
+    () => false,
+    () => true,
+  ))
 
 async function claimedBy(options: FileSourceOptions, path: string, stats: Stats): Promise<boolean> {
   for (const reader of options.readers ?? []) if (await reader.claims(path, stats)) return true
@@ -110,7 +123,7 @@ export async function readFileSnapshot(
   const {bundleEntryReader, resolveGaps} = await import('./bundle-reader.js')
   const readers = options.readers ?? [bundleEntryReader]
   const results: FileEntries[] = []
-  for (const path of paths) results.push(await readFileEntries(path, {readers}))
+  for (const path of paths) results.push(await readFileEntries(path, {...options, readers}))
   const all = mergeEntries(results)
   const builder = new SnapshotBuilder({keepPodObjects: entriesNeedPodObjects(all.entries)})
   for (const entry of all.entries) builder.add(entry.object, entry.source)

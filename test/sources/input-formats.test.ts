@@ -297,3 +297,22 @@ describe('-f directories as kubectl reads them', () => {
     )
   })
 })
+
+describe('--from directories', () => {
+  it('a dangling symlink is skipped with a warning, the rest is read', async () => {
+    const dir = join(work, 'from-dir')
+    await mkdir(dir, {recursive: true})
+    await writeFile(
+      join(dir, 'pods.json'),
+      JSON.stringify({apiVersion: 'v1', kind: 'List', items: [pod('a')]}),
+    )
+    await symlink(join(dir, 'missing.yaml'), join(dir, 'broken.yaml'))
+    const warnings: string[] = []
+    const snapshot = await readFileSnapshot([dir], {warn: (line) => warnings.push(line)})
+    assert.deepEqual(
+      snapshot.pods.map((p) => p.name),
+      ['a'],
+    )
+    assert.deepEqual(warnings, [`${join(dir, 'broken.yaml')}: dangling symlink; skipped`])
+  })
+})
