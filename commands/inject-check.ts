@@ -120,7 +120,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       helpGroup: 'WHAT-IF',
     }),
     'fail-on': Flags.string({
-      description: `Exit 79 when any target matches: ${failOnConditions.join(', ')} (comma list).`,
+      description: `Exit 79 when any target matches: ${failOnConditions.join(', ')} (comma list). An input with no target fails too.`,
       multiple: true,
       // Non-greedy: `--fail-on reject deploy/web` leaves deploy/web to the target argument.
       multipleNonGreedy: true,

@@ -26,7 +26,7 @@ export function parseDocuments(input: string, file: string): unknown[] {
   const nul = textValue.indexOf('\u0000')
   if (nul >= 0) throw new InputFileError(file, 'binary data, not YAML or JSON', lineOf(textValue, nul))
   const first = textValue.trimStart()[0]
-  if (first === '{' || first === '[') return parseJsonDocuments(textValue, file)
+  if (first === '{' || first === '[') return checkedJson(parseJsonDocuments(textValue, file), textValue, file)
   return parseYamlDocuments(textValue, file)
 }
 
@@ -160,6 +160,18 @@ function checked(
     const refused = refusedMetadata(value)
     if (refused === undefined) continue
     throw new InputFileError(file, refused.message, locate(text, sourceOf(index), refused.path))
+  }
+  return values
+}
+
+/** The same refusal for JSON (kubectl decodes it the same way); the line is where that key first holds such a value. */
+function checkedJson(values: unknown[], text: string, file: string): unknown[] {
+  for (const value of values) {
+    const refused = refusedMetadata(value)
+    if (refused === undefined) continue
+    const key = JSON.stringify(String(refused.path[refused.path.length - 1]))
+    const at = new RegExp(`${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*[^\\s"]`).exec(text)?.index
+    throw new InputFileError(file, refused.message, at === undefined ? undefined : lineOf(text, at))
   }
   return values
 }

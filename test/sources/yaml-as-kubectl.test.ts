@@ -112,6 +112,12 @@ describe('objects kubectl refuses to decode are input errors naming file, line a
       field: /label "ok"/,
     },
     {
+      name: 'JSON with a boolean label (kubectl decodes JSON the same way)',
+      text: '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  "metadata": {\n    "name": "p",\n    "labels": {"canary": true}\n  }\n}\n',
+      line: 6,
+      field: /label "canary" in metadata\.labels is the boolean true/,
+    },
+    {
       name: 'a number as the name',
       text: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: 1234\n',
       line: 4,
