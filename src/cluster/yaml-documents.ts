@@ -9,9 +9,9 @@ import {toJsOptions, yamlOptions} from './yaml11-scalars.js'
 import {refusedMetadata} from './object-meta-types.js'
 
 /** Line (1-based) of a character offset. */
-export function lineOf(textValue: string, offset: number, from = 0, fromLine = 1): number {
-  let line = fromLine
-  let index = textValue.indexOf('\n', from)
+export function lineOf(textValue: string, offset: number): number {
+  let line = 1
+  let index = textValue.indexOf('\n')
   while (index >= 0 && index < offset) {
     line++
     index = textValue.indexOf('\n', index + 1)
@@ -251,14 +251,29 @@ function listByItems(text: string, start: number, end: number, file: string): un
       return readBlockYaml(body)
     } catch (error) {
       if (!(error instanceof NotBlockYaml)) throw error
-      const values = yamlFallback(body, 0, body.length, file, 'not valid YAML', lineOf(text, range.start) - 1)
+      // The line offset is counted only for an error: counting it per item would rescan a big file each time.
+      const values = yamlFallback(
+        body,
+        0,
+        body.length,
+        file,
+        'not valid YAML',
+        () => lineOf(text, range.start) - 1,
+      )
       return values[0] ?? null
     }
   })
   const first = ranges[0]!.start
   const last = ranges[ranges.length - 1]!.end
   const outside = `${text.slice(start, first).replace(/items:\n$/, 'items: []\n')}${text.slice(last, end)}`
-  const [wrapper] = yamlFallback(outside, 0, outside.length, file, 'not valid YAML', lineOf(text, start) - 1)
+  const [wrapper] = yamlFallback(
+    outside,
+    0,
+    outside.length,
+    file,
+    'not valid YAML',
+    () => lineOf(text, start) - 1,
+  )
   if (wrapper === null || typeof wrapper !== 'object' || Array.isArray(wrapper))
     return yamlFallback(text, start, end, file, 'not valid YAML')
   return [{...(wrapper as Record<string, unknown>), items}]
@@ -271,7 +286,7 @@ function yamlFallback(
   end: number,
   file: string,
   what: string,
-  lineOffset = lineOf(text, start) - 1,
+  lineOffset = (): number => lineOf(text, start) - 1,
 ): unknown[] {
   const body = start === 0 && end === text.length ? text : text.slice(start, end)
   const values: unknown[] = []
@@ -279,7 +294,7 @@ function yamlFallback(
     unknown[]) {
     const error = document.errors[0]
     if (error !== undefined) {
-      const line = (error.linePos?.[0]?.line ?? lineOf(body, error.pos[0])) + lineOffset
+      const line = (error.linePos?.[0]?.line ?? lineOf(body, error.pos[0])) + lineOffset()
       throw new InputFileError(
         file,
         `${what}: ${oneLine(error.message.split('\n')[0] ?? error.message)}`,
@@ -290,7 +305,7 @@ function yamlFallback(
     try {
       value = document.toJS(toJsOptions)
     } catch (caught) {
-      const line = document.range === undefined ? undefined : lineOf(body, document.range[0]) + lineOffset
+      const line = document.range === undefined ? undefined : lineOf(body, document.range[0]) + lineOffset()
       throw new InputFileError(file, `${what}: ${oneLine((caught as Error).message)}`, line)
     }
     if (value !== null && value !== undefined) values.push(value)

@@ -354,4 +354,28 @@ describe('big Lists', () => {
     assert.equal(list!.items[1500]!.metadata.generateName, 'p1500')
     assert.deepEqual(list, reference(odd))
   })
+
+  it('a syntax error in one item of a big List names the line in the whole file', () => {
+    const items = Array.from({length: 3000}, (_, i) => ({
+      kind: 'Pod',
+      metadata: {name: `p${i}`, labels: {app: 'web'}},
+    }))
+    const text = stringify(
+      {apiVersion: 'v1', items, kind: 'List'},
+      {version: '1.1', indentSeq: false, lineWidth: 80},
+    )
+    const broken = text.replace('name: p2500\n', 'name: &a p2500\n    bad: [unclosed\n')
+    const line = broken.slice(0, broken.indexOf('bad: [unclosed')).split('\n').length
+    assert.throws(
+      () => parseDocuments(broken, 'pods.yaml'),
+      (error: unknown) => {
+        assert.ok(error instanceof InputFileError, String(error))
+        assert.ok(
+          error.line !== undefined && Math.abs(error.line - line) <= 1,
+          `${error.line} vs ${line}: ${error.message}`,
+        )
+        return true
+      },
+    )
+  })
 })
