@@ -1,6 +1,7 @@
 // `npm run bench`: inject-check against kubectl on the same API-server double, side by side, at fleet sizes.
 // Env: BENCH_SIZES (pods, comma list; default 1000,10000,20000), BENCH_RUNS (runs per case; default 5 at ≤1k, else 3),
-// BENCH_BUDGET_SECONDS (stop adding runs after this; default 420), BENCH_CEL=0 (no CEL webhook in the cluster).
+// BENCH_BUDGET_SECONDS (stop adding runs after this; default 420), BENCH_CEL=0 (no CEL webhook in the cluster),
+// BENCH_YAML_PODS (pods in the `get pods -A -o yaml` vs `-o json` --from case; default 10000, 0 skips it).
 import {fork, spawn, execFileSync} from 'node:child_process'
 import type {ChildProcess} from 'node:child_process'
 import {
@@ -19,6 +20,7 @@ import {cpus, tmpdir, totalmem, platform, release} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ChildMessage, ParentMessage, RequestSummary} from './api-server-process.js'
+import {asKubectlJson, asKubectlYaml, podList} from './pod-export.js'
 import {exportLists, syntheticCluster} from './synthetic-cluster.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -363,6 +365,57 @@ async function benchSize(pods: number, work: string): Promise<Record<string, unk
   }
 }
 
+const yamlPods = Number(process.env.BENCH_YAML_PODS ?? 10_000)
+// Issue 12's targets for a ticket's `kubectl get pods -A -o yaml`: at most 2× the JSON time, at most 1.5 GB peak RSS.
+const yamlTargets = {timeRatio: 2, maxRssKb: 1.5 * 1024 * 1024}
+
+/** The same pods (with managedFields) as kubectl's YAML and JSON List, each read with --from; runs interleaved. */
+async function benchYamlBundle(pods: number, work: string): Promise<Record<string, unknown>> {
+  const dir = join(work, `yaml-${pods}`)
+  mkdirSync(dir, {recursive: true})
+  const list = podList(syntheticCluster({pods, celWebhook: false}).pods as Record<string, unknown>[])
+  const files = {yaml: join(dir, 'pods.yaml'), json: join(dir, 'pods.json')}
+  writeFileSync(files.yaml, asKubectlYaml(list))
+  writeFileSync(files.json, asKubectlJson(list))
+  const env = {...process.env, NO_COLOR: '1', HOME: dir}
+  const args = (file: string) => [bin, '-A', '-o', 'json', '--from', file]
+  const samples: Record<'yaml' | 'json', {wallMs: number; maxRssKb: number; exitCode: number | null}[]> = {
+    yaml: [],
+    json: [],
+  }
+  await runMeasured(process.execPath, args(files.json), join(dir, 'warm.out'), env)
+  for (let run = 0; run < runsFor(pods); run++) {
+    if (run > 0 && overBudget()) break
+    for (const format of ['json', 'yaml'] as const)
+      samples[format].push(
+        await runMeasured(process.execPath, args(files[format]), join(dir, `${format}.out`), env),
+      )
+  }
+  const summary = (format: 'yaml' | 'json') => ({
+    fileBytes: statSync(files[format]).size,
+    wallMs: samples[format].map((s) => Math.round(s.wallMs)),
+    medianMs: Math.round(median(samples[format].map((s) => s.wallMs))),
+    medianRssKb: Math.round(median(samples[format].map((s) => s.maxRssKb))),
+    exitCodes: samples[format].map((s) => s.exitCode),
+    items: itemsIn(join(dir, `${format}.out`)),
+  })
+  const yaml = summary('yaml')
+  const json = summary('json')
+  const timeRatio = Math.round((yaml.medianMs / json.medianMs) * 100) / 100
+  rmSync(dir, {recursive: true, force: true})
+  return {
+    pods,
+    command: 'inject-check -A -o json --from pods.{yaml,json}',
+    yaml,
+    json,
+    ratio: {time: timeRatio, rss: Math.round((yaml.medianRssKb / json.medianRssKb) * 100) / 100},
+    targets: {
+      ...yamlTargets,
+      met: timeRatio <= yamlTargets.timeRatio && yaml.medianRssKb <= yamlTargets.maxRssKb,
+    },
+  }
+}
+
 const pad = (value: string | number, width: number) => String(value).padStart(width)
 const mb = (kb: number) => (kb / 1024).toFixed(0)
 
@@ -410,15 +463,31 @@ async function main(): Promise<void> {
     throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)')
   const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-'))
   const results: Record<string, unknown>[] = []
+  let yamlBundle: Record<string, unknown> | null = null
   try {
     for (const pods of sizes) {
       process.stderr.write(`bench: ${pods} pods…\n`)
       results.push(await benchSize(pods, work))
     }
+    if (yamlPods > 0) {
+      process.stderr.write(`bench: ${yamlPods}-pod YAML vs JSON bundle…\n`)
+      yamlBundle = await benchYamlBundle(yamlPods, work)
+    }
   } finally {
     rmSync(work, {recursive: true, force: true})
   }
   printTable(results)
+  if (yamlBundle !== null) {
+    const {yaml, json, ratio, targets} = yamlBundle as {
+      yaml: {medianMs: number; medianRssKb: number}
+      json: {medianMs: number; medianRssKb: number}
+      ratio: {time: number}
+      targets: {met: boolean}
+    }
+    process.stdout.write(
+      `\n--from ${yamlPods} pods: YAML ${yaml.medianMs} ms ${mb(yaml.medianRssKb)} MB, JSON ${json.medianMs} ms ${mb(json.medianRssKb)} MB, time ×${ratio.time} (target ≤ ×2, ≤ 1536 MB: ${targets.met ? 'met' : 'NOT met'})\n`,
+    )
+  }
   const rss = (pods: number) =>
     (
       results.find((r) => r.pods !== undefined && Math.abs((r.pods as number) - pods) < 10) as
@@ -449,6 +518,7 @@ async function main(): Promise<void> {
     },
     sweepRssGrowth10kTo20k: growth ?? null,
     results,
+    yamlBundle,
   }
   const resultsDir = join(root, 'bench', 'results')
   mkdirSync(resultsDir, {recursive: true})

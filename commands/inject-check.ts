@@ -101,9 +101,16 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     output: outputFlag(checkOutputFormats),
     filename: Flags.string({
       char: 'f',
-      description: 'Judge manifests (FILE, DIR or - for stdin) as if applied now. Repeatable.',
+      description:
+        'Judge manifests (FILE, DIR or - for stdin; YAML read as kubectl reads it) as if applied now. Repeatable.',
       multiple: true,
       multipleNonGreedy: true,
+      helpGroup: 'INPUT',
+    }),
+    recursive: Flags.boolean({
+      char: 'R',
+      description:
+        'Read -f directories recursively (as kubectl -R); by default only the files directly inside.',
       helpGroup: 'INPUT',
     }),
     'namespace-labels': Flags.string({
@@ -115,7 +122,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       helpGroup: 'WHAT-IF',
     }),
     'fail-on': Flags.string({
-      description: `Exit 79 when any target matches: ${failOnConditions.join(', ')} (comma list).`,
+      description: `Exit 79 when any target matches: ${failOnConditions.join(', ')} (comma list). An input with no target fails too.`,
       multiple: true,
       // Non-greedy: `--fail-on reject deploy/web` leaves deploy/web to the target argument.
       multipleNonGreedy: true,
@@ -171,7 +178,10 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     }
     const machine = plan.format === 'json' || plan.format === 'yaml' || plan.format === 'markdown'
 
-    const input = await readCheckInput(plan, flags, machine, this.debugLog)
+    const input = await readCheckInput(plan, flags, machine, this.debugLog, {
+      recursive: flags.recursive,
+      warn: writeWarning,
+    })
 
     // Evidence ages against the snapshot's time (a bundle: when it was collected), not the reader's clock.
     const at = snapshotTime(input.snapshot, new Date())
@@ -229,6 +239,13 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       if (text === undefined) writeNotice(emptyNotice(input.target))
       else writeData(text)
     }
+    // A CI gate must not pass on nothing: an input with no target is an error once --fail-on is asked for.
+    if (plan.failOn.length > 0 && verdicts.length === 0)
+      throw new CliFailure(
+        `--fail-on ${plan.failOn.join(',')}: the input yielded no pod or workload to check, so the gate cannot pass`,
+        input.offline || input.manifests !== undefined ? ExitCode.InputFile : ExitCode.TargetNotFound,
+        'Check the -f/--from files, the namespace (-n/-A) and the selector (-l).',
+      )
     if (failOnMatched(verdicts, plan.failOn)) {
       for (const line of failOnReport(verdicts, plan.failOn)) writeNotice(line)
       process.exitCode = ExitCode.FailOnMatched

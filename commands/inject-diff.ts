@@ -18,11 +18,11 @@ export const DiffExit = {NoDifferences: 0, Differences: 1, PreviewFailed: 2, Une
 
 const diffFormats = ['diff', 'patch', 'yaml', 'json'] as const
 
-const readStdin = async (): Promise<string> => {
+const readStdin = async (): Promise<Buffer> => {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
 
 const help = "See 'kubectl inject-diff --help' for usage."
@@ -97,6 +97,12 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       description: 'Preview manifests (FILE, DIR or - for stdin) not applied yet. Repeatable.',
       multiple: true,
       multipleNonGreedy: true,
+      helpGroup: 'INPUT',
+    }),
+    recursive: Flags.boolean({
+      char: 'R',
+      description:
+        'Read -f directories recursively (as kubectl -R); by default only the files directly inside.',
       helpGroup: 'INPUT',
     }),
     revision: Flags.string({
@@ -291,6 +297,7 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       observed: boolean
       raw: boolean
       max: number
+      recursive: boolean
     },
     targetArgs: readonly string[],
     manifests: readonly string[],
@@ -324,7 +331,10 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       if (manifests.length > 0) {
         const {readManifestTargets} = await import('../src/cluster/manifest-reader.js')
         const {podFromPod, podFromTemplate} = await import('../src/core/preview/pod-builder.js')
-        const read = await readManifestTargets(manifests, connection.namespace, readStdin)
+        const read = await readManifestTargets(manifests, connection.namespace, readStdin, {
+          recursive: flags.recursive,
+          warn: writeWarning,
+        })
         for (const skipped of read.skipped)
           writeWarning(
             `${skipped.source}: ${skipped.kind} ${skipped.name} is not a pod or a workload; skipped`,

@@ -41,7 +41,7 @@ export const kubeFlags = {
   }),
   from: Flags.string({
     description:
-      'Read the cluster from files instead of the API: YAML/JSON, kubectl get -o yaml output, directories, support bundles. Repeatable.',
+      'Read the cluster from files instead of the API: YAML (1.1, as kubectl reads it)/JSON, kubectl get -o yaml output, directories, support bundles (.tar.gz, .tar, .zip, also nested). Repeatable.',
     multiple: true,
     multipleNonGreedy: true,
     helpGroup: 'INPUT',

@@ -1,5 +1,6 @@
 // The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests.
 import type {LiveReadOptions} from '../cluster/live-source.js'
+import type {ManifestReadOptions} from '../cluster/manifest-reader.js'
 import {defaultRequestTimeout} from '../cluster/request-timeout.js'
 import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
@@ -22,11 +23,12 @@ export interface CheckInput {
   readonly offline: boolean
 }
 
-const readStdin = async (): Promise<string> => {
+// Bytes, so the reader can decode UTF-16 (PowerShell pipes) as well as UTF-8.
+const readStdin = async (): Promise<Buffer> => {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
 
 /** A resolved kubeconfig connection that reads snapshots; each read opens and closes its own transport. */
@@ -145,13 +147,16 @@ export const healthExtrasWanted = (plan: CheckPlan): boolean =>
   plan.health === true || plan.format === 'markdown' || plan.collect !== undefined
 
 /** --from input that cannot be read (garbage or truncated archive): one line naming the file, exit 65. */
-const readFiles = async (paths: readonly string[]): Promise<ClusterSnapshot> => {
+const readFiles = async (
+  paths: readonly string[],
+  warn?: (line: string) => void,
+): Promise<ClusterSnapshot> => {
   const [{readFileSnapshot}, {BundleReadError}] = await Promise.all([
     import('../cluster/file-source.js'),
     import('../cluster/bundle-reader.js'),
   ])
   try {
-    return await readFileSnapshot(paths)
+    return await readFileSnapshot(paths, warn === undefined ? {} : {warn})
   } catch (error) {
     if (error instanceof BundleReadError) throw new CliFailure(error.message, ExitCode.InputFile)
     throw error
@@ -175,6 +180,7 @@ export const readCheckInput = async (
   flags: ConnectionFlags,
   machineOutput: boolean,
   debug?: (line: string) => void,
+  manifestOptions: ManifestReadOptions = {},
 ): Promise<CheckInput> => {
   const offline = plan.fromPaths.length > 0
   let namespace = flags.namespace ?? 'default'
@@ -185,13 +191,13 @@ export const readCheckInput = async (
   }
   const extras: SnapshotExtras = healthExtrasWanted(plan) ? {health: true} : {}
   const readSnapshot = async (target: TargetSpec): Promise<ClusterSnapshot> =>
-    live !== undefined ? live.read(target, extras) : readFiles(plan.fromPaths)
+    live !== undefined ? live.read(target, extras) : readFiles(plan.fromPaths, manifestOptions.warn)
 
   if (plan.manifestPaths.length > 0) {
     const {readManifestTargets} = await import('../cluster/manifest-reader.js')
     const {labelsMatchSelectorString} = await import('../core/admission/label-selector.js')
     const manifests = filterManifestsBySelector(
-      await readManifestTargets(plan.manifestPaths, namespace, readStdin),
+      await readManifestTargets(plan.manifestPaths, namespace, readStdin, manifestOptions),
       flags.selector,
       (text, labels) => labelsMatchSelectorString(text, labels).matches,
     )

@@ -4,6 +4,8 @@
 import {open, readdir, readFile, stat} from 'node:fs/promises'
 import {join, sep} from 'node:path'
 import {InputFileError} from './kube-errors.js'
+import {decodeText} from './text-decoding.js'
+import {looksLikeZip, ZipProblem, zipEntries} from './zip-reader.js'
 
 /** A bundle that cannot be read; `message` is one line and starts with the file name. */
 export class BundleReadError extends InputFileError {
@@ -47,10 +49,44 @@ export interface BundleFileTree {
 const unsafePath = (path: string): boolean =>
   path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split('/').some((segment) => segment === '..')
 
-/** gzip magic, or a ustar header at offset 257: true when the bytes look like an archive we can open. */
+/** gzip magic, a ustar header at offset 257, or a zip: true when the bytes look like an archive we can open. */
 export const looksLikeArchive = (head: Buffer): boolean =>
   (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) ||
-  (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar')
+  (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') ||
+  looksLikeZip(head)
+
+// Compressions node:zlib cannot undo: named with the command that turns them into something readable.
+const unreadableFormats: readonly {
+  readonly magic: readonly number[]
+  readonly name: string
+  readonly next: string
+}[] = [
+  {
+    magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+    name: 'xz',
+    next: 'xz -dk FILE (then pass the .tar), or tar -xJf FILE and pass the directory',
+  },
+  {
+    magic: [0x42, 0x5a, 0x68],
+    name: 'bzip2',
+    next: 'bzip2 -dk FILE (then pass the .tar), or tar -xjf FILE and pass the directory',
+  },
+  {
+    magic: [0x28, 0xb5, 0x2f, 0xfd],
+    name: 'zstd',
+    next: 'zstd -d FILE (then pass the .tar), or tar --zstd -xf FILE and pass the directory',
+  },
+  {magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], name: '7-Zip', next: '7z x FILE and pass the directory'},
+  {magic: [0x52, 0x61, 0x72, 0x21], name: 'RAR', next: 'unrar x FILE and pass the directory'},
+]
+
+/** The one-line reason an archive in a format this tool cannot decompress is refused, or undefined. */
+export const unreadableArchive = (head: Buffer, file: string): string | undefined => {
+  const format = unreadableFormats.find(({magic}) => magic.every((byte, index) => head[index] === byte))
+  if (format === undefined) return undefined
+  const name = file.split(/[\\/]/).pop() ?? file
+  return `${format.name}-compressed archive: this tool reads .tar, .tar.gz/.tgz and .zip only; run ${format.next.replaceAll('FILE', name)}`
+}
 
 export const readHead = async (file: string, bytes = 512): Promise<Buffer> => {
   const handle = await open(file, 'r')
@@ -73,8 +109,9 @@ const describeTarProblem = (error: unknown): string => {
 }
 
 /**
- * Reads a tar archive (gzip detected from its bytes) into memory. `keep` decides which entries' contents are
- * kept; every regular file's path is listed either way so layouts can be detected from names.
+ * Reads a tar (gzip detected from its bytes) or zip archive into memory. `keep` decides which entries' contents are
+ * kept; every regular file's path is listed either way so layouts can be detected from names. Archives inside it
+ * (a ticket's `bug-report.tar.gz`) are opened too: their files appear under `inner.tar.gz/…`.
  */
 export const readArchive = async (
   file: string,
@@ -91,9 +128,103 @@ export const readArchive = async (
     if (error instanceof BundleReadError) throw error
     throw new BundleReadError(file, `cannot open (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
   }
-  if (!looksLikeArchive(data))
-    throw new BundleReadError(file, 'not a .tar.gz/.tgz archive (unrecognized bytes)')
+  return archiveTree(data, file, keep, limits, 0)
+}
 
+/** Archive members opened as nested archives (by name); deeper nesting is listed but not opened. */
+const nestedArchive = /\.(tar\.gz|tgz|tar|zip)$/i
+const maxNesting = 2
+
+const archiveTree = async (
+  data: Buffer,
+  file: string,
+  keep: (path: string) => boolean,
+  limits: ArchiveLimits,
+  depth: number,
+): Promise<BundleFileTree> => {
+  const unreadable = unreadableArchive(data, file)
+  if (unreadable !== undefined) throw new BundleReadError(file, unreadable)
+  if (!looksLikeArchive(data))
+    throw new BundleReadError(file, 'not a .tar.gz/.tgz, .tar or .zip archive (unrecognized bytes)')
+  const keepWithNested = (path: string): boolean =>
+    (depth < maxNesting && nestedArchive.test(path)) || keep(path)
+  const {paths, contents} = looksLikeZip(data)
+    ? zipContents(data, file, keepWithNested, limits)
+    : await tarContents(data, file, keepWithNested, limits)
+  if (paths.length === 0) throw new BundleReadError(file, 'archive holds no files')
+  const nested = new Map<string, BundleFileTree>()
+  for (const path of paths.filter((p) => depth < maxNesting && nestedArchive.test(p) && contents.has(p))) {
+    const bytes = contents.get(path)!
+    contents.delete(path)
+    if (!looksLikeArchive(bytes)) continue
+    nested.set(path, await archiveTree(bytes, `${file}!${path}`, keep, limits, depth + 1))
+  }
+  const inner = (path: string): {tree: BundleFileTree; rest: string} | undefined => {
+    for (const [prefix, tree] of nested)
+      if (path.startsWith(`${prefix}/`)) return {tree, rest: path.slice(prefix.length + 1)}
+    return undefined
+  }
+  return {
+    container: file,
+    kind: 'archive',
+    paths: [
+      ...paths.filter((p) => !nested.has(p)),
+      ...[...nested].flatMap(([prefix, tree]) => tree.paths.map((p) => `${prefix}/${p}`)),
+    ],
+    read: async (path) => {
+      const found = inner(path)
+      if (found !== undefined) return found.tree.read(found.rest)
+      const bytes = contents.get(path)
+      return bytes === undefined ? undefined : decodeText(bytes, `${file}!${path}`)
+    },
+    provenance: (path) => {
+      const found = inner(path)
+      return found !== undefined ? found.tree.provenance(found.rest) : `${file}!${path}`
+    },
+  }
+}
+
+interface ArchiveContents {
+  readonly paths: string[]
+  readonly contents: Map<string, Buffer>
+}
+
+const zipContents = (
+  data: Buffer,
+  file: string,
+  keep: (path: string) => boolean,
+  limits: ArchiveLimits,
+): ArchiveContents => {
+  const paths: string[] = []
+  const contents = new Map<string, Buffer>()
+  let total = 0
+  try {
+    const entries = zipEntries(data, limits.maxEntryBytes)
+    if (entries.length > limits.maxEntries)
+      throw new BundleReadError(file, `more than ${limits.maxEntries} entries`)
+    for (const entry of entries) {
+      const path = entry.path.replace(/^\.\//, '')
+      if (unsafePath(path) || entry.path.includes('\\'))
+        throw new BundleReadError(file, `unsafe entry path ${JSON.stringify(entry.path)} (absolute or '..')`)
+      paths.push(path)
+      if (!keep(path) || entry.size > limits.maxEntryBytes || total + entry.size > limits.maxTotalBytes)
+        continue
+      total += entry.size
+      contents.set(path, entry.read())
+    }
+  } catch (error) {
+    if (error instanceof ZipProblem) throw new BundleReadError(file, error.message)
+    throw error
+  }
+  return {paths, contents}
+}
+
+const tarContents = async (
+  data: Buffer,
+  file: string,
+  keep: (path: string) => boolean,
+  limits: ArchiveLimits,
+): Promise<ArchiveContents> => {
   const {Parser} = await import('tar')
   const contents = new Map<string, Buffer>()
   const paths: string[] = []
@@ -150,15 +281,7 @@ export const readArchive = async (
     }
   })
   if (failure) throw failure
-  if (paths.length === 0) throw new BundleReadError(file, 'archive holds no files')
-
-  return {
-    container: file,
-    kind: 'archive',
-    paths,
-    read: async (path) => contents.get(path)?.toString('utf8'),
-    provenance: (path) => `${file}!${path}`,
-  }
+  return {paths, contents}
 }
 
 /** Lists an extracted directory (symlinks are not followed) and reads files lazily. */
@@ -200,7 +323,7 @@ export const readDirectoryTree = async (
       const info = await stat(full)
       if (info.size > limits.maxEntryBytes)
         throw new BundleReadError(full, `file is larger than ${limits.maxEntryBytes} bytes`)
-      return readFile(full, 'utf8')
+      return decodeText(await readFile(full), full)
     },
     provenance: (path) => `${base}/${path}`,
   }

@@ -9,6 +9,7 @@ import {
   readArchive,
   readDirectoryTree,
   readHead,
+  unreadableArchive,
   type BundleFileTree,
 } from './archive-reader.js'
 import {
@@ -21,6 +22,7 @@ import {
 } from './bundle-layouts.js'
 import {eventRowToObject, parseEventsTable} from './events-table.js'
 import type {EntryReader} from './file-source.js'
+import {InputFileError} from './kube-errors.js'
 import type {RawEntry} from './projection.js'
 
 export {BundleReadError} from './archive-reader.js'
@@ -74,26 +76,18 @@ export const flattenObjects = (object: unknown, itemKind?: string, itemApiVersio
   ]
 }
 
-/** YAML (multi-document) or JSON text → objects. Throws a one-line error naming `source` when it does not parse. */
+/** YAML (multi-document, read as kubectl reads it) or JSON text → objects. Throws a one-line error naming `source`. */
 export const objectsFromText = async (body: string, source: string, itemKind?: string): Promise<Raw[]> => {
-  const trimmed = body.trimStart()
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed)
-      return (Array.isArray(parsed) ? parsed : [parsed]).flatMap((item) => flattenObjects(item, itemKind))
-    } catch {
-      // Not one JSON document: fall through to YAML, which also reads JSON.
-    }
+  const {parseDocuments} = await import('./yaml-documents.js')
+  let documents: unknown[]
+  try {
+    documents = parseDocuments(body, source)
+  } catch (error) {
+    if (error instanceof BundleReadError || !(error instanceof InputFileError)) throw error
+    const at = error.line === undefined ? source : `${source}:${error.line}`
+    throw new BundleReadError(at, error.message.slice(at.length + 2))
   }
-  const {parseAllDocuments} = await import('yaml')
-  const out: Raw[] = []
-  for (const document of parseAllDocuments(body, {uniqueKeys: false})) {
-    const problem = document.errors[0]
-    if (problem)
-      throw new BundleReadError(source, `not valid YAML or JSON (${problem.message.split('\n')[0]})`)
-    out.push(...flattenObjects(document.toJS({maxAliasCount: 1000}), itemKind))
-  }
-  return out
+  return documents.flatMap((document) => flattenObjects(document, itemKind))
 }
 
 // ---- gaps ----
@@ -601,6 +595,9 @@ const readTree = async (tree: BundleFileTree): Promise<BundleContents | undefine
   }
 }
 
+// Names of archives (also ones this tool cannot decompress, so they get a clear error instead of "not YAML").
+const archiveName = /\.(tgz|tar\.gz|tar|zip|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|7z|rar)$/i
+
 /**
  * Reads `path` when it is a support bundle: an archive, a bundle directory, or a captured cluster-info dump.
  * Returns undefined for anything else (a plain kubectl YAML/JSON file or directory) so file-source reads it.
@@ -615,7 +612,9 @@ export const readBundle = async (path: string): Promise<BundleContents | undefin
   }
   if (info.isDirectory()) return readTree(await readDirectoryTree(path))
   const head = await readHead(path, 64 * 1024)
-  if (looksLikeArchive(head) || /\.(tgz|tar\.gz|tar)$/i.test(path))
+  const refused = unreadableArchive(head, path)
+  if (refused !== undefined) throw new BundleReadError(path, refused)
+  if (looksLikeArchive(head) || archiveName.test(path))
     return readTree(await readArchive(path, bugReportKeep))
   if (looksLikeClusterInfoStream(head.toString('utf8'))) {
     const {readFile} = await import('node:fs/promises')
@@ -636,7 +635,8 @@ export const detectBundle = async (path: string): Promise<BundleLayout | 'manife
       ?.layout
   }
   const head = await readHead(path, 64 * 1024)
-  if (looksLikeArchive(head) || /\.(tgz|tar\.gz|tar)$/i.test(path)) return (await readBundle(path))?.layout
+  if (looksLikeArchive(head) || archiveName.test(path) || unreadableArchive(head, path) !== undefined)
+    return (await readBundle(path))?.layout
   return looksLikeClusterInfoStream(head.toString('utf8')) ? 'cluster-info-dump-stream' : undefined
 }
 

@@ -2,12 +2,13 @@
 // Bundle readers (archives, bug-report layouts) plug in as EntryReaders that claim a path before the default reader.
 import {sh} from '../core/verdict/shell-command.js'
 import type {Stats} from 'node:fs'
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {extname, join, resolve} from 'node:path'
 import type {ClusterSnapshot, Gap, Provenance} from '../core/snapshot.js'
 import {expectedInjectorConfigMaps} from './istio-objects.js'
 import {InputFileError} from './kube-errors.js'
 import {SnapshotBuilder, entriesNeedPodObjects, type RawEntry} from './projection.js'
+import {decodeText} from './text-decoding.js'
 import {parseDocuments} from './yaml-documents.js'
 
 /** What a reader found at one path. */
@@ -32,6 +33,8 @@ export interface EntryReader {
 export interface FileSourceOptions {
   /** Consulted in order for every path visited (top-level and inside directories). */
   readonly readers?: readonly EntryReader[]
+  /** One line per directory entry skipped (a dangling symlink), for stderr. */
+  readonly warn?: (line: string) => void
 }
 
 const manifestExtensions = new Set(['.yaml', '.yml', '.json'])
@@ -50,13 +53,13 @@ async function statPath(path: string): Promise<Stats> {
 
 /** Reads one file's documents as raw entries; errors name the file and the line. */
 export async function readDocumentsFile(path: string): Promise<RawEntry[]> {
-  let content: string
+  let content: Buffer
   try {
-    content = await readFile(path, 'utf8')
+    content = await readFile(path)
   } catch (error) {
     throw new InputFileError(path, `cannot read (${(error as {code?: string}).code ?? String(error)})`)
   }
-  return parseDocuments(content, path).map((object) => ({object, source: path}))
+  return parseDocuments(decodeText(content, path), path).map((object) => ({object, source: path}))
 }
 
 async function visit(path: string, options: FileSourceOptions, topLevel: boolean): Promise<FileEntries> {
@@ -69,6 +72,10 @@ async function visit(path: string, options: FileSourceOptions, topLevel: boolean
     const results: FileEntries[] = []
     for (const name of names) {
       const child = join(path, name)
+      if (await danglingSymlink(child)) {
+        options.warn?.(`${child}: dangling symlink; skipped`)
+        continue
+      }
       const childStats = await statPath(child)
       const claimed = await claimedBy(options, child, childStats)
       if (claimed || childStats.isDirectory() || manifestExtensions.has(extname(name).toLowerCase())) {
@@ -83,6 +90,13 @@ async function visit(path: string, options: FileSourceOptions, topLevel: boolean
   }
   return {entries: await readDocumentsFile(path)}
 }
+
+const danglingSymlink = async (path: string): Promise<boolean> =>
+  (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true &&
+  (await stat(path).then(
+    () => false,
+    () => true,
+  ))
 
 async function claimedBy(options: FileSourceOptions, path: string, stats: Stats): Promise<boolean> {
   for (const reader of options.readers ?? []) if (await reader.claims(path, stats)) return true
@@ -117,7 +131,7 @@ export async function readFileSnapshot(
   const {bundleEntryReader, resolveGaps} = await import('./bundle-reader.js')
   const readers = options.readers ?? [bundleEntryReader]
   const results: FileEntries[] = []
-  for (const path of paths) results.push(await readFileEntries(path, {readers}))
+  for (const path of paths) results.push(await readFileEntries(path, {...options, readers}))
   const all = mergeEntries(results)
   const builder = new SnapshotBuilder({keepPodObjects: entriesNeedPodObjects(all.entries)})
   for (const entry of all.entries) builder.add(entry.object, entry.source)

@@ -1,9 +1,10 @@
 // -f FILE|DIR|-: local manifests (Pods and workload templates) judged before they are applied.
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {extname, join} from 'node:path'
 import type {PodFacts, Provenance, WorkloadFacts} from '../core/snapshot.js'
 import {InputFileError} from './kube-errors.js'
 import {projectPod, projectWorkload, workloadKinds} from './projection.js'
+import {decodeText} from './text-decoding.js'
 import {parseDocuments} from './yaml-documents.js'
 
 export interface ManifestTargets {
@@ -19,26 +20,59 @@ const manifestExtensions = new Set(['.yaml', '.yml', '.json'])
 /** Source label of standard input in provenance and errors. */
 export const stdinSource = '<stdin>'
 
-async function collectFiles(path: string): Promise<string[]> {
+export interface ManifestReadOptions {
+  /** -R: read directories recursively (kubectl reads only the files directly inside, by default). */
+  readonly recursive?: boolean
+  /** One line per skipped entry (a dangling symlink, an entry that cannot be inspected), for stderr. */
+  readonly warn?: (line: string) => void
+}
+
+const errorCode = (error: unknown): string => (error as {code?: string}).code ?? String(error)
+
+/** The manifest files at `path`, as `kubectl apply -f` picks them: .yaml/.yml/.json, subdirectories only with -R. */
+async function collectFiles(path: string, options: ManifestReadOptions, topLevel = true): Promise<string[]> {
   let stats
   try {
     stats = await stat(path)
   } catch (error) {
-    const code = (error as {code?: string}).code
-    throw new InputFileError(
-      path,
-      code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? String(error)})`,
-    )
+    const code = errorCode(error)
+    throw new InputFileError(path, code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`)
   }
   if (!stats.isDirectory()) return [path]
   const files: string[] = []
-  for (const name of (await readdir(path)).filter((n) => !n.startsWith('.')).sort()) {
-    const child = join(path, name)
-    const childStats = await stat(child)
-    if (childStats.isDirectory()) files.push(...(await collectFiles(child)))
-    else if (manifestExtensions.has(extname(name).toLowerCase())) files.push(child)
+  let subdirectories = 0
+  let names: string[]
+  try {
+    names = (await readdir(path)).filter((n) => !n.startsWith('.')).sort()
+  } catch (error) {
+    if (topLevel) throw new InputFileError(path, `cannot list (${errorCode(error)})`)
+    options.warn?.(`${path}: cannot list (${errorCode(error)}); skipped`)
+    return []
   }
-  if (files.length === 0) throw new InputFileError(path, 'contains no .yaml, .yml or .json files')
+  for (const name of names) {
+    const child = join(path, name)
+    let childStats
+    try {
+      childStats = await stat(child)
+    } catch (error) {
+      const code = errorCode(error)
+      const dangling =
+        code === 'ENOENT' && (await lstat(child).catch(() => undefined))?.isSymbolicLink() === true
+      options.warn?.(`${child}: ${dangling ? 'dangling symlink' : `cannot read (${code})`}; skipped`)
+      continue
+    }
+    if (childStats.isDirectory()) {
+      if (options.recursive === true) files.push(...(await collectFiles(child, options, false)))
+      else subdirectories++
+    } else if (manifestExtensions.has(extname(name).toLowerCase())) files.push(child)
+  }
+  const unread =
+    subdirectories === 0 || options.recursive === true
+      ? ''
+      : `; ${subdirectories} subdirector${subdirectories === 1 ? 'y was' : 'ies were'} not read (pass -R to read them)`
+  if (files.length === 0 && topLevel)
+    throw new InputFileError(path, `contains no .yaml, .yml or .json files${unread}`)
+  if (unread !== '' && topLevel) options.warn?.(`${path}: ${unread.slice(2)}`)
   return files
 }
 
@@ -46,7 +80,8 @@ async function collectFiles(path: string): Promise<string[]> {
 export async function readManifestTargets(
   paths: readonly string[],
   defaultNamespace: string,
-  readStdin: () => Promise<string>,
+  readStdin: () => Promise<Buffer | string>,
+  options: ManifestReadOptions = {},
 ): Promise<ManifestTargets> {
   const pods: PodFacts[] = []
   const workloads: WorkloadFacts[] = []
@@ -54,18 +89,19 @@ export async function readManifestTargets(
   const documents: {object: unknown; source: Provenance}[] = []
   for (const path of paths) {
     if (path === '-') {
-      for (const object of parseDocuments(await readStdin(), stdinSource))
+      for (const object of parseDocuments(decodeText(await readStdin(), stdinSource), stdinSource))
         documents.push({object, source: stdinSource})
       continue
     }
-    for (const file of await collectFiles(path)) {
-      let content: string
+    for (const file of await collectFiles(path, options)) {
+      let content: Buffer
       try {
-        content = await readFile(file, 'utf8')
+        content = await readFile(file)
       } catch (error) {
-        throw new InputFileError(file, `cannot read (${(error as {code?: string}).code ?? String(error)})`)
+        throw new InputFileError(file, `cannot read (${errorCode(error)})`)
       }
-      for (const object of parseDocuments(content, file)) documents.push({object, source: file})
+      for (const object of parseDocuments(decodeText(content, file), file))
+        documents.push({object, source: file})
     }
   }
   const visit = (object: unknown, source: Provenance, itemKind?: string): void => {
