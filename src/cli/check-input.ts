@@ -5,6 +5,7 @@ import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
 import type {Verdict} from '../core/verdict/verdict.js'
+import {connectionOverrides} from './base-command.js'
 import type {KubeFlagValues} from './base-command.js'
 import {CliFailure, ExitCode} from './exit-codes.js'
 import type {CheckPlan} from './check-plan.js'
@@ -114,18 +115,21 @@ export const connectLive = async (
       import('../cluster/transport.js'),
     ])
   const timeoutMs = parseRequestTimeout(flags['request-timeout'] ?? defaultRequestTimeout)
-  if (flags.kubeconfig === undefined) await requireKubeconfigFiles(process.env.KUBECONFIG)
+  if (flags.kubeconfig === undefined && flags.server === undefined)
+    await requireKubeconfigFiles(process.env.KUBECONFIG)
   const connection = await resolveConnection({
     kubeconfig: flags.kubeconfig,
     context: flags.context,
     namespace: flags.namespace,
+    overrides: connectionOverrides(flags),
   })
+
   return {
     namespace: connection.namespace,
     contextName: connection.contextName,
     server: connection.cluster.server,
     read: async (target, extras, options) => {
-      const live = openLiveConnection(connection, {timeoutMs, debug})
+      const live = openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']})
       const progress = await startProgress(
         `Reading cluster (context ${connection.contextName})`,
         machineOutput,

@@ -30,6 +30,8 @@ export interface TransportOptions {
   readonly timeoutMs: number
   /** Receives one line per request (`GET https://…/api/v1/pods?limit=500 200 123ms`); never secrets. */
   readonly debug?: ((line: string) => void) | undefined
+  /** --chunk-size: the `limit` of list pages unless a list asks for its own; 0 = one unpaged list. */
+  readonly pageSize?: number | undefined
 }
 
 export interface ListOptions {
@@ -244,7 +246,7 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
       return request('POST', path, query, body)
     },
     async list(path, query, onItem, listOptions = {}) {
-      const pageSize = listOptions.pageSize ?? DEFAULT_PAGE_SIZE
+      const pageSize = listOptions.pageSize ?? options.pageSize ?? DEFAULT_PAGE_SIZE
       const seen = new Set<string>()
       let continueToken: string | undefined
       let restarted = false

@@ -77,6 +77,9 @@ export interface RecordedRequest {
   status: number
   userAgent: string
   accept: string
+  /** Impersonate-User and Impersonate-Group headers, as the real API server reads them. */
+  impersonateUser?: string
+  impersonateGroups?: string[]
   body?: unknown
 }
 
@@ -548,6 +551,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       userAgent: String(req.headers['user-agent'] ?? ''),
       accept: String(req.headers.accept ?? ''),
     }
+    const asUser = req.headers['impersonate-user']
+    if (typeof asUser === 'string') record.impersonateUser = asUser
+    // Node joins a repeated header with ", "; the groups are the separate header lines.
+    const groupLines = req.headersDistinct['impersonate-group']
+    if (groupLines !== undefined) record.impersonateGroups = [...groupLines]
     requests.push(record)
     const rawBody = await readBody(req)
     const isProtobuf = String(req.headers['content-type'] ?? '').includes('protobuf')
