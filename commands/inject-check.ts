@@ -1,7 +1,7 @@
 // kubectl inject-check: will Istio inject the istio-proxy sidecar here, which webhook and revision decide, and the fix.
 // A short story: parse → read → decide → render → return; the logic lives in src/.
 import {Args, Flags} from '@oclif/core'
-import {KubeCommand, outputFlag} from '../src/cli/base-command.js'
+import {KubeCommand} from '../src/cli/base-command.js'
 import {
   compactSources,
   emptyNotice,
@@ -10,9 +10,14 @@ import {
   gapWarnings,
   healthFooter,
   renderCheckOutput,
+  targetLabels,
 } from '../src/cli/check-output.js'
 import {healthScopeRequest, pathExists, readCheckInput} from '../src/cli/check-input.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
+import type {CheckPlan} from '../src/cli/check-plan.js'
+import {sortOrder} from '../src/render/item-printers.js'
+import {JsonPathError, parseTemplate} from '../src/render/jsonpath.js'
+import {keepSelectedPods} from '../src/cli/field-selector.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
 import {assessHealth} from '../src/core/health/health-report.js'
@@ -23,6 +28,7 @@ import {failOnConditions} from '../src/core/verdict/summary.js'
 import {evaluateRequest} from '../src/core/verdict/targets.js'
 import {buildInjectionReport} from '../src/render/report-document.js'
 import type {InjectionReport} from '../src/render/report-document.js'
+import type {Verdict} from '../src/core/verdict/verdict.js'
 
 export default class InjectCheck extends KubeCommand {
   static override summary =
@@ -96,13 +102,32 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   static override flags = {
-    output: outputFlag(checkOutputFormats),
+    output: Flags.string({
+      char: 'o',
+      description: `Output format: ${checkOutputFormats.join('|')}|jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=HEADER:PATH,… (JSONPath over the -o json document; custom-columns over its items).`,
+    }),
+    'no-headers': Flags.boolean({
+      description: 'Table and custom-columns: print the rows only (no header, no counts line).',
+    }),
+    'label-columns': Flags.string({
+      char: 'L',
+      description: 'Show these pod (template) label keys as columns (k1,k2; repeatable).',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    'sort-by': Flags.string({
+      description: 'Sort the targets by a JSONPath over each -o json item (e.g. .reason, .namespace).',
+    }),
     filename: Flags.string({
       char: 'f',
       description: 'Judge manifests (FILE, DIR or - for stdin) as if applied now. Repeatable.',
       multiple: true,
       multipleNonGreedy: true,
       helpGroup: 'INPUT',
+    }),
+    'field-selector': Flags.string({
+      description:
+        'Select pods by fields, kubectl syntax (status.phase=Running,spec.nodeName!=n1); live the API server evaluates it, --from evaluates metadata.name, metadata.namespace, spec.nodeName, spec.restartPolicy, spec.serviceAccountName, spec.hostNetwork, status.phase. Lists pods only.',
     }),
     'namespace-labels': Flags.string({
       description: 'What-if: evaluate with these namespace label edits (k=v,k2-).',
@@ -167,7 +192,8 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       for (const notice of described.notices) writeNotice(notice)
       return undefined
     }
-    const machine = plan.format === 'json' || plan.format === 'yaml' || plan.format === 'markdown'
+    const machine = plan.format !== 'table' && plan.format !== 'wide'
+    const printer = await resolvePrinter(plan)
 
     const input = await readCheckInput(plan, flags, machine, this.debugLog)
 
@@ -183,14 +209,19 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       )
 
     const snapshot = input.snapshot
-    const verdicts = attachEvidence(snapshot, evaluated.verdicts, assessProxyFreshness(snapshot))
+    const evaluatedVerdicts =
+      plan.fieldSelector === undefined
+        ? evaluated.verdicts
+        : keepSelectedPods(evaluated.verdicts, snapshot.pods, plan.fieldSelector.requirements, input.offline)
+    const attached = attachEvidence(snapshot, evaluatedVerdicts, assessProxyFreshness(snapshot))
+    const verdicts = plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
     const sweep = input.target?.kind === 'sweep'
     const wantsHealth = plan.health === true || plan.format === 'markdown'
     // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
     const health =
       wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
-        ? assessHealth(snapshot, evaluated.verdicts, new Date(), {
-            scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluated.verdicts)),
+        ? assessHealth(snapshot, evaluatedVerdicts, new Date(), {
+            scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluatedVerdicts)),
           })
         : undefined
     const report = buildInjectionReport({
@@ -215,6 +246,22 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         snapshot,
         verbose: flags.verbose,
         width: terminalWidth(),
+        printer,
+        table: {
+          noHeaders: plan.noHeaders === true,
+          keepOrder: plan.sortBy !== undefined,
+          ...(plan.labelColumns === undefined
+            ? {}
+            : {
+                labelColumns: {
+                  keys: plan.labelColumns,
+                  labelsOf: targetLabels([
+                    ...(input.manifests === undefined ? [] : [{...input.manifests, namespaces: []}]),
+                    snapshot,
+                  ]),
+                },
+              }),
+        },
       })
       if (text === undefined) writeNotice(emptyNotice(input.target))
       else writeData(text)
@@ -225,4 +272,41 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     }
     return report
   }
+}
+
+/** -o jsonpath-file reads the template here (the plan stays pure); a bad template is a usage error. */
+const resolvePrinter = async (plan: CheckPlan) => {
+  const printer = plan.printer
+  if (printer === undefined) return undefined
+  if (printer.format === 'custom-columns') return printer
+  let template = printer.template
+  if (printer.templateFile !== undefined) {
+    const {readFile} = await import('node:fs/promises')
+    try {
+      template = await readFile(printer.templateFile, 'utf8')
+    } catch (error) {
+      throw new CliFailure(
+        `cannot read -o jsonpath-file ${printer.templateFile}: ${(error as {code?: string}).code ?? String(error)}`,
+        ExitCode.InputFile,
+      )
+    }
+    try {
+      parseTemplate(template)
+    } catch (error) {
+      if (error instanceof JsonPathError)
+        throw new UsageFailure(`error parsing jsonpath ${printer.templateFile}: ${error.message}`)
+      throw error
+    }
+  }
+  return {format: 'jsonpath' as const, template: template ?? ''}
+}
+
+/** --sort-by: the verdicts in the order of their report items' values (kubectl sorts the items before printing). */
+const sortVerdicts = (
+  verdicts: readonly Verdict[],
+  path: string,
+  origin: Parameters<typeof buildInjectionReport>[0]['origin'],
+): Verdict[] => {
+  const {items} = buildInjectionReport({origin, verdicts, gaps: []})
+  return sortOrder(JSON.parse(JSON.stringify(items)) as unknown[], path).map((i) => verdicts[i]!)
 }

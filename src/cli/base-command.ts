@@ -95,10 +95,6 @@ export const kubeFlags = {
   }),
 }
 
-/** -o/--output with the formats a command supports (table|wide|json|yaml unless narrowed). */
-export const outputFlag = <const T extends readonly string[]>(formats: T) =>
-  Flags.option({char: 'o', options: formats, description: `Output format: ${formats.join('|')}.`})()
-
 export interface KubeFlagValues {
   readonly kubeconfig?: string | undefined
   readonly context?: string | undefined

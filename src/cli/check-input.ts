@@ -90,7 +90,7 @@ export const healthScopeRequest = (
   target: TargetSpec | undefined,
   verdicts: readonly Verdict[],
 ): HealthScopeRequest => {
-  if (target?.kind === 'sweep' && target.labelSelector === undefined)
+  if (target?.kind === 'sweep' && target.labelSelector === undefined && target.fieldSelector === undefined)
     return target.namespace === null ? {kind: 'cluster'} : {kind: 'namespace', namespace: target.namespace}
   if (target?.kind === 'namespace') return {kind: 'namespace', namespace: target.name}
   return {
@@ -170,6 +170,8 @@ export const resolveTarget = (plan: CheckPlan, flags: ConnectionFlags, namespace
   })
   // planCheck validated the same arguments already; only the namespace differs.
   if (!parsed.ok) throw new CliFailure(parsed.error, ExitCode.Usage)
+  if (parsed.target.kind === 'sweep' && plan.fieldSelector !== undefined)
+    return {...parsed.target, fieldSelector: plan.fieldSelector.text}
   return parsed.target
 }
 

@@ -7,7 +7,19 @@ import {createPalette, sanitizeTerminalText as safe} from './terminal-text.js'
 export interface TableOptions {
   readonly wide: boolean
   readonly colour: boolean
+  /** -L: one column per label key, the values from `labelsOf`. */
+  readonly labelColumns?: {
+    readonly keys: readonly string[]
+    readonly labelsOf: (v: Verdict) => Readonly<Record<string, string>>
+  }
+  /** --no-headers: rows only. */
+  readonly noHeaders?: boolean
+  /** --sort-by already ordered the verdicts: keep that order. */
+  readonly keepOrder?: boolean
 }
+
+// kubectl -L: the key's last path segment in capitals (printers formatLabelHeaders).
+const labelHeader = (key: string): string => (key.split('/').pop() ?? key).toUpperCase()
 
 const yesNo = (value: boolean | null): string => (value === null ? '-' : value ? 'yes' : 'no')
 
@@ -71,8 +83,10 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     'REASON',
     ...(options.wide ? ['WEBHOOK', 'TAG'] : []),
     ...(withSource ? ['SOURCE'] : []),
+    ...(options.labelColumns?.keys ?? []).map(labelHeader),
   ]
-  const rows = [...verdicts].sort(compareVerdicts).map((v) => {
+  const ordered = options.keepOrder === true ? [...verdicts] : [...verdicts].sort(compareVerdicts)
+  const rows = ordered.map((v) => {
     const would = yesNo(v.wouldInject)
     const wouldCell =
       v.outcome === 'Unknown'
@@ -100,9 +114,18 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
           ]
         : []),
       ...(withSource ? [safe(sourceCell(v))] : []),
+      ...labelCells(v, options.labelColumns),
     ]
   })
-  return `${whatIfBanner(verdicts)}${layoutColumns([head, ...rows])}\n`
+  const text = layoutColumns([head, ...rows])
+  if (options.noHeaders === true) return `${text.split('\n').slice(1).join('\n')}\n`
+  return `${whatIfBanner(verdicts)}${text}\n`
+}
+
+const labelCells = (v: Verdict, columns: TableOptions['labelColumns']): string[] => {
+  if (columns === undefined) return []
+  const labels = columns.labelsOf(v)
+  return columns.keys.map((key) => safe(labels[key] ?? ''))
 }
 
 /** `what-if: namespace labels istio-injection=enabled` above the table: the rows describe an edited cluster. */
