@@ -264,7 +264,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         },
       })
       if (text === undefined) writeNotice(emptyNotice(input.target))
-      else writeData(text)
+      else writeData(text, {exact: plan.format === 'jsonpath'})
     }
     if (failOnMatched(verdicts, plan.failOn)) {
       for (const line of failOnReport(verdicts, plan.failOn)) writeNotice(line)

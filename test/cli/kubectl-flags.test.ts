@@ -220,6 +220,29 @@ describe('connection flags override the kubeconfig as client-go does', () => {
   })
 })
 
+describe('--field-selector goes to the API server on the pod list', () => {
+  it('the pod list carries the selector, and only the selected pod is judged', async () => {
+    const selector = 'metadata.name=web-7c9d8f6b5-mmtn9'
+    const {result, requests} = await requestsOf([
+      '-n',
+      'shop',
+      '--field-selector',
+      selector,
+      '--kubeconfig',
+      kubeconfig,
+      '-o',
+      'json',
+    ])
+    assertRan(result)
+    const list = requests.find((r) => r.path === '/api/v1/namespaces/shop/pods')
+    assert.equal(list?.query.fieldSelector, selector)
+    assert.deepEqual(
+      parseReport(result).items.map((i) => `${i.kind}/${i.name}`),
+      ['Pod/web-7c9d8f6b5-mmtn9'],
+    )
+  })
+})
+
 describe('--chunk-size is the page size of lists', () => {
   const podLists = (requests: {path: string; query: Record<string, string>}[]) =>
     requests.filter((r) => r.path === '/api/v1/namespaces/shop/pods')
