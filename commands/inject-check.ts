@@ -214,7 +214,8 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         ? evaluated.verdicts
         : keepSelectedPods(evaluated.verdicts, snapshot.pods, plan.fieldSelector.requirements, input.offline)
     const attached = attachEvidence(snapshot, evaluatedVerdicts, assessProxyFreshness(snapshot))
-    const verdicts = plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
+    const verdicts =
+      plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
     const sweep = input.target?.kind === 'sweep'
     const wantsHealth = plan.health === true || plan.format === 'markdown'
     // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.

@@ -62,7 +62,8 @@ export const renderCheckOutput = ({
 }: CheckView): string | Iterable<string> | undefined => {
   if (format === 'json' || format === 'yaml') return renderReportDocumentChunks(report, format)
   // kubectl prints a jsonpath template over the whole list, also an empty one.
-  if (printer?.format === 'jsonpath') return renderJsonPath(printer.template, JSON.parse(JSON.stringify(report)))
+  if (printer?.format === 'jsonpath')
+    return renderJsonPath(printer.template, JSON.parse(JSON.stringify(report)))
   if (format === 'markdown' && health !== undefined)
     return renderMarkdownReport({
       report: health,

@@ -35,7 +35,9 @@ export const parseCheckOutput = (text: string): OutputChoice | {readonly error: 
   const name = eq < 0 ? text : text.slice(0, eq)
   const value = eq < 0 ? '' : text.slice(eq + 1)
   if (!(checkTemplateFormats as readonly string[]).includes(name))
-    return {error: `unable to match a printer suitable for the output format "${text}", allowed formats are: ${allFormats}`}
+    return {
+      error: `unable to match a printer suitable for the output format "${text}", allowed formats are: ${allFormats}`,
+    }
   if (value.trim() === '') return {error: `-o ${name} needs a value: -o ${name}=…`}
   if (name === 'jsonpath-file') return {format: 'jsonpath', templateFile: value}
   if (name === 'jsonpath') {
@@ -194,7 +196,9 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
     const parsed = parseFieldSelector(text)
     if (!parsed.ok) return fail(parsed.error)
     if (!sweep)
-      return fail('--field-selector selects pods of a list: use it without a TARGET name or -f (e.g. -n shop or -A)')
+      return fail(
+        '--field-selector selects pods of a list: use it without a TARGET name or -f (e.g. -n shop or -A)',
+      )
     if ((flags.from ?? []).length > 0) {
       const problem = offlineFieldProblem(parsed.requirements)
       if (problem !== undefined) return fail(problem)

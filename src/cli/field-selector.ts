@@ -10,7 +10,8 @@ export interface FieldRequirement {
 }
 
 export type FieldSelectorParse =
-  {readonly ok: true; readonly requirements: FieldRequirement[]} | {readonly ok: false; readonly error: string}
+  | {readonly ok: true; readonly requirements: FieldRequirement[]}
+  | {readonly ok: false; readonly error: string}
 
 /** Parses `status.phase=Running,spec.nodeName!=node-1`; an empty selector selects everything. */
 export const parseFieldSelector = (text: string): FieldSelectorParse => {
@@ -19,7 +20,10 @@ export const parseFieldSelector = (text: string): FieldSelectorParse => {
     if (term.trim() === '') continue
     const match = /^([^=!]+)(!=|==|=)(.*)$/.exec(term.trim())
     if (match === null)
-      return {ok: false, error: `invalid field selector "${text}": can't understand '${term}' (use field=value or field!=value)`}
+      return {
+        ok: false,
+        error: `invalid field selector "${text}": can't understand '${term}' (use field=value or field!=value)`,
+      }
     requirements.push({field: match[1]!.trim(), equal: match[2] !== '!=', value: match[3]!.trim()})
   }
   return {ok: true, requirements}
@@ -55,7 +59,9 @@ export const podMatchesFields = (pod: PodFacts, requirements: readonly FieldRequ
  * A field selector lists pods only (workload rows of a sweep are dropped, as `kubectl get pods --field-selector`
  * shows no workloads); on files the pods are also matched here, live the API server already did.
  */
-export const keepSelectedPods = <V extends {readonly target: {kind: string; namespace: string; name: string}}>(
+export const keepSelectedPods = <
+  V extends {readonly target: {kind: string; namespace: string; name: string}},
+>(
   verdicts: readonly V[],
   pods: readonly PodFacts[],
   requirements: readonly FieldRequirement[],

@@ -15,7 +15,10 @@ const guardPipe = (): void => {
 const withNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`)
 
 /** Writes data (a table, a trail, a JSON/YAML document, or its chunks) to stdout, newline-terminated unless `exact` (-o jsonpath prints its template as is). */
-export const writeData = (text: string | Iterable<string>, options: {readonly exact?: boolean} = {}): void => {
+export const writeData = (
+  text: string | Iterable<string>,
+  options: {readonly exact?: boolean} = {},
+): void => {
   guardPipe()
   if (typeof text === 'string') {
     process.stdout.write(options.exact === true ? text : withNewline(text))

@@ -55,6 +55,8 @@ export const sortOrder = (items: readonly unknown[], path: string): number[] => 
     .sort((a, b) => {
       const x = keys[a]!
       const y = keys[b]!
-      return x.rank - y.rank || x.number - y.number || (x.text < y.text ? -1 : x.text > y.text ? 1 : 0) || a - b
+      return (
+        x.rank - y.rank || x.number - y.number || (x.text < y.text ? -1 : x.text > y.text ? 1 : 0) || a - b
+      )
     })
 }

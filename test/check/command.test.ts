@@ -145,7 +145,8 @@ describe('inject-check exit codes', () => {
       name: '64: bad -o value',
       args: ['-o', 'bogus', ...shop],
       code: 64,
-      stderr: /^error: unable to match a printer suitable for the output format "bogus", allowed formats are: table, wide/,
+      stderr:
+        /^error: unable to match a printer suitable for the output format "bogus", allowed formats are: table, wide/,
     },
     {
       name: '64: bad --fail-on',
