@@ -12,7 +12,15 @@ import {
   renderCheckOutput,
   targetLabels,
 } from '../src/cli/check-output.js'
-import {healthScopeRequest, pathExists, readCheckInput} from '../src/cli/check-input.js'
+import {
+  connectLive,
+  healthScopeRequest,
+  pathExists,
+  readCheckInput,
+  resolveTarget,
+} from '../src/cli/check-input.js'
+import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
+import {renderVerdictTable} from '../src/render/verdict-table.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import type {CheckPlan} from '../src/cli/check-plan.js'
 import {sortOrder} from '../src/render/item-printers.js'
@@ -115,6 +123,11 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       multiple: true,
       multipleNonGreedy: true,
     }),
+    watch: Flags.boolean({
+      char: 'w',
+      description:
+        'After the table, follow new pods, FailedCreate events and namespace, webhook and injector changes (watch API) and print each changed verdict row; Ctrl-C ends (exit 0). Live sweeps only.',
+    }),
     'sort-by': Flags.string({
       description: 'Sort the targets by a JSONPath over each -o json item (e.g. .reason, .namespace).',
     }),
@@ -195,27 +208,89 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const machine = plan.format !== 'table' && plan.format !== 'wide'
     const printer = await resolvePrinter(plan)
 
+    if (plan.watch === true) return this.watch(plan, flags, colour, printer)
     const input = await readCheckInput(plan, flags, machine, this.debugLog)
 
-    const evaluated = evaluateRequest(input.snapshot, input, {
-      namespaceLabels: plan.namespaceLabels,
-      podLabels: plan.podLabels,
-    })
-    if (!evaluated.ok)
-      throw new CliFailure(
-        `${evaluated.message} in the --from input`,
-        ExitCode.InputFile,
-        'Add the object to the input files, or check the name and -n.',
-      )
+    return this.present(input, plan, flags, colour, json, printer)
+  }
 
+  /** -w: the table once, then one row per changed verdict until SIGINT/SIGTERM (exit 0). */
+  private async watch(
+    plan: CheckPlan,
+    flags: ConnectionFlags & {readonly verbose: boolean},
+    colour: boolean,
+    printer: Awaited<ReturnType<typeof resolvePrinter>>,
+  ): Promise<undefined> {
+    const watching = await import('../src/cli/check-watch.js')
+    const live = await connectLive(flags, true, this.debugLog)
+    const target = resolveTarget(plan, flags, live.namespace)
+    if (target.kind !== 'sweep') throw new UsageFailure('-w/--watch follows the pods of a namespace')
+    const transport = live.openWatchTransport()
+    const stop = new AbortController()
+    const interrupt = () => stop.abort()
+    process.once('SIGINT', interrupt)
+    process.once('SIGTERM', interrupt)
+    try {
+      const collections = watching.sweepCollections(target)
+      // Versions first, then the snapshot: a change in between is replayed by the watch, never lost.
+      const versions = await Promise.all(collections.map((c) => watching.listVersion(transport, c)))
+      const first = await readCheckInput(plan, flags, true, this.debugLog, live)
+      this.present(first, plan, flags, colour, false, printer)
+      const configMaps = watching.configMapCollections(first.snapshot.configMaps.map((c) => c.namespace))
+      const configVersions = await Promise.all(configMaps.map((c) => watching.listVersion(transport, c)))
+      const printed = new Map<string, string>()
+      const row = (v: Verdict) =>
+        renderVerdictTable([plan.format === 'wide' ? compactSources(v) : v], {
+          wide: plan.format === 'wide',
+          colour,
+          noHeaders: true,
+        }).trimEnd()
+      watching.changedRows(printed, judge(first, plan).verdicts, row)
+      const rejudge = watching.coalesce(async () => {
+        if (stop.signal.aborted) return
+        try {
+          const input = await readCheckInput(plan, flags, true, this.debugLog, live)
+          const lines = watching.changedRows(printed, judge(input, plan).verdicts, row)
+          if (lines.length > 0) writeData(lines.join('\n'))
+        } catch (error) {
+          writeWarning(`could not re-read the cluster: ${(error as Error).message}`)
+        }
+      }, 150)
+      const options = {
+        signal: stop.signal,
+        onChange: (why: string) => {
+          this.debugLog?.(`watch: ${why}`)
+          rejudge.trigger()
+        },
+        warn: writeWarning,
+        debug: this.debugLog,
+      }
+      await Promise.all([
+        ...collections.map((c, i) => watching.followCollection(transport, c, versions[i] ?? '', options)),
+        ...configMaps.map((c, i) =>
+          watching.followCollection(transport, c, configVersions[i] ?? '', options),
+        ),
+      ])
+      await rejudge.idle()
+    } finally {
+      process.removeListener('SIGINT', interrupt)
+      process.removeListener('SIGTERM', interrupt)
+      transport.close()
+    }
+    return undefined
+  }
+
+  /** Health, report and output of one judged snapshot; sets exit 79 when --fail-on matches. */
+  private present(
+    input: CheckInput,
+    plan: CheckPlan,
+    flags: {readonly verbose: boolean},
+    colour: boolean,
+    json: boolean,
+    printer: Awaited<ReturnType<typeof resolvePrinter>>,
+  ): InjectionReport {
+    const {evaluatedVerdicts, verdicts} = judge(input, plan)
     const snapshot = input.snapshot
-    const evaluatedVerdicts =
-      plan.fieldSelector === undefined
-        ? evaluated.verdicts
-        : keepSelectedPods(evaluated.verdicts, snapshot.pods, plan.fieldSelector.requirements, input.offline)
-    const attached = attachEvidence(snapshot, evaluatedVerdicts, assessProxyFreshness(snapshot))
-    const verdicts =
-      plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
     const sweep = input.target?.kind === 'sweep'
     const wantsHealth = plan.health === true || plan.format === 'markdown'
     // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
@@ -310,4 +385,26 @@ const sortVerdicts = (
 ): Verdict[] => {
   const {items} = buildInjectionReport({origin, verdicts, gaps: []})
   return sortOrder(JSON.parse(JSON.stringify(items)) as unknown[], path).map((i) => verdicts[i]!)
+}
+
+/** Verdicts of one snapshot: evaluated (for health), then with evidence and in --sort-by order (for output). */
+const judge = (input: CheckInput, plan: CheckPlan): {evaluatedVerdicts: Verdict[]; verdicts: Verdict[]} => {
+  const evaluated = evaluateRequest(input.snapshot, input, {
+    namespaceLabels: plan.namespaceLabels,
+    podLabels: plan.podLabels,
+  })
+  if (!evaluated.ok)
+    throw new CliFailure(
+      `${evaluated.message} in the --from input`,
+      ExitCode.InputFile,
+      'Add the object to the input files, or check the name and -n.',
+    )
+  const snapshot = input.snapshot
+  const evaluatedVerdicts =
+    plan.fieldSelector === undefined
+      ? [...evaluated.verdicts]
+      : keepSelectedPods(evaluated.verdicts, snapshot.pods, plan.fieldSelector.requirements, input.offline)
+  const attached = attachEvidence(snapshot, evaluatedVerdicts, assessProxyFreshness(snapshot))
+  const verdicts = plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
+  return {evaluatedVerdicts, verdicts: [...verdicts]}
 }

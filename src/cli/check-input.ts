@@ -2,6 +2,7 @@
 import type {LiveReadOptions} from '../cluster/live-source.js'
 import {defaultRequestTimeout} from '../cluster/request-timeout.js'
 import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
+import type {Transport} from '../cluster/transport.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
 import type {Verdict} from '../core/verdict/verdict.js'
@@ -36,6 +37,8 @@ export interface LiveReader {
   readonly contextName: string
   readonly server: string
   read(target: TargetSpec, extras: SnapshotExtras, options?: LiveReadOptions): Promise<ClusterSnapshot>
+  /** A transport without a request timeout, for watch streams (--watch); close it when done. */
+  openWatchTransport(): Transport
 }
 
 /** KUBECONFIG set but naming only files that do not exist: say so, instead of "no kubeconfig found: set KUBECONFIG". */
@@ -128,6 +131,8 @@ export const connectLive = async (
     namespace: connection.namespace,
     contextName: connection.contextName,
     server: connection.cluster.server,
+    openWatchTransport: () =>
+      openLiveConnection(connection, {timeoutMs: 0, debug, pageSize: flags['chunk-size']}).transport,
     read: async (target, extras, options) => {
       const live = openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']})
       const progress = await startProgress(
@@ -181,12 +186,13 @@ export const readCheckInput = async (
   flags: ConnectionFlags,
   machineOutput: boolean,
   debug?: (line: string) => void,
+  connected?: LiveReader,
 ): Promise<CheckInput> => {
   const offline = plan.fromPaths.length > 0
   let namespace = flags.namespace ?? 'default'
   let live: LiveReader | undefined
   if (!offline) {
-    live = await connectLive(flags, machineOutput, debug)
+    live = connected ?? (await connectLive(flags, machineOutput, debug))
     namespace = live.namespace
   }
   const extras: SnapshotExtras = healthExtrasWanted(plan) ? {health: true} : {}

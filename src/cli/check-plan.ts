@@ -75,6 +75,7 @@ export interface CheckFlags {
   readonly 'no-headers'?: boolean | undefined
   readonly 'label-columns'?: readonly string[] | undefined
   readonly 'sort-by'?: string | undefined
+  readonly watch?: boolean | undefined
   readonly 'namespace-labels'?: string | undefined
   readonly 'pod-labels'?: string | undefined
   readonly 'fail-on'?: readonly string[] | undefined
@@ -94,6 +95,8 @@ export interface CheckPlan {
   readonly labelColumns?: readonly string[]
   /** --sort-by: a JSONPath over each report item. */
   readonly sortBy?: string
+  /** -w: after the table, follow the cluster and print each changed verdict row. */
+  readonly watch?: true
   /** --from paths; empty means live. */
   readonly fromPaths: readonly string[]
   /** -f paths (`-` is stdin); non-empty means manifests are judged instead of a cluster target. */
@@ -139,6 +142,20 @@ export const parseLabelEdit = (flag: string, text: string): {edit: LabelEdit} | 
   if (Object.keys(set).length === 0 && remove.length === 0)
     return {error: `${flag}: no labels given (use key=value,key2-)`}
   return {edit: {set, remove}}
+}
+
+// -w follows a live sweep and prints table rows; every other combination is named.
+const watchProblem = (flags: CheckFlags, sweep: boolean, format: string): string | undefined => {
+  if ((flags.from ?? []).length > 0)
+    return '-w/--watch follows the live cluster with the watch API; it cannot be combined with --from'
+  if ((flags.filename ?? []).length > 0) return '-w/--watch cannot be combined with -f/--filename'
+  if (flags.collect !== undefined) return '-w/--watch cannot be combined with --collect'
+  if (!sweep) return '-w/--watch follows the pods of a namespace (-n NS, -A, -l): drop the TARGET'
+  if (format !== 'table' && format !== 'wide')
+    return `-w/--watch prints table rows: use no -o or -o wide, not ${format}`
+  if (flags.health === true) return '-w/--watch cannot be combined with --health'
+  if ((flags['fail-on'] ?? []).length > 0) return '-w/--watch runs until interrupted; --fail-on needs one run'
+  return undefined
 }
 
 const isFailOn = (value: string): value is FailOnCondition =>
@@ -207,6 +224,10 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
   }
   const output = flags.output === undefined ? undefined : parseCheckOutput(flags.output)
   if (output !== undefined && 'error' in output) return fail(output.error)
+  if (flags.watch === true) {
+    const problem = watchProblem(flags, sweep, json ? 'json' : (output?.format ?? 'table'))
+    if (problem !== undefined) return fail(problem)
+  }
   if (flags['sort-by'] !== undefined) {
     try {
       relaxedPath(flags['sort-by'])
@@ -255,6 +276,7 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
       ...(flags['no-headers'] === true ? {noHeaders: true} : {}),
       ...(labelColumns.length === 0 ? {} : {labelColumns}),
       ...(flags['sort-by'] === undefined ? {} : {sortBy: flags['sort-by']}),
+      ...(flags.watch === true ? {watch: true} : {}),
       fromPaths: flags.from ?? [],
       manifestPaths,
       targetArgs,
