@@ -73,6 +73,20 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         'kubectl inject-check deploy/web -n shop --namespace-labels istio.io/rev=prod,istio-injection-',
     },
     {
+      description: 'Label the namespace, restart, and watch each pod’s verdict change (Ctrl-C ends).',
+      command: 'kubectl inject-check -n shop -w',
+    },
+    {
+      description: 'Scripts: the running pods that need a restart, one namespace/name per line.',
+      command:
+        'kubectl inject-check -A --field-selector status.phase=Running -o jsonpath=\'{range .items[?(@.reason=="NeedsRestart")]}{.namespace}/{.name}{"\\n"}{end}\'',
+    },
+    {
+      description: 'Custom columns, sorted, without headers; or kubectl-style names.',
+      command:
+        'kubectl inject-check -A -o custom-columns=NS:.namespace,NAME:.name,REASON:.reason --sort-by .reason --no-headers',
+    },
+    {
       description: 'Judge manifests before applying them; fail CI when any would run without a sidecar.',
       command: 'kubectl inject-check -f k8s/ -n shop --fail-on not-injected',
     },
