@@ -3,6 +3,9 @@
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {startApiServer, loadYamlObjects} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {
@@ -15,6 +18,7 @@ import {
 } from '../faults/fixtures/cli-harness.js'
 
 let double: ApiServerDouble
+const scratchHome = mkdtempSync(join(tmpdir(), 'watch-home-'))
 let kubeconfig: string
 
 before(async () => {
@@ -39,7 +43,7 @@ const startWatch = (args: string[]) => {
   const child = spawn(process.execPath, [binPath, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {PATH: process.env.PATH ?? '', HOME: repoRoot, NO_COLOR: '1'},
+    env: {PATH: process.env.PATH ?? '', HOME: scratchHome, NO_COLOR: '1'},
   })
   let stdout = ''
   let stderr = ''
