@@ -1,7 +1,10 @@
 // kubectl inject-check: will Istio inject the istio-proxy sidecar here, which webhook and revision decide, and the fix.
 // A short story: parse → read → decide → render → return; the logic lives in src/.
+import {scopeHealth, scopeVerdict} from '../src/core/fix-scope.js'
+import {snapshotTime} from '../src/core/health/evidence-age.js'
+import type {ClusterFlags} from '../src/core/verdict/shell-command.js'
 import {Args, Flags} from '@oclif/core'
-import {KubeCommand, outputFlag} from '../src/cli/base-command.js'
+import {KubeCommand} from '../src/cli/base-command.js'
 import {
   compactSources,
   emptyNotice,
@@ -10,13 +13,24 @@ import {
   gapWarnings,
   healthFooter,
   renderCheckOutput,
+  targetLabels,
 } from '../src/cli/check-output.js'
-import {healthScopeRequest, pathExists, readCheckInput} from '../src/cli/check-input.js'
+import {
+  connectLive,
+  healthScopeRequest,
+  pathExists,
+  readCheckInput,
+  resolveTarget,
+} from '../src/cli/check-input.js'
+import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
+import {renderVerdictTable} from '../src/render/verdict-table.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
+import type {CheckPlan} from '../src/cli/check-plan.js'
+import {sortOrder} from '../src/render/item-printers.js'
+import {JsonPathError, parseTemplate} from '../src/render/jsonpath.js'
+import {keepSelectedPods} from '../src/cli/field-selector.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
-import {scopeHealth, scopeVerdict} from '../src/core/fix-scope.js'
-import {snapshotTime} from '../src/core/health/evidence-age.js'
 import {assessHealth} from '../src/core/health/health-report.js'
 import {resolveHealthScope} from '../src/core/health/health-scope.js'
 import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
@@ -25,6 +39,7 @@ import {failOnConditions} from '../src/core/verdict/summary.js'
 import {evaluateRequest} from '../src/core/verdict/targets.js'
 import {buildInjectionReport} from '../src/render/report-document.js'
 import type {InjectionReport} from '../src/render/report-document.js'
+import type {Verdict} from '../src/core/verdict/verdict.js'
 
 export default class InjectCheck extends KubeCommand {
   static override summary =
@@ -59,6 +74,20 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       description: 'What if the namespace moved to the prod revision tag?',
       command:
         'kubectl inject-check deploy/web -n shop --namespace-labels istio.io/rev=prod,istio-injection-',
+    },
+    {
+      description: 'Label the namespace, restart, and watch each pod’s verdict change (Ctrl-C ends).',
+      command: 'kubectl inject-check -n shop -w',
+    },
+    {
+      description: 'Scripts: the running pods that need a restart, one namespace/name per line.',
+      command:
+        'kubectl inject-check -A --field-selector status.phase=Running -o jsonpath=\'{range .items[?(@.reason=="NeedsRestart")]}{.namespace}/{.name}{"\\n"}{end}\'',
+    },
+    {
+      description: 'Custom columns, sorted, without headers; or kubectl-style names.',
+      command:
+        'kubectl inject-check -A -o custom-columns=NS:.namespace,NAME:.name,REASON:.reason --sort-by .reason --no-headers',
     },
     {
       description: 'Judge manifests before applying them; fail CI when any would run without a sidecar.',
@@ -98,7 +127,27 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   static override flags = {
-    output: outputFlag(checkOutputFormats),
+    output: Flags.string({
+      char: 'o',
+      description: `Output format: ${checkOutputFormats.join('|')}|jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=HEADER:PATH,… (JSONPath over the -o json document; custom-columns over its items).`,
+    }),
+    'no-headers': Flags.boolean({
+      description: 'Table and custom-columns: print the rows only (no header, no counts line).',
+    }),
+    'label-columns': Flags.string({
+      char: 'L',
+      description: 'Show these pod (template) label keys as columns (k1,k2; repeatable).',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    watch: Flags.boolean({
+      char: 'w',
+      description:
+        'After the table, follow new pods, FailedCreate events and namespace, webhook and injector changes (watch API) and print each changed verdict row; Ctrl-C ends (exit 0). Live sweeps only.',
+    }),
+    'sort-by': Flags.string({
+      description: 'Sort the targets by a JSONPath over each -o json item (e.g. .reason, .namespace).',
+    }),
     filename: Flags.string({
       char: 'f',
       description:
@@ -112,6 +161,10 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       description:
         'Read -f directories recursively (as kubectl -R); by default only the files directly inside.',
       helpGroup: 'INPUT',
+    }),
+    'field-selector': Flags.string({
+      description:
+        'Select pods by fields, kubectl syntax (status.phase=Running,spec.nodeName!=n1); live the API server evaluates it, --from evaluates metadata.name, metadata.namespace, spec.nodeName, spec.restartPolicy, spec.serviceAccountName, spec.hostNetwork, status.phase. Lists pods only.',
     }),
     'namespace-labels': Flags.string({
       description: 'What-if: evaluate with these namespace label edits (k=v,k2-).',
@@ -176,39 +229,110 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       for (const notice of described.notices) writeNotice(notice)
       return undefined
     }
-    const machine = plan.format === 'json' || plan.format === 'yaml' || plan.format === 'markdown'
+    const machine = plan.format !== 'table' && plan.format !== 'wide'
+    const printer = await resolvePrinter(plan)
 
+    if (plan.watch === true) return this.watch(plan, flags, colour, printer)
     const input = await readCheckInput(plan, flags, machine, this.debugLog, {
       recursive: flags.recursive,
       warn: writeWarning,
     })
 
-    // Evidence ages against the snapshot's time (a bundle: when it was collected), not the reader's clock.
-    const at = snapshotTime(input.snapshot, new Date())
-    const evaluated = evaluateRequest(input.snapshot, input, {
-      namespaceLabels: plan.namespaceLabels,
-      podLabels: plan.podLabels,
-      at,
-    })
-    if (!evaluated.ok)
-      throw new CliFailure(
-        `${evaluated.message} in the --from input`,
-        ExitCode.InputFile,
-        'Add the object to the input files, or check the name and -n.',
-      )
+    return this.present(input, plan, flags, colour, json, printer)
+  }
 
+  /** -w: the table once, then one row per changed verdict until SIGINT/SIGTERM (exit 0). */
+  private async watch(
+    plan: CheckPlan,
+    flags: ConnectionFlags & {readonly verbose: boolean},
+    colour: boolean,
+    printer: Awaited<ReturnType<typeof resolvePrinter>>,
+  ): Promise<undefined> {
+    const watching = await import('../src/cli/check-watch.js')
+    const live = await connectLive(flags, true, this.debugLog)
+    const target = resolveTarget(plan, flags, live.namespace)
+    if (target.kind !== 'sweep') throw new UsageFailure('-w/--watch follows the pods of a namespace')
+    const transport = live.openWatchTransport()
+    const stop = new AbortController()
+    const interrupt = () => stop.abort()
+    process.once('SIGINT', interrupt)
+    process.once('SIGTERM', interrupt)
+    try {
+      const collections = watching.sweepCollections(target)
+      // Versions first, then the snapshot: a change in between is replayed by the watch, never lost.
+      const versions = await Promise.all(collections.map((c) => watching.listVersion(transport, c)))
+      const first = await readCheckInput(plan, flags, true, this.debugLog, {}, live)
+      this.present(first, plan, flags, colour, false, printer)
+      const configMaps = watching.configMapCollections(first.snapshot.configMaps.map((c) => c.namespace))
+      const configVersions = await Promise.all(configMaps.map((c) => watching.listVersion(transport, c)))
+      const printed = new Map<string, string>()
+      const row = (v: Verdict) =>
+        renderVerdictTable([plan.format === 'wide' ? compactSources(v) : v], {
+          wide: plan.format === 'wide',
+          colour,
+          noHeaders: true,
+        }).trimEnd()
+      watching.changedRows(printed, judge(first, plan, this.clusterFlags).verdicts, row)
+      const rejudge = watching.coalesce(async () => {
+        if (stop.signal.aborted) return
+        try {
+          const input = await readCheckInput(plan, flags, true, this.debugLog, {}, live)
+          const lines = watching.changedRows(printed, judge(input, plan, this.clusterFlags).verdicts, row)
+          if (lines.length > 0) writeData(lines.join('\n'))
+        } catch (error) {
+          writeWarning(`could not re-read the cluster: ${(error as Error).message}`)
+        }
+      }, 150)
+      const options = {
+        signal: stop.signal,
+        onChange: (why: string) => {
+          this.debugLog?.(`watch: ${why}`)
+          rejudge.trigger()
+        },
+        warn: writeWarning,
+        debug: this.debugLog,
+      }
+      await Promise.all([
+        ...collections.map((c, i) => watching.followCollection(transport, c, versions[i] ?? '', options)),
+        ...configMaps.map((c, i) =>
+          watching.followCollection(transport, c, configVersions[i] ?? '', options),
+        ),
+      ])
+      await rejudge.idle()
+    } finally {
+      process.removeListener('SIGINT', interrupt)
+      process.removeListener('SIGTERM', interrupt)
+      transport.close()
+    }
+    return undefined
+  }
+
+  /** Health, report and output of one judged snapshot; sets exit 79 when --fail-on matches. */
+  private present(
+    input: CheckInput,
+    plan: CheckPlan,
+    flags: {readonly verbose: boolean},
+    colour: boolean,
+    json: boolean,
+    printer: Awaited<ReturnType<typeof resolvePrinter>>,
+  ): InjectionReport {
+    const {evaluatedVerdicts, verdicts, at} = judge(input, plan, this.clusterFlags)
+    // A CI gate must not pass on nothing: an input with no target is an error once --fail-on is asked for.
+    if (plan.failOn.length > 0 && verdicts.length === 0)
+      throw new CliFailure(
+        `--fail-on ${plan.failOn.join(',')}: the input yielded no pod or workload to check, so the gate cannot pass`,
+        input.offline || input.manifests !== undefined ? ExitCode.InputFile : ExitCode.TargetNotFound,
+        'Check the -f/--from files, the namespace (-n/-A) and the selector (-l).',
+      )
     const snapshot = input.snapshot
-    const verdicts = attachEvidence(snapshot, evaluated.verdicts, assessProxyFreshness(snapshot)).map((v) =>
-      scopeVerdict(v, this.clusterFlags),
-    )
     const sweep = input.target?.kind === 'sweep'
     const wantsHealth = plan.health === true || plan.format === 'markdown'
     // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
     const health =
       wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
         ? scopeHealth(
-            assessHealth(snapshot, evaluated.verdicts, at, {
-              scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluated.verdicts)),
+            assessHealth(snapshot, evaluatedVerdicts, at, {
+              scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluatedVerdicts)),
             }),
             this.clusterFlags,
           )
@@ -235,21 +359,98 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         snapshot,
         verbose: flags.verbose,
         width: terminalWidth(),
+        printer,
+        table: {
+          noHeaders: plan.noHeaders === true,
+          keepOrder: plan.sortBy !== undefined,
+          ...(plan.labelColumns === undefined
+            ? {}
+            : {
+                labelColumns: {
+                  keys: plan.labelColumns,
+                  labelsOf: targetLabels([
+                    ...(input.manifests === undefined ? [] : [{...input.manifests, namespaces: []}]),
+                    snapshot,
+                  ]),
+                },
+              }),
+        },
       })
       if (text === undefined) writeNotice(emptyNotice(input.target))
-      else writeData(text)
+      else writeData(text, {exact: plan.format === 'jsonpath'})
     }
-    // A CI gate must not pass on nothing: an input with no target is an error once --fail-on is asked for.
-    if (plan.failOn.length > 0 && verdicts.length === 0)
-      throw new CliFailure(
-        `--fail-on ${plan.failOn.join(',')}: the input yielded no pod or workload to check, so the gate cannot pass`,
-        input.offline || input.manifests !== undefined ? ExitCode.InputFile : ExitCode.TargetNotFound,
-        'Check the -f/--from files, the namespace (-n/-A) and the selector (-l).',
-      )
     if (failOnMatched(verdicts, plan.failOn)) {
       for (const line of failOnReport(verdicts, plan.failOn)) writeNotice(line)
       process.exitCode = ExitCode.FailOnMatched
     }
     return report
   }
+}
+
+/** -o jsonpath-file reads the template here (the plan stays pure); a bad template is a usage error. */
+const resolvePrinter = async (plan: CheckPlan) => {
+  const printer = plan.printer
+  if (printer === undefined) return undefined
+  if (printer.format === 'custom-columns') return printer
+  let template = printer.template
+  if (printer.templateFile !== undefined) {
+    const {readFile} = await import('node:fs/promises')
+    try {
+      template = await readFile(printer.templateFile, 'utf8')
+    } catch (error) {
+      throw new CliFailure(
+        `cannot read -o jsonpath-file ${printer.templateFile}: ${(error as {code?: string}).code ?? String(error)}`,
+        ExitCode.InputFile,
+      )
+    }
+    try {
+      parseTemplate(template)
+    } catch (error) {
+      if (error instanceof JsonPathError)
+        throw new UsageFailure(`error parsing jsonpath ${printer.templateFile}: ${error.message}`)
+      throw error
+    }
+  }
+  return {format: 'jsonpath' as const, template: template ?? ''}
+}
+
+/** --sort-by: the verdicts in the order of their report items' values (kubectl sorts the items before printing). */
+const sortVerdicts = (
+  verdicts: readonly Verdict[],
+  path: string,
+  origin: Parameters<typeof buildInjectionReport>[0]['origin'],
+): Verdict[] => {
+  const {items} = buildInjectionReport({origin, verdicts, gaps: []})
+  return sortOrder(JSON.parse(JSON.stringify(items)) as unknown[], path).map((i) => verdicts[i]!)
+}
+
+/** Verdicts of one snapshot: evaluated (for health), then with evidence and in --sort-by order (for output). */
+const judge = (
+  input: CheckInput,
+  plan: CheckPlan,
+  clusterFlags: ClusterFlags,
+): {evaluatedVerdicts: Verdict[]; verdicts: Verdict[]; at: Date} => {
+  // Evidence ages against the snapshot's time (a bundle: when it was collected), not the reader's clock.
+  const at = snapshotTime(input.snapshot, new Date())
+  const evaluated = evaluateRequest(input.snapshot, input, {
+    namespaceLabels: plan.namespaceLabels,
+    podLabels: plan.podLabels,
+    at,
+  })
+  if (!evaluated.ok)
+    throw new CliFailure(
+      `${evaluated.message} in the --from input`,
+      ExitCode.InputFile,
+      'Add the object to the input files, or check the name and -n.',
+    )
+  const snapshot = input.snapshot
+  const evaluatedVerdicts =
+    plan.fieldSelector === undefined
+      ? [...evaluated.verdicts]
+      : keepSelectedPods(evaluated.verdicts, snapshot.pods, plan.fieldSelector.requirements, input.offline)
+  const attached = attachEvidence(snapshot, evaluatedVerdicts, assessProxyFreshness(snapshot)).map((v) =>
+    scopeVerdict(v, clusterFlags),
+  )
+  const verdicts = plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
+  return {evaluatedVerdicts, verdicts: [...verdicts], at}
 }

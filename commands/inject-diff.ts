@@ -3,7 +3,8 @@
 import {scopePreview} from '../src/core/fix-scope.js'
 import {Args, Flags} from '@oclif/core'
 import {defaultRequestTimeout} from '../src/cluster/request-timeout.js'
-import {KubeCommand, explainFailure} from '../src/cli/base-command.js'
+import {KubeCommand, connectionOverrides, explainFailure} from '../src/cli/base-command.js'
+import type {KubeFlagValues} from '../src/cli/base-command.js'
 import {ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {writeData, writeError, writeWarning} from '../src/cli/output.js'
 import {parseTargetArgs} from '../src/cli/target-args.js'
@@ -286,13 +287,9 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
   }
 
   private async previewLive(
-    flags: {
-      kubeconfig?: string | undefined
-      context?: string | undefined
-      namespace?: string | undefined
+    flags: KubeFlagValues & {
       'all-namespaces'?: boolean
       selector?: string | undefined
-      'request-timeout'?: string | undefined
       revision?: string | undefined
       observed: boolean
       raw: boolean
@@ -320,10 +317,12 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       kubeconfig: flags.kubeconfig,
       context: flags.context,
       namespace: flags.namespace,
+      overrides: connectionOverrides(flags),
     })
     const live = openLiveConnection(connection, {
       timeoutMs: parseRequestTimeout(flags['request-timeout'] ?? defaultRequestTimeout),
       debug: this.debugLog,
+      pageSize: flags['chunk-size'],
     })
     const progress = await startProgress(`Previewing on ${connection.contextName}`, machine)
     try {

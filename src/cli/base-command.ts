@@ -1,15 +1,18 @@
 // kubectl conventions in one place: the shared flags, their validation, colour, and how failures become exit codes.
 // Commands extend KubeCommand, call `parseKube`, and return their typed result (oclif prints it under --json).
 import {Command, Flags} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
 import {resolveColour} from './colour.js'
 import type {ColourMode} from './colour.js'
 import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
 import type {ExitCodeValue} from './exit-codes.js'
+import type {ConnectionOverrides} from '../cluster/kubeconfig.js'
 import {ApiStatusError, describeSourceError, subjectOfPath} from '../cluster/kube-errors.js'
 import {defaultRequestTimeout, parseRequestTimeout} from '../cluster/request-timeout.js'
 import {stdoutIsTerminal, writeData, writeDebug, writeError} from './output.js'
 import {jsonChunks} from '../render/json-chunks.js'
 import {shellQuote} from '../core/verdict/shell-command.js'
+import {booleanFlagNames, normalizeKubectlArgv} from './kubectl-argv.js'
 
 export const outputFormats = ['table', 'wide', 'json', 'yaml'] as const
 export type OutputFormat = (typeof outputFormats)[number]
@@ -39,6 +42,42 @@ export const kubeFlags = {
     default: defaultRequestTimeout,
     helpGroup: kube,
   }),
+  server: Flags.string({
+    char: 's',
+    description: 'The address and port of the Kubernetes API server (overrides the kubeconfig cluster).',
+    helpGroup: kube,
+  }),
+  cluster: Flags.string({description: 'The name of the kubeconfig cluster to use.', helpGroup: kube}),
+  user: Flags.string({description: 'The name of the kubeconfig user to use.', helpGroup: kube}),
+  token: Flags.string({
+    description: 'Bearer token for authentication to the API server (never printed).',
+    helpGroup: kube,
+  }),
+  'certificate-authority': Flags.string({
+    description: 'Path to a cert file for the certificate authority.',
+    helpGroup: kube,
+  }),
+  'insecure-skip-tls-verify': Flags.boolean({
+    description: "Don't check the server's certificate (insecure).",
+    helpGroup: kube,
+  }),
+  'tls-server-name': Flags.string({
+    description: 'Server name for certificate validation (default: the server host).',
+    helpGroup: kube,
+  }),
+  as: Flags.string({description: 'Username to impersonate for the requests.', helpGroup: kube}),
+  'as-group': Flags.string({
+    description: 'Group to impersonate for the requests (repeatable; needs --as).',
+    multiple: true,
+    multipleNonGreedy: true,
+    helpGroup: kube,
+  }),
+  'chunk-size': Flags.integer({
+    description: 'List pods and workloads in pages of this size (0 = no paging).',
+    default: 500,
+    min: 0,
+    helpGroup: kube,
+  }),
   from: Flags.string({
     description:
       'Read the cluster from files instead of the API: YAML (1.1, as kubectl reads it)/JSON, kubectl get -o yaml output, directories, support bundles (.tar.gz, .tar, .zip, also nested). Repeatable.',
@@ -57,10 +96,6 @@ export const kubeFlags = {
   }),
 }
 
-/** -o/--output with the formats a command supports (table|wide|json|yaml unless narrowed). */
-export const outputFlag = <const T extends readonly string[]>(formats: T) =>
-  Flags.option({char: 'o', options: formats, description: `Output format: ${formats.join('|')}.`})()
-
 export interface KubeFlagValues {
   readonly kubeconfig?: string | undefined
   readonly context?: string | undefined
@@ -70,15 +105,55 @@ export interface KubeFlagValues {
   readonly 'request-timeout'?: string | undefined
   readonly from?: readonly string[] | undefined
   readonly output?: string | undefined
+  readonly server?: string | undefined
+  readonly cluster?: string | undefined
+  readonly user?: string | undefined
+  readonly token?: string | undefined
+  readonly 'certificate-authority'?: string | undefined
+  readonly 'insecure-skip-tls-verify'?: boolean | undefined
+  readonly 'tls-server-name'?: string | undefined
+  readonly as?: string | undefined
+  readonly 'as-group'?: readonly string[] | undefined
+  readonly 'chunk-size'?: number | undefined
 }
+
+/** The connection flags as client-go's overrides of the kubeconfig. */
+export const connectionOverrides = (flags: KubeFlagValues): ConnectionOverrides => ({
+  server: flags.server,
+  cluster: flags.cluster,
+  user: flags.user,
+  token: flags.token,
+  certificateAuthority: flags['certificate-authority'],
+  insecureSkipTlsVerify: flags['insecure-skip-tls-verify'],
+  tlsServerName: flags['tls-server-name'],
+  as: flags.as,
+  asGroups: flags['as-group'],
+})
+
+const liveOnlyFlags = [
+  'kubeconfig',
+  'context',
+  'server',
+  'cluster',
+  'user',
+  'token',
+  'certificate-authority',
+  'insecure-skip-tls-verify',
+  'tls-server-name',
+  'as',
+  'as-group',
+] as const
 
 /** Rejects flag combinations that make no sense, naming the flags; undefined when the combination is fine. */
 export const validateKubeFlags = (flags: KubeFlagValues, json: boolean): string | undefined => {
   const offline = flags.from !== undefined && flags.from.length > 0
-  if (flags.namespace !== undefined && flags['all-namespaces'] === true)
-    return '-n/--namespace and -A/--all-namespaces cannot be used together'
-  if (offline && flags.kubeconfig !== undefined) return '--from reads files only; --kubeconfig does not apply'
-  if (offline && flags.context !== undefined) return '--from reads files only; --context does not apply'
+  const live = liveOnlyFlags.find((name) => {
+    const value = flags[name]
+    return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)
+  })
+  if (offline && live !== undefined) return `--from reads files only; --${live} does not apply`
+  if (flags.server !== undefined && !/^https?:\/\//.test(flags.server) && flags.server !== '')
+    return `invalid --server "${flags.server}": use the API server's URL, e.g. https://10.0.0.1:6443`
   if (json && flags.output !== undefined && flags.output !== 'json')
     return `--json and -o/--output=${flags.output} cannot be used together`
   if (flags['request-timeout'] !== undefined && !isRequestTimeout(flags['request-timeout'])) {
@@ -180,13 +255,36 @@ export abstract class KubeCommand extends Command {
   static override baseFlags = kubeFlags
 
   #debug = false
+  #logLevel = 0
   #kubectlTarget: KubectlTarget = {}
+
+  // pflag spellings first (`--debug=false`, `-v=6`), so oclif never reads them as a value or a target.
+  protected override async parse<
+    F extends Record<string, unknown>,
+    B extends Record<string, unknown>,
+    A extends Record<string, unknown>,
+  >(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const table = {
+      json: {type: 'boolean'},
+      ...(options?.baseFlags ?? {}),
+      ...(options?.flags ?? {}),
+    } as Record<string, {type?: string; char?: string}>
+    const normalized = normalizeKubectlArgv(argv, booleanFlagNames(table))
+    if (!normalized.ok)
+      throw new UsageFailure(normalized.error, `See 'kubectl ${this.id ?? ''} --help' for usage.`)
+    this.#logLevel = normalized.logLevel ?? 0
+    return super.parse(options, normalized.argv)
+  }
 
   /** Validates the kubectl flag combinations after `this.parse`, and resolves colour and JSON mode. */
   protected settleKubeFlags(
     flags: KubeFlagValues & {readonly color: ColourMode; readonly debug?: boolean | undefined},
   ): {colour: boolean; json: boolean} {
-    this.#debug = flags.debug === true
+    // kubectl -v=6 and above log each request, as --debug does.
+    this.#debug = flags.debug === true || this.#logLevel >= 6
     this.#kubectlTarget = {kubeconfig: flags.kubeconfig, context: flags.context}
     const json = this.jsonEnabled()
     const problem = validateKubeFlags(flags, json)

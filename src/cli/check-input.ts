@@ -3,9 +3,11 @@ import type {LiveReadOptions} from '../cluster/live-source.js'
 import type {ManifestReadOptions} from '../cluster/manifest-reader.js'
 import {defaultRequestTimeout} from '../cluster/request-timeout.js'
 import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
+import type {Transport} from '../cluster/transport.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
 import type {Verdict} from '../core/verdict/verdict.js'
+import {connectionOverrides} from './base-command.js'
 import type {KubeFlagValues} from './base-command.js'
 import {CliFailure, ExitCode} from './exit-codes.js'
 import type {CheckPlan} from './check-plan.js'
@@ -37,6 +39,8 @@ export interface LiveReader {
   readonly contextName: string
   readonly server: string
   read(target: TargetSpec, extras: SnapshotExtras, options?: LiveReadOptions): Promise<ClusterSnapshot>
+  /** A transport without a request timeout, for watch streams (--watch); close it when done. */
+  openWatchTransport(): Transport
 }
 
 /** KUBECONFIG set but naming only files that do not exist: say so, instead of "no kubeconfig found: set KUBECONFIG". */
@@ -91,7 +95,7 @@ export const healthScopeRequest = (
   target: TargetSpec | undefined,
   verdicts: readonly Verdict[],
 ): HealthScopeRequest => {
-  if (target?.kind === 'sweep' && target.labelSelector === undefined)
+  if (target?.kind === 'sweep' && target.labelSelector === undefined && target.fieldSelector === undefined)
     return target.namespace === null ? {kind: 'cluster'} : {kind: 'namespace', namespace: target.namespace}
   if (target?.kind === 'namespace') return {kind: 'namespace', namespace: target.name}
   return {
@@ -116,18 +120,23 @@ export const connectLive = async (
       import('../cluster/transport.js'),
     ])
   const timeoutMs = parseRequestTimeout(flags['request-timeout'] ?? defaultRequestTimeout)
-  if (flags.kubeconfig === undefined) await requireKubeconfigFiles(process.env.KUBECONFIG)
+  if (flags.kubeconfig === undefined && flags.server === undefined)
+    await requireKubeconfigFiles(process.env.KUBECONFIG)
   const connection = await resolveConnection({
     kubeconfig: flags.kubeconfig,
     context: flags.context,
     namespace: flags.namespace,
+    overrides: connectionOverrides(flags),
   })
+
   return {
     namespace: connection.namespace,
     contextName: connection.contextName,
     server: connection.cluster.server,
+    openWatchTransport: () =>
+      openLiveConnection(connection, {timeoutMs: 0, debug, pageSize: flags['chunk-size']}).transport,
     read: async (target, extras, options) => {
-      const live = openLiveConnection(connection, {timeoutMs, debug})
+      const live = openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']})
       const progress = await startProgress(
         `Reading cluster (context ${connection.contextName})`,
         machineOutput,
@@ -171,6 +180,8 @@ export const resolveTarget = (plan: CheckPlan, flags: ConnectionFlags, namespace
   })
   // planCheck validated the same arguments already; only the namespace differs.
   if (!parsed.ok) throw new CliFailure(parsed.error, ExitCode.Usage)
+  if (parsed.target.kind === 'sweep' && plan.fieldSelector !== undefined)
+    return {...parsed.target, fieldSelector: plan.fieldSelector.text}
   return parsed.target
 }
 
@@ -181,12 +192,13 @@ export const readCheckInput = async (
   machineOutput: boolean,
   debug?: (line: string) => void,
   manifestOptions: ManifestReadOptions = {},
+  connected?: LiveReader,
 ): Promise<CheckInput> => {
   const offline = plan.fromPaths.length > 0
   let namespace = flags.namespace ?? 'default'
   let live: LiveReader | undefined
   if (!offline) {
-    live = await connectLive(flags, machineOutput, debug)
+    live = connected ?? (await connectLive(flags, machineOutput, debug))
     namespace = live.namespace
   }
   const extras: SnapshotExtras = healthExtrasWanted(plan) ? {health: true} : {}

@@ -12,7 +12,10 @@ import type {InjectionReport} from '../render/report-document.js'
 import {sanitizeTerminalText} from '../render/terminal-text.js'
 import {renderTrail} from '../render/trail.js'
 import {renderSummaryLine, renderVerdictTable} from '../render/verdict-table.js'
-import type {CheckFormat} from './check-plan.js'
+import type {TableOptions} from '../render/verdict-table.js'
+import {renderCustomColumns, renderNames} from '../render/item-printers.js'
+import {renderJsonPath} from '../render/jsonpath.js'
+import type {CheckFormat, CustomColumn} from './check-plan.js'
 
 export interface CheckView {
   readonly report: InjectionReport
@@ -32,6 +35,13 @@ export interface CheckView {
   readonly verbose?: boolean | undefined
   /** Terminal columns the trail wraps to. */
   readonly width?: number | undefined
+  /** -o jsonpath (the template's text) or -o custom-columns. */
+  readonly printer?:
+    | {readonly format: 'jsonpath'; readonly template: string}
+    | {readonly format: 'custom-columns'; readonly columns: readonly CustomColumn[]}
+    | undefined
+  /** --no-headers, -L and --sort-by for the table. */
+  readonly table?: Pick<TableOptions, 'labelColumns' | 'noHeaders' | 'keepOrder'> | undefined
 }
 
 /** What goes to stdout; undefined when there is nothing to show (the notice says so on stderr). */
@@ -47,8 +57,13 @@ export const renderCheckOutput = ({
   snapshot,
   verbose,
   width,
+  printer,
+  table: tableOptions,
 }: CheckView): string | Iterable<string> | undefined => {
   if (format === 'json' || format === 'yaml') return renderReportDocumentChunks(report, format)
+  // kubectl prints a jsonpath template over the whole list, also an empty one.
+  if (printer?.format === 'jsonpath')
+    return renderJsonPath(printer.template, JSON.parse(JSON.stringify(report)))
   if (format === 'markdown' && health !== undefined)
     return renderMarkdownReport({
       report: health,
@@ -59,6 +74,13 @@ export const renderCheckOutput = ({
   if (healthView === true && health !== undefined)
     return renderHealth(health, {color: colour, webhooks: true})
   if (verdicts.length === 0) return undefined
+  if (format === 'name') return renderNames(verdicts.map((v) => v.target))
+  if (printer?.format === 'custom-columns')
+    return renderCustomColumns(
+      JSON.parse(JSON.stringify(report.items)) as unknown[],
+      printer.columns,
+      tableOptions?.noHeaders === true,
+    )
   const named = target !== undefined && target.kind !== 'sweep'
   const [only] = verdicts
   if (format === 'table' && only !== undefined && verdicts.length === 1 && (named || target === undefined))
@@ -72,7 +94,10 @@ export const renderCheckOutput = ({
   const noun =
     target?.kind === 'sweep' && allPods ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
   const allNamespaces = target?.kind === 'sweep' && target.namespace === null
-  const table = `${renderVerdictTable(verdicts, {wide: format === 'wide', colour, allNamespaces})}\n${renderSummaryLine(report.summary, noun)}`
+  const rows = renderVerdictTable(verdicts, {wide: format === 'wide', colour, allNamespaces, ...tableOptions})
+  // --no-headers: the rows alone, as kubectl (no counts line, no footer) so scripts can read them.
+  if (tableOptions?.noHeaders === true) return rows
+  const table = `${rows}\n${renderSummaryLine(report.summary, noun)}`
   return footer === undefined ? table : `${table}${sanitizeTerminalText(footer)}\n`
 }
 
@@ -184,3 +209,21 @@ export const failOnMatched = (
   verdicts: readonly Verdict[],
   conditions: readonly FailOnCondition[],
 ): boolean => conditions.length > 0 && verdicts.some((v) => matchesFailOn(v, conditions))
+
+type LabelSources = Pick<ClusterSnapshot, 'pods' | 'workloads' | 'namespaces'>
+
+/** -L cells: a pod's labels, a workload's pod template labels, a namespace's labels (manifests first, then the cluster). */
+export const targetLabels = (
+  sources: readonly LabelSources[],
+): ((v: Verdict) => Readonly<Record<string, string>>) => {
+  const index = new Map<string, Readonly<Record<string, string>>>()
+  for (const source of [...sources].reverse()) {
+    for (const p of source.pods) index.set(`Pod/${p.namespace}/${p.name}`, p.labels)
+    for (const w of source.workloads) index.set(`${w.kind}/${w.namespace}/${w.name}`, w.template.labels)
+    for (const n of source.namespaces) index.set(`Namespace//${n.name}`, n.labels)
+  }
+  return (v) => {
+    const namespace = v.target.kind === 'Namespace' ? '' : v.target.namespace
+    return index.get(`${v.target.kind}/${namespace}/${v.target.name}`) ?? {}
+  }
+}

@@ -4,19 +4,78 @@ import type {LabelEdit} from '../core/verdict/label-edit.js'
 import {failOnConditions} from '../core/verdict/summary.js'
 import type {FailOnCondition} from '../core/verdict/summary.js'
 import type {OutputFormat} from './base-command.js'
+import {parseTemplate, relaxedPath} from '../render/jsonpath.js'
 import {parseTargetArgs} from './target-args.js'
+import {offlineFieldProblem, parseFieldSelector} from './field-selector.js'
+import type {FieldRequirement} from './field-selector.js'
 
-/** inject-check's -o formats: the kubectl four plus `markdown`, the support-ticket report. */
-export const checkOutputFormats = ['table', 'wide', 'json', 'yaml', 'markdown'] as const
-export type CheckFormat = OutputFormat | 'markdown'
+/** inject-check's -o formats: the kubectl four plus `markdown`, the support-ticket report, and kubectl's item printers. */
+export const checkOutputFormats = ['table', 'wide', 'json', 'yaml', 'markdown', 'name'] as const
+/** Formats that take a value after `=`, as in kubectl. */
+export const checkTemplateFormats = ['jsonpath', 'jsonpath-file', 'custom-columns'] as const
+export type CheckFormat = OutputFormat | 'markdown' | 'name' | 'jsonpath' | 'custom-columns'
+
+export interface CustomColumn {
+  readonly header: string
+  readonly path: string
+}
+
+export type OutputChoice =
+  | {readonly format: Exclude<CheckFormat, 'jsonpath' | 'custom-columns'>}
+  | {readonly format: 'jsonpath'; readonly template?: string; readonly templateFile?: string}
+  | {readonly format: 'custom-columns'; readonly columns: readonly CustomColumn[]}
+
+const allFormats = `${checkOutputFormats.join(', ')}, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC`
+
+/** -o VALUE as kubectl reads it: a format name, or `jsonpath=…`, `jsonpath-file=…`, `custom-columns=HEADER:PATH,…`. */
+export const parseCheckOutput = (text: string): OutputChoice | {readonly error: string} => {
+  if ((checkOutputFormats as readonly string[]).includes(text))
+    return {format: text as (typeof checkOutputFormats)[number]}
+  const eq = text.indexOf('=')
+  const name = eq < 0 ? text : text.slice(0, eq)
+  const value = eq < 0 ? '' : text.slice(eq + 1)
+  if (!(checkTemplateFormats as readonly string[]).includes(name))
+    return {
+      error: `unable to match a printer suitable for the output format "${text}", allowed formats are: ${allFormats}`,
+    }
+  if (value.trim() === '') return {error: `-o ${name} needs a value: -o ${name}=…`}
+  if (name === 'jsonpath-file') return {format: 'jsonpath', templateFile: value}
+  if (name === 'jsonpath') {
+    try {
+      parseTemplate(value)
+    } catch (error) {
+      return {error: `error parsing jsonpath ${value}: ${(error as Error).message}`}
+    }
+    return {format: 'jsonpath', template: value}
+  }
+  const columns: CustomColumn[] = []
+  for (const spec of value.split(',')) {
+    const colon = spec.indexOf(':')
+    if (colon <= 0 || colon === spec.length - 1)
+      return {error: `unexpected custom-columns spec: ${spec}, expected <header>:<json-path-expr>`}
+    const path = spec.slice(colon + 1)
+    try {
+      relaxedPath(path)
+    } catch (error) {
+      return {error: `custom-columns ${spec}: ${(error as Error).message}`}
+    }
+    columns.push({header: spec.slice(0, colon), path})
+  }
+  return {format: 'custom-columns', columns}
+}
 
 export interface CheckFlags {
   readonly namespace?: string | undefined
   readonly 'all-namespaces'?: boolean | undefined
   readonly selector?: string | undefined
+  readonly 'field-selector'?: string | undefined
   readonly from?: readonly string[] | undefined
   readonly filename?: readonly string[] | undefined
-  readonly output?: CheckFormat | undefined
+  readonly output?: string | undefined
+  readonly 'no-headers'?: boolean | undefined
+  readonly 'label-columns'?: readonly string[] | undefined
+  readonly 'sort-by'?: string | undefined
+  readonly watch?: boolean | undefined
   readonly 'namespace-labels'?: string | undefined
   readonly 'pod-labels'?: string | undefined
   readonly 'fail-on'?: readonly string[] | undefined
@@ -28,6 +87,16 @@ export interface CheckFlags {
 
 export interface CheckPlan {
   readonly format: CheckFormat
+  /** -o jsonpath / jsonpath-file / custom-columns: what the printer needs. Absent for the other formats. */
+  readonly printer?: Exclude<OutputChoice, {format: Exclude<CheckFormat, 'jsonpath' | 'custom-columns'>}>
+  /** --no-headers: table and custom-columns rows only. */
+  readonly noHeaders?: true
+  /** -L: label keys shown as columns (pod or template labels). */
+  readonly labelColumns?: readonly string[]
+  /** --sort-by: a JSONPath over each report item. */
+  readonly sortBy?: string
+  /** -w: after the table, follow the cluster and print each changed verdict row. */
+  readonly watch?: true
   /** --from paths; empty means live. */
   readonly fromPaths: readonly string[]
   /** -f paths (`-` is stdin); non-empty means manifests are judged instead of a cluster target. */
@@ -39,6 +108,8 @@ export interface CheckPlan {
   readonly failOn: readonly FailOnCondition[]
   /** --health: the webhook health view (live reads the health extras). Absent when off. */
   readonly health?: true
+  /** --field-selector over the pods of a sweep. Absent when not given. */
+  readonly fieldSelector?: {readonly text: string; readonly requirements: readonly FieldRequirement[]}
   /** --collect: write a support bundle instead of printing verdicts. Absent when off. */
   readonly collect?: {readonly path: string; readonly redact: boolean; readonly overwrite: boolean}
 }
@@ -73,6 +144,20 @@ export const parseLabelEdit = (flag: string, text: string): {edit: LabelEdit} | 
   return {edit: {set, remove}}
 }
 
+// -w follows a live sweep and prints table rows; every other combination is named.
+const watchProblem = (flags: CheckFlags, sweep: boolean, format: string): string | undefined => {
+  if ((flags.from ?? []).length > 0)
+    return '-w/--watch follows the live cluster with the watch API; it cannot be combined with --from'
+  if ((flags.filename ?? []).length > 0) return '-w/--watch cannot be combined with -f/--filename'
+  if (flags.collect !== undefined) return '-w/--watch cannot be combined with --collect'
+  if (!sweep) return '-w/--watch follows the pods of a namespace (-n NS, -A, -l): drop the TARGET'
+  if (format !== 'table' && format !== 'wide')
+    return `-w/--watch prints table rows: use no -o or -o wide, not ${format}`
+  if (flags.health === true) return '-w/--watch cannot be combined with --health'
+  if ((flags['fail-on'] ?? []).length > 0) return '-w/--watch runs until interrupted; --fail-on needs one run'
+  return undefined
+}
+
 const isFailOn = (value: string): value is FailOnCondition =>
   (failOnConditions as readonly string[]).includes(value)
 
@@ -102,6 +187,7 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
         `--collect only writes the bundle; ${conflicting.join(', ')} applies when reading it back (--from ${collect})`,
       )
   }
+  let sweep = false
   if (manifestPaths.length > 0) {
     if (targetArgs.length > 0)
       return fail(`-f/--filename cannot be combined with a target argument (${targetArgs.join(' ')})`)
@@ -119,6 +205,43 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
       selector: flags.selector,
     })
     if (!parsed.ok) return fail(parsed.error)
+    sweep = parsed.target.kind === 'sweep'
+  }
+  let fieldSelector: CheckPlan['fieldSelector']
+  if (flags['field-selector'] !== undefined) {
+    const text = flags['field-selector']
+    const parsed = parseFieldSelector(text)
+    if (!parsed.ok) return fail(parsed.error)
+    if (!sweep)
+      return fail(
+        '--field-selector selects pods of a list: use it without a TARGET name or -f (e.g. -n shop or -A)',
+      )
+    if ((flags.from ?? []).length > 0) {
+      const problem = offlineFieldProblem(parsed.requirements)
+      if (problem !== undefined) return fail(problem)
+    }
+    fieldSelector = {text, requirements: parsed.requirements}
+  }
+  const output = flags.output === undefined ? undefined : parseCheckOutput(flags.output)
+  if (output !== undefined && 'error' in output) return fail(output.error)
+  if (flags.watch === true) {
+    const problem = watchProblem(flags, sweep, json ? 'json' : (output?.format ?? 'table'))
+    if (problem !== undefined) return fail(problem)
+  }
+  if (flags['sort-by'] !== undefined) {
+    try {
+      relaxedPath(flags['sort-by'])
+    } catch (error) {
+      return fail(`--sort-by ${flags['sort-by']}: ${(error as Error).message}`)
+    }
+  }
+  const labelColumns = (flags['label-columns'] ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+  for (const key of labelColumns) {
+    const problem = validateLabelKey(key)
+    if (problem !== undefined) return fail(`-L/--label-columns: ${problem}`)
   }
   const failOn: FailOnCondition[] = []
   for (const value of (flags['fail-on'] ?? [])
@@ -146,7 +269,14 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
   return {
     ok: true,
     plan: {
-      format: json ? 'json' : (flags.output ?? 'table'),
+      format: json ? 'json' : (output?.format ?? 'table'),
+      ...(output === undefined || json || (output.format !== 'jsonpath' && output.format !== 'custom-columns')
+        ? {}
+        : {printer: output}),
+      ...(flags['no-headers'] === true ? {noHeaders: true} : {}),
+      ...(labelColumns.length === 0 ? {} : {labelColumns}),
+      ...(flags['sort-by'] === undefined ? {} : {sortBy: flags['sort-by']}),
+      ...(flags.watch === true ? {watch: true} : {}),
       fromPaths: flags.from ?? [],
       manifestPaths,
       targetArgs,
@@ -154,6 +284,7 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
       ...(podLabels === undefined ? {} : {podLabels}),
       failOn,
       ...(flags.health === true ? {health: true} : {}),
+      ...(fieldSelector === undefined ? {} : {fieldSelector}),
       ...(collect === undefined
         ? {}
         : {

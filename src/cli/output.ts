@@ -14,11 +14,14 @@ const guardPipe = (): void => {
 
 const withNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`)
 
-/** Writes data (a table, a trail, a JSON/YAML document, or its chunks) to stdout, newline-terminated. */
-export const writeData = (text: string | Iterable<string>): void => {
+/** Writes data (a table, a trail, a JSON/YAML document, or its chunks) to stdout, newline-terminated unless `exact` (-o jsonpath prints its template as is). */
+export const writeData = (
+  text: string | Iterable<string>,
+  options: {readonly exact?: boolean} = {},
+): void => {
   guardPipe()
   if (typeof text === 'string') {
-    process.stdout.write(withNewline(text))
+    process.stdout.write(options.exact === true ? text : withNewline(text))
     return
   }
   // Chunks go out in ~1 MB writes (stdout is synchronous for files and pipes on Linux), so no whole copy is built.

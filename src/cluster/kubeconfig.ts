@@ -14,10 +14,25 @@ export interface KubeconfigOptions {
   readonly context?: string | undefined
   /** -n / --namespace */
   readonly namespace?: string | undefined
+  /** kubectl's connection flags, which win over the kubeconfig (client-go ConfigOverrides). */
+  readonly overrides?: ConnectionOverrides | undefined
   /** Defaults to process.env (KUBECONFIG). */
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Defaults to os.homedir() (for ~/.kube/config). */
   readonly homeDir?: string
+}
+
+/** --server, --cluster, --user, --token, --certificate-authority, --insecure-skip-tls-verify, --tls-server-name, --as, --as-group. */
+export interface ConnectionOverrides {
+  readonly server?: string | undefined
+  readonly cluster?: string | undefined
+  readonly user?: string | undefined
+  readonly token?: string | undefined
+  readonly certificateAuthority?: string | undefined
+  readonly insecureSkipTlsVerify?: boolean | undefined
+  readonly tlsServerName?: string | undefined
+  readonly as?: string | undefined
+  readonly asGroups?: readonly string[] | undefined
 }
 
 /** Credentials produced per request by exec plugins or auth providers (through client-node). */
@@ -98,6 +113,7 @@ export function kubeconfigPaths(options: KubeconfigOptions): {paths: string[]; e
 
 /** Reads and merges the kubeconfig files; missing KUBECONFIG entries are skipped as kubectl does. */
 export async function loadKubeconfig(options: KubeconfigOptions): Promise<MergedKubeconfig> {
+  const serverGiven = nonEmpty(options.overrides?.server) !== undefined
   const {paths, explicit} = kubeconfigPaths(options)
   const clusters = new Map<string, NamedEntry>()
   const users = new Map<string, NamedEntry>()
@@ -139,7 +155,7 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Merged
     if (currentContext === undefined && typeof current === 'string' && current !== '')
       currentContext = current
   }
-  if (files.length === 0)
+  if (files.length === 0 && !serverGiven)
     throw new KubeconfigError('no kubeconfig found: set KUBECONFIG or pass --kubeconfig')
   return {files, currentContext, clusters, users, contexts}
 }
@@ -167,42 +183,61 @@ export async function resolveConnection(options: KubeconfigOptions): Promise<Con
   const merged = await loadKubeconfig(options)
   const available = [...merged.contexts.keys()].sort()
   const list = available.length === 0 ? 'none defined' : `available: ${available.join(', ')}`
-  const contextName =
-    options.context !== undefined && options.context !== '' ? options.context : merged.currentContext
-  if (contextName === undefined) {
+  const overrides = options.overrides ?? {}
+  // --server or --cluster make a context optional, as in client-go (the context only names a cluster and a user).
+  const contextOptional =
+    nonEmpty(overrides.server) !== undefined || nonEmpty(overrides.cluster) !== undefined
+  const explicitContext = nonEmpty(options.context)
+  const contextName = explicitContext ?? merged.currentContext
+  if (contextName === undefined && !contextOptional) {
     throw new KubeconfigError(`no current context in ${merged.files.join(', ')} — pass --context (${list})`)
   }
-  const context = merged.contexts.get(contextName)
-  if (context === undefined) {
-    const origin = options.context !== undefined && options.context !== '' ? '' : ' (current-context)'
+  const context = contextName === undefined ? undefined : merged.contexts.get(contextName)
+  if (context === undefined && (explicitContext !== undefined || !contextOptional)) {
+    const origin = explicitContext !== undefined ? '' : ' (current-context)'
     throw new KubeconfigError(
-      `context "${contextName}"${origin} not found in ${merged.files.join(', ')} (${list})`,
+      `context "${contextName ?? ''}"${origin} not found in ${merged.files.join(', ')} (${list})`,
     )
   }
-  const clusterName = stringField(context.value, 'cluster')
-  if (clusterName === undefined) throw new KubeconfigError(`context "${contextName}" names no cluster`)
-  const cluster = merged.clusters.get(clusterName)
-  if (cluster === undefined)
+  const contextValue = context?.value ?? {}
+  const clusterName = nonEmpty(overrides.cluster) ?? stringField(contextValue, 'cluster') ?? ''
+  const known = merged.clusters.get(clusterName)
+  if (known === undefined && nonEmpty(overrides.server) === undefined) {
+    if (clusterName === '') throw new KubeconfigError(`context "${contextName ?? ''}" names no cluster`)
     throw new KubeconfigError(
-      `cluster "${clusterName}" of context "${contextName}" is not defined in ${merged.files.join(', ')}`,
+      `cluster "${clusterName}"${nonEmpty(overrides.cluster) !== undefined ? ' (--cluster)' : ` of context "${contextName ?? ''}"`} is not defined in ${merged.files.join(', ') || 'any kubeconfig'}`,
     )
-  const userName = stringField(context.value, 'user') ?? ''
+  }
+  const cluster: NamedEntry = known ?? {value: {}, dir: process.cwd(), file: ''}
+  const userName = nonEmpty(overrides.user) ?? stringField(contextValue, 'user') ?? ''
   const user = userName === '' ? undefined : merged.users.get(userName)
   if (userName !== '' && user === undefined) {
     throw new KubeconfigError(
-      `user "${userName}" of context "${contextName}" is not defined in ${merged.files.join(', ')}`,
+      `user "${userName}"${nonEmpty(overrides.user) !== undefined ? ' (--user)' : ` of context "${contextName ?? ''}"`} is not defined in ${merged.files.join(', ') || 'any kubeconfig'}`,
     )
   }
 
   const flagNamespace =
     options.namespace !== undefined && options.namespace !== '' ? options.namespace : undefined
-  const contextNamespace = stringField(context.value, 'namespace')
+  const contextNamespace = stringField(contextValue, 'namespace')
   const namespace = flagNamespace ?? contextNamespace ?? 'default'
   const namespaceSource =
     flagNamespace !== undefined ? 'flag' : contextNamespace !== undefined ? 'context' : 'default'
 
-  const resolvedCluster = await resolveClusterAndUser(contextName, clusterName, cluster, userName, user)
-  return {contextName, namespace, namespaceSource, cluster: resolvedCluster, files: merged.files}
+  const resolvedCluster = await resolveClusterAndUser(
+    contextName ?? '',
+    clusterName,
+    applyClusterOverrides(cluster, overrides),
+    userName,
+    applyUserOverrides(user, overrides),
+  )
+  return {
+    contextName: contextName ?? '',
+    namespace,
+    namespaceSource,
+    cluster: resolvedCluster,
+    files: merged.files,
+  }
 }
 
 async function resolveClusterAndUser(
@@ -264,6 +299,10 @@ async function resolveClusterAndUser(
   const asGroups = Array.isArray(u['as-groups'])
     ? (u['as-groups'] as unknown[]).filter((g): g is string => typeof g === 'string')
     : []
+  if (as === undefined && asGroups.length > 0)
+    throw new KubeconfigError(
+      `impersonating groups (${asGroups.join(', ')}) needs a user to impersonate: add --as USER`,
+    )
   const impersonate = as !== undefined ? {user: as, groups: asGroups} : undefined
 
   const base = {
@@ -358,6 +397,46 @@ function absolutizeExec(user: Entry, dir: string): Entry {
   const command = (exec as Entry).command
   if (typeof command !== 'string' || isAbsolute(command) || !command.includes('/')) return user
   return {...user, exec: {...(exec as Entry), command: join(dir, command)}}
+}
+
+const nonEmpty = (text: string | undefined): string | undefined =>
+  text === undefined || text === '' ? undefined : text
+
+// client-go client_config.go getCluster: a CA or --insecure-skip-tls-verify override replaces all three TLS settings;
+// --server or --tls-server-name replaces the kubeconfig's tls-server-name. Flag paths resolve against the working directory.
+function applyClusterOverrides(cluster: NamedEntry, o: ConnectionOverrides): NamedEntry {
+  const value: Entry = {...cluster.value}
+  if (nonEmpty(o.server) !== undefined) value.server = o.server
+  const ca = nonEmpty(o.certificateAuthority)
+  if (o.insecureSkipTlsVerify === true || ca !== undefined) {
+    value['insecure-skip-tls-verify'] = o.insecureSkipTlsVerify === true
+    delete value['certificate-authority-data']
+    if (ca === undefined) delete value['certificate-authority']
+    else value['certificate-authority'] = resolve(ca)
+  }
+  if (nonEmpty(o.tlsServerName) !== undefined || nonEmpty(o.server) !== undefined) {
+    if (nonEmpty(o.tlsServerName) === undefined) delete value['tls-server-name']
+    else value['tls-server-name'] = o.tlsServerName
+  }
+  return {...cluster, value}
+}
+
+// genericclioptions config_flags.go: --token replaces the token and its file; --as/--as-group set impersonation.
+function applyUserOverrides(user: NamedEntry | undefined, o: ConnectionOverrides): NamedEntry | undefined {
+  const token = nonEmpty(o.token)
+  const groups = o.asGroups ?? []
+  if (token === undefined && nonEmpty(o.as) === undefined && groups.length === 0) return user
+  const value: Entry = {...(user?.value ?? {})}
+  if (token !== undefined) {
+    value.token = token
+    delete value.tokenFile
+    // A bearer token from the flag is the credential: no exec plugin or auth provider runs.
+    delete value.exec
+    delete value['auth-provider']
+  }
+  if (nonEmpty(o.as) !== undefined) value.as = o.as
+  if (groups.length > 0) value['as-groups'] = [...groups]
+  return {value, dir: user?.dir ?? process.cwd(), file: user?.file ?? ''}
 }
 
 function stringField(entry: Entry, field: string): string | undefined {

@@ -399,7 +399,7 @@ export async function readLiveSnapshot(
         return builder.build(origin, readAt)
       }
       case 'sweep': {
-        const query = {labelSelector: target.labelSelector}
+        const query = {labelSelector: target.labelSelector, fieldSelector: target.fieldSelector}
         const podsPath =
           target.namespace === null
             ? '/api/v1/pods'

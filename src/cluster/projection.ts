@@ -142,6 +142,8 @@ export function projectPod(object: unknown, options: PodProjectionOptions = {}):
   const generateName = text(meta.generateName)
   const nodeName = text(spec.nodeName)
   const phase = text(status.phase)
+  const restartPolicy = text(spec.restartPolicy)
+  const serviceAccountName = text(spec.serviceAccountName)
   const creationTimestamp = text(meta.creationTimestamp)
   return {
     kind: options.kind ?? 'Pod',
@@ -155,6 +157,8 @@ export function projectPod(object: unknown, options: PodProjectionOptions = {}):
     initContainers: containersOf(spec.initContainers, true),
     ...(nodeName === undefined ? {} : {nodeName}),
     ...(phase === undefined ? {} : {phase}),
+    ...(restartPolicy === undefined ? {} : {restartPolicy}),
+    ...(serviceAccountName === undefined ? {} : {serviceAccountName}),
     ...(creationTimestamp === undefined ? {} : {creationTimestamp}),
     ...(controller === undefined ? {} : {controller}),
     ...(owner === undefined ? {} : {owner}),

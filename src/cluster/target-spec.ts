@@ -10,8 +10,13 @@ export type TargetSpec =
       readonly name: string
     }
   | {readonly kind: 'namespace'; readonly name: string}
-  /** Every pod in a namespace (null = all namespaces), optionally filtered by a label selector string. */
-  | {readonly kind: 'sweep'; readonly namespace: string | null; readonly labelSelector?: string}
+  /** Every pod in a namespace (null = all namespaces), optionally filtered by label and field selector strings. */
+  | {
+      readonly kind: 'sweep'
+      readonly namespace: string | null
+      readonly labelSelector?: string
+      readonly fieldSelector?: string
+    }
   /** Local manifests judged against the cluster: the source needs namespaces, webhooks and injector ConfigMaps only. */
   | {readonly kind: 'manifests'; readonly namespaces: readonly string[]}
 

@@ -30,6 +30,8 @@ export interface TransportOptions {
   readonly timeoutMs: number
   /** Receives one line per request (`GET https://…/api/v1/pods?limit=500 200 123ms`); never secrets. */
   readonly debug?: ((line: string) => void) | undefined
+  /** --chunk-size: the `limit` of list pages unless a list asks for its own; 0 = one unpaged list. */
+  readonly pageSize?: number | undefined
 }
 
 export interface ListOptions {
@@ -60,8 +62,40 @@ export interface Transport {
     onItem: (item: JsonObject) => void,
     options?: ListOptions,
   ): Promise<ListSummary>
+  /** Follows `path` from `query.resourceVersion` until the server ends the stream or `signal` aborts it. */
+  watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void>
   /** Closes idle keep-alive sockets so the process can exit. */
   close(): void
+}
+
+/** One watch event (apimachinery metav1.WatchEvent): ERROR carries a Status as its object. */
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+  readonly object: JsonObject
+}
+
+/** Splits a watch body into events; a line that is no event JSON is skipped (never a crash mid-stream). */
+export class WatchLineSplitter {
+  #buffer = ''
+  constructor(private readonly onEvent: (event: WatchEvent) => void) {}
+
+  push(chunk: string): void {
+    this.#buffer += chunk
+    const lines = this.#buffer.split('\n')
+    this.#buffer = lines.pop() ?? ''
+    for (const line of lines) {
+      if (line.trim() === '') continue
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(line)
+      } catch {
+        continue
+      }
+      const event = parsed as {type?: unknown; object?: unknown}
+      if (typeof event.type === 'string' && event.object !== null && typeof event.object === 'object')
+        this.onEvent({type: event.type as WatchEvent['type'], object: event.object as JsonObject})
+    }
+  }
 }
 
 const accessReviewPath = /^\/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews$/
@@ -117,10 +151,11 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
   }
   if (cluster.impersonate !== undefined) staticHeaders['Impersonate-User'] = cluster.impersonate.user
 
-  async function request(method: string, path: string, query: Query, body?: unknown): Promise<JsonObject> {
-    if (!isAllowedRequest(method, path, query)) throw new ForbiddenRequestError(method, path)
-    const target = `${basePath}${path}${buildQuery(query)}`
-    const shown = `${base.origin}${target}`
+  // Headers and TLS options of one request: static auth, impersonation, and per-request plugin credentials.
+  async function credentials(): Promise<{
+    headers: Record<string, string | string[]>
+    extra: Partial<RequestOptions>
+  }> {
     const headers: Record<string, string | string[]> = {...staticHeaders}
     if (cluster.impersonate !== undefined && cluster.impersonate.groups.length > 0)
       headers['Impersonate-Group'] = [...cluster.impersonate.groups]
@@ -131,6 +166,83 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
       if (auth.cert !== undefined && auth.key !== undefined)
         Object.assign(extra, {cert: auth.cert, key: auth.key})
     }
+    return {headers, extra}
+  }
+
+  // A watch: one GET whose answer is newline-delimited {type, object} events until the server or `signal` ends it.
+  async function watch(
+    path: string,
+    query: Query,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const target = `${basePath}${path}${buildQuery({...query, watch: 'true', allowWatchBookmarks: 'true'})}`
+    const {headers, extra} = await credentials()
+    // Watch streams are not gzipped by the API server; ask for identity so events arrive as they happen.
+    headers['Accept-Encoding'] = 'identity'
+    debug?.(`WATCH ${base.origin}${target}`)
+    await new Promise<void>((resolvePromise, reject) => {
+      if (signal.aborted) return resolvePromise()
+      const req = (secure ? httpsRequest : httpRequest)(
+        {
+          method: 'GET',
+          protocol: base.protocol,
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
+          path: target,
+          headers,
+          agent,
+          ...extra,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0
+          if (status >= 400) {
+            const chunks: Buffer[] = []
+            res.on('data', (chunk: Buffer) => chunks.push(chunk))
+            res.on('end', () => {
+              const parsed = parseStatus(status, Buffer.concat(chunks).toString('utf8'))
+              reject(
+                new ApiStatusError(
+                  'GET',
+                  path,
+                  parsed,
+                  statusMessage(cluster.contextName, server, 'GET', path, parsed),
+                ),
+              )
+            })
+            return
+          }
+          const lines = new WatchLineSplitter(onEvent)
+          res.setEncoding('utf8')
+          res.on('data', (chunk: string) => lines.push(chunk))
+          res.on('end', () => resolvePromise())
+          res.on('error', () => resolvePromise())
+          res.on('aborted', () => resolvePromise())
+        },
+      )
+      const abort = () => {
+        req.destroy()
+        resolvePromise()
+      }
+      signal.addEventListener('abort', abort, {once: true})
+      req.on('error', (error) => {
+        signal.removeEventListener('abort', abort)
+        if (signal.aborted) return resolvePromise()
+        reject(
+          classifyNetworkError(error, server, cluster.contextName) ??
+            new UnreachableError(server, oneLine(String(error.message))),
+        )
+      })
+      req.on('close', () => signal.removeEventListener('abort', abort))
+      req.end()
+    })
+  }
+
+  async function request(method: string, path: string, query: Query, body?: unknown): Promise<JsonObject> {
+    if (!isAllowedRequest(method, path, query)) throw new ForbiddenRequestError(method, path)
+    const target = `${basePath}${path}${buildQuery(query)}`
+    const shown = `${base.origin}${target}`
+    const {headers, extra} = await credentials()
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     if (payload !== undefined) {
       headers['Content-Type'] = 'application/json'
@@ -244,7 +356,7 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
       return request('POST', path, query, body)
     },
     async list(path, query, onItem, listOptions = {}) {
-      const pageSize = listOptions.pageSize ?? DEFAULT_PAGE_SIZE
+      const pageSize = listOptions.pageSize ?? options.pageSize ?? DEFAULT_PAGE_SIZE
       const seen = new Set<string>()
       let continueToken: string | undefined
       let restarted = false
@@ -313,6 +425,7 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
         ...(recovery === undefined ? {} : {recovery}),
       }
     },
+    watch,
     close: () => agent.destroy(),
   }
 }

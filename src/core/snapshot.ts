@@ -119,6 +119,9 @@ export interface PodFacts {
   readonly initContainers: readonly ContainerFacts[]
   readonly nodeName?: string
   readonly phase?: string
+  /** spec.restartPolicy and spec.serviceAccountName: --field-selector evaluates them on files. */
+  readonly restartPolicy?: string
+  readonly serviceAccountName?: string
   readonly creationTimestamp?: string
   /** Direct controller (e.g. ReplicaSet) from ownerReferences. */
   readonly controller?: OwnerReference

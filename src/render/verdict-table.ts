@@ -9,7 +9,19 @@ export interface TableOptions {
   readonly colour: boolean
   /** -A: the NAMESPACE column is shown even when every row is in one namespace. */
   readonly allNamespaces?: boolean
+  /** -L: one column per label key, the values from `labelsOf`. */
+  readonly labelColumns?: {
+    readonly keys: readonly string[]
+    readonly labelsOf: (v: Verdict) => Readonly<Record<string, string>>
+  }
+  /** --no-headers: rows only. */
+  readonly noHeaders?: boolean
+  /** --sort-by already ordered the verdicts: keep that order. */
+  readonly keepOrder?: boolean
 }
+
+// kubectl -L: the key's last path segment in capitals (printers formatLabelHeaders).
+const labelHeader = (key: string): string => (key.split('/').pop() ?? key).toUpperCase()
 
 /** kubectl get: NAMESPACE only under -A; here also when the rows span namespaces, so every row stays unambiguous. */
 export const showsNamespaceColumn = (verdicts: readonly Verdict[], allNamespaces: boolean): boolean =>
@@ -78,8 +90,10 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     'REASON',
     ...(options.wide ? ['WEBHOOK', 'TAG'] : []),
     ...(withSource ? ['SOURCE'] : []),
+    ...(options.labelColumns?.keys ?? []).map(labelHeader),
   ]
-  const rows = [...verdicts].sort(compareVerdicts).map((v) => {
+  const ordered = options.keepOrder === true ? [...verdicts] : [...verdicts].sort(compareVerdicts)
+  const rows = ordered.map((v) => {
     const would = yesNo(v.wouldInject)
     const wouldCell =
       v.outcome === 'Unknown'
@@ -107,9 +121,18 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
           ]
         : []),
       ...(withSource ? [safe(sourceCell(v))] : []),
+      ...labelCells(v, options.labelColumns),
     ]
   })
-  return `${whatIfBanner(verdicts)}${layoutColumns([head, ...rows])}\n`
+  const text = layoutColumns([head, ...rows])
+  if (options.noHeaders === true) return `${text.split('\n').slice(1).join('\n')}\n`
+  return `${whatIfBanner(verdicts)}${text}\n`
+}
+
+const labelCells = (v: Verdict, columns: TableOptions['labelColumns']): string[] => {
+  if (columns === undefined) return []
+  const labels = columns.labelsOf(v)
+  return columns.keys.map((key) => safe(labels[key] ?? ''))
 }
 
 /** `what-if: namespace labels istio-injection=enabled` above the table: the rows describe an edited cluster. */

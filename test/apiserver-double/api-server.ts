@@ -47,6 +47,7 @@ import {
 } from './pod-defaulting.js'
 import {AdmissionRejection, runWebhooks} from './webhook-dispatch.js'
 import {loadTlsMaterial} from './tls-fixtures.js'
+import {WatchHub} from './watch-streams.js'
 import {decodeAccessReview} from './protobuf-review.js'
 import {writeKubeconfigFile} from './kubeconfig-file.js'
 import type {KubeconfigOptions} from './kubeconfig-file.js'
@@ -77,6 +78,9 @@ export interface RecordedRequest {
   status: number
   userAgent: string
   accept: string
+  /** Impersonate-User and Impersonate-Group headers, as the real API server reads them. */
+  impersonateUser?: string
+  impersonateGroups?: string[]
   body?: unknown
 }
 
@@ -101,8 +105,14 @@ export interface ApiServerDouble {
   setDenied(denied: DeniedAccess[]): void
   addObjects(objs: object[]): void
   removeObject(kind: string, namespace: string, name: string): void
-  // Makes every continue token issued so far expire (as an etcd compaction would).
+  // Makes every continue token issued so far expire (as an etcd compaction would); watches from older versions get 410.
   compact(): void
+  /** Ends every open watch stream (as the API server does at a watch timeout); returns how many were open. */
+  closeWatches(): number
+  /** Sends a BOOKMARK with the current resourceVersion to the watches that allow bookmarks. */
+  bookmarkWatches(): void
+  /** How many watch streams are open now. */
+  openWatches(): number
   writes(): RecordedRequest[]
   close(): Promise<void>
 }
@@ -120,6 +130,8 @@ class HttpAnswer {
     readonly code: number,
     readonly body: string,
     readonly headers: Record<string, string> = {},
+    /** Set for watches: the answer is a stream the handler starts instead of a body. */
+    readonly stream?: (res: ServerResponse) => void,
   ) {}
 }
 
@@ -139,7 +151,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 const verbFor = (method: string, route: Route, params: URLSearchParams): string => {
-  if (method === 'GET') return params.get('watch') === 'true' ? 'watch' : route.name ? 'get' : 'list'
+  // apiserver reads watch with strconv.ParseBool: true and 1 both start a watch.
+  if (method === 'GET')
+    return ['true', '1', 'True', 't'].includes(params.get('watch') ?? '')
+      ? 'watch'
+      : route.name
+        ? 'get'
+        : 'list'
   return {POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete'}[method] ?? method.toLowerCase()
 }
 
@@ -182,6 +200,33 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   let denied: DeniedAccess[] = [...(options.denied ?? [])]
   let compactedRevision = 0
   const requests: RecordedRequest[] = []
+
+  const watches = new WatchHub()
+  store.onChange = (type, info, namespace, object, revision) =>
+    watches.record({type, info, namespace, object, revision})
+
+  // apiserver: a watch from a resourceVersion older than the compaction answers an ERROR event with 410 Expired.
+  const serveWatch = (route: Route, params: URLSearchParams): HttpAnswer => {
+    const query = parseListQuery(route.info, route.namespace, params)
+    const requested = Number(params.get('resourceVersion') ?? '')
+    const since = params.get('resourceVersion') && Number.isFinite(requested) ? requested : store.revision
+    const expired =
+      since < compactedRevision ? `too old resource version: ${since} (${compactedRevision})` : undefined
+    return new HttpAnswer(200, '', {}, (res) =>
+      watches.serve(
+        res,
+        {
+          info: route.info,
+          namespace: route.namespace,
+          labels: query.labels,
+          fields: query.fields,
+          bookmarks: params.get('allowWatchBookmarks') === 'true',
+        },
+        since,
+        expired,
+      ),
+    )
+  }
 
   const addObjects = (objs: object[]): void => {
     for (const obj of objs) store.add(obj as KubeObject)
@@ -482,10 +527,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     if (isDenied(verb, info.group, info.resource, target.namespace))
       return answerStatus(forbidden(userName, verb, info.resource, info.group, target.namespace, target.name))
     if (method === 'GET') {
-      if (verb === 'watch')
-        return answerStatus(
-          statusBody(405, 'MethodNotAllowed', 'the API-server double does not serve watches'),
-        )
+      if (verb === 'watch') return serveWatch(target, params)
       return target.name ? serveGet(target, params, accept) : serveList(target, params, accept)
     }
     if (method === 'POST' && !target.name) {
@@ -548,6 +590,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       userAgent: String(req.headers['user-agent'] ?? ''),
       accept: String(req.headers.accept ?? ''),
     }
+    const asUser = req.headers['impersonate-user']
+    if (typeof asUser === 'string') record.impersonateUser = asUser
+    // Node joins a repeated header with ", "; the groups are the separate header lines.
+    const groupLines = req.headersDistinct['impersonate-group']
+    if (groupLines !== undefined) record.impersonateGroups = [...groupLines]
     requests.push(record)
     const rawBody = await readBody(req)
     const isProtobuf = String(req.headers['content-type'] ?? '').includes('protobuf')
@@ -589,6 +636,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     record.status = answer.code
     if (options.logRequests) console.error(`[apiserver-double] ${method} ${req.url} → ${answer.code}`)
     if (res.destroyed) return
+    if (answer.stream !== undefined) {
+      answer.stream(res)
+      return
+    }
     res.writeHead(answer.code, {
       'content-type': json,
       'cache-control': 'no-cache, private',
@@ -630,6 +681,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       store.revision++
       compactedRevision = store.revision
     },
+    closeWatches: () => watches.closeAll(),
+    bookmarkWatches: () => watches.bookmark(store.revision),
+    openWatches: () => watches.openCount,
     writes: () =>
       requests.filter(
         (r) =>

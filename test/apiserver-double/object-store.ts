@@ -77,9 +77,19 @@ class ResourceBucket {
 
 const byKey = (a: StoredObject, b: StoredObject): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
+/** A stored change, for watches: the revision it made and the object as stored (or as last stored, when deleted). */
+export type ChangeListener = (
+  type: 'ADDED' | 'MODIFIED' | 'DELETED',
+  info: ResourceInfo,
+  namespace: string,
+  object: KubeObject,
+  revision: number,
+) => void
+
 export class ObjectStore {
   private readonly buckets = new Map<ResourceInfo, ResourceBucket>()
   revision = 1
+  onChange: ChangeListener | undefined
   private readonly createdAt = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z')
 
   bucket(info: ResourceInfo): ResourceBucket {
@@ -112,7 +122,9 @@ export class ObjectStore {
       object,
       json: JSON.stringify(object),
     }
+    const existed = this.bucket(info).get(namespace, metadata.name) !== undefined
     this.bucket(info).put(entry)
+    this.onChange?.(existed ? 'MODIFIED' : 'ADDED', info, namespace, object, this.revision)
     return entry
   }
 
@@ -123,8 +135,16 @@ export class ObjectStore {
   }
 
   remove(info: ResourceInfo, namespace: string, name: string): boolean {
+    const last = this.bucket(info).get(info.namespaced ? namespace : '', name)
     const removed = this.bucket(info).delete(info.namespaced ? namespace : '', name)
     if (removed) this.revision++
+    if (removed && last !== undefined) {
+      const object = {
+        ...last.object,
+        metadata: {...last.object.metadata, resourceVersion: String(this.revision)},
+      }
+      this.onChange?.('DELETED', info, last.namespace, object, this.revision)
+    }
     return removed
   }
 

@@ -178,10 +178,16 @@ describe('inject-check plan', () => {
 describe('kubectl flag combinations', () => {
   const cases = [
     {
-      name: '-n with -A',
-      flags: {namespace: 'a', 'all-namespaces': true},
+      name: '--from with --token',
+      flags: {from: ['dump/'], token: 'secret'},
       json: false,
-      error: /-n\/--namespace and -A\/--all-namespaces/,
+      error: /--from reads files only; --token does not apply/,
+    },
+    {
+      name: '--server without a scheme',
+      flags: {server: '10.0.0.1:6443'},
+      json: false,
+      error: /invalid --server/,
     },
     {
       name: '--from with --kubeconfig',
@@ -202,6 +208,9 @@ describe('kubectl flag combinations', () => {
   it('accepts --json with -o json and plain live flags', () => {
     assert.equal(validateKubeFlags({output: 'json'}, true), undefined)
     assert.equal(validateKubeFlags({namespace: 'a', kubeconfig: '/k', context: 'c'}, false), undefined)
+  })
+  it('accepts -n with -A (kubectl: -A wins, -n is ignored)', () => {
+    assert.equal(validateKubeFlags({namespace: 'a', 'all-namespaces': true}, false), undefined)
   })
 })
 

@@ -177,7 +177,8 @@ describe('inject-check exit codes', () => {
       name: '64: bad -o value',
       args: ['-o', 'bogus', ...shop],
       code: 64,
-      stderr: /^error: Expected --output=bogus to be one of/,
+      stderr:
+        /^error: unable to match a printer suitable for the output format "bogus", allowed formats are: table, wide/,
     },
     {
       name: '64: bad --fail-on',
