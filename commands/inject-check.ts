@@ -271,6 +271,8 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
           wide: plan.format === 'wide',
           colour,
           noHeaders: true,
+          // Rows line up with the first table: NAMESPACE only under -A.
+          allNamespaces: target.namespace === null,
         }).trimEnd()
       watching.changedRows(printed, judge(first, plan, this.clusterFlags).verdicts, row)
       const rejudge = watching.coalesce(async () => {

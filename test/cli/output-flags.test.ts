@@ -177,7 +177,7 @@ describe('table flags: --no-headers, -L and --sort-by', () => {
     assert.match(head, /\sAPP\s+POD-TEMPLATE-HASH$/)
     const shopPods = pods.filter((p) => p.metadata.namespace === 'shop')
     for (const pod of shopPods) {
-      const row = rows.find((r) => r.split(/\s+/)[1] === pod.metadata.name)
+      const row = rows.find((r) => r.split(/\s+/)[0] === pod.metadata.name)
       assert.ok(row !== undefined, pod.metadata.name)
       const cells = row.split(/\s+/)
       assert.deepEqual(cells.slice(-2), [

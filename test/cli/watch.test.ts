@@ -88,7 +88,7 @@ describe('inject-check -w follows the cluster', () => {
       // A new pod: its verdict row appears (no sidecar in an injection-enabled namespace: NeedsRestart).
       double.addObjects([newPod('late-arrival')])
       await until(
-        () => /^shop\s+late-arrival\s+Pod\s+no\s+yes\s+default\s+NeedsRestart$/m.test(watch.stdout()),
+        () => /^late-arrival\s+Pod\s+no\s+yes\s+default\s+NeedsRestart$/m.test(watch.stdout()),
         'the new pod row',
         shown,
       )
@@ -97,13 +97,13 @@ describe('inject-check -w follows the cluster', () => {
       const failure = loadYamlObjects(repoFixture('clusters/webhook-failure.yaml')) as {kind: string}[]
       double.addObjects(failure.filter((o) => o.kind === 'Deployment' || o.kind === 'ReplicaSet'))
       double.addObjects(failure.filter((o) => o.kind === 'Event'))
-      await until(() => /^shop\s+checkout\s+/m.test(watch.stdout()), 'the rejected workload row', shown)
+      await until(() => /^checkout\s+/m.test(watch.stdout()), 'the rejected workload row', shown)
 
       // The namespace loses its injection label: every pod's row changes.
       const before = watch.stdout().length
       double.addObjects([{apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'shop', labels: {}}}])
       await until(
-        () => /^shop\s+web-7c9d8f6b5-mmtn9\s+Pod\s+no\s+no\s/m.test(watch.stdout().slice(before)),
+        () => /^web-7c9d8f6b5-mmtn9\s+Pod\s+no\s+no\s/m.test(watch.stdout().slice(before)),
         'the changed rows',
         shown,
       )
@@ -122,7 +122,7 @@ describe('inject-check -w follows the cluster', () => {
         shown,
       )
       double.addObjects([newPod('after-relist')])
-      await until(() => /^shop\s+after-relist\s+Pod\s/m.test(watch.stdout()), 'a row after the relist', shown)
+      await until(() => /^after-relist\s+Pod\s/m.test(watch.stdout()), 'a row after the relist', shown)
       const relisted = double.requests
         .slice(compactedAt)
         .filter((r) => r.path === '/api/v1/namespaces/shop/pods' && r.query.limit === '1')
