@@ -152,6 +152,23 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
   if (cluster.impersonate !== undefined) staticHeaders['Impersonate-User'] = cluster.impersonate.user
 
   // Headers and TLS options of one request: static auth, impersonation, and per-request plugin credentials.
+  /** One request's options against the cluster's server (IPv6 brackets stripped for node's `hostname`). */
+  const requestOptionsFor = (
+    method: string,
+    target: string,
+    headers: Record<string, string | string[]>,
+    extra: Partial<RequestOptions>,
+  ): RequestOptions => ({
+    method,
+    protocol: base.protocol,
+    hostname: base.hostname.replace(/^\[|\]$/g, ''),
+    port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
+    path: target,
+    headers,
+    agent,
+    ...extra,
+  })
+
   async function credentials(): Promise<{
     headers: Record<string, string | string[]>
     extra: Partial<RequestOptions>
@@ -184,16 +201,7 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
     await new Promise<void>((resolvePromise, reject) => {
       if (signal.aborted) return resolvePromise()
       const req = (secure ? httpsRequest : httpRequest)(
-        {
-          method: 'GET',
-          protocol: base.protocol,
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
-          port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
-          path: target,
-          headers,
-          agent,
-          ...extra,
-        },
+        requestOptionsFor('GET', target, headers, extra),
         (res) => {
           const status = res.statusCode ?? 0
           if (status >= 400) {
@@ -303,16 +311,7 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
         if (error !== undefined) reject(error)
         else resolvePromise(value!)
       }
-      const requestOptions: RequestOptions = {
-        method,
-        protocol: base.protocol,
-        hostname: base.hostname.replace(/^\[|\]$/g, ''),
-        port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
-        path: target,
-        headers,
-        agent,
-        ...extra,
-      }
+      const requestOptions = requestOptionsFor(method, target, headers, extra)
       const req = (secure ? httpsRequest : httpRequest)(requestOptions, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
