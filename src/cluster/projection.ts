@@ -210,6 +210,7 @@ export function projectWorkload(
     ...withSource(options.source),
   })!
   const templateFacts: PodFacts = {...projected, owner}
+  const replicaFailure = replicaFailureOf(status)
   const replicas = kind === 'DaemonSet' ? num(status.desiredNumberScheduled) : num(spec.replicas)
   const readyReplicas = kind === 'DaemonSet' ? num(status.numberReady) : num(status.readyReplicas)
   return {
@@ -222,7 +223,22 @@ export function projectWorkload(
     template: templateFacts,
     ...(replicas === undefined ? {} : {replicas}),
     ...(readyReplicas === undefined ? {} : {readyReplicas}),
+    ...(replicaFailure === undefined ? {} : {replicaFailure}),
     ...withSource(options.source),
+  }
+}
+
+// k8s: pkg/controller/replicaset/replica_set_utils.go calculateStatus sets ReplicaFailure while creates fail and
+// removes it once they succeed; Deployments copy it (pkg/controller/deployment/sync.go).
+const replicaFailureOf = (status: Record<string, unknown>): WorkloadFacts['replicaFailure'] => {
+  const conditions = Array.isArray(status.conditions) ? (status.conditions as unknown[]) : []
+  const failure = conditions.map(record).find((c) => c.type === 'ReplicaFailure' && c.status === 'True')
+  if (failure === undefined) return undefined
+  const since = text(failure.lastTransitionTime)
+  return {
+    reason: text(failure.reason) ?? '',
+    message: text(failure.message) ?? '',
+    ...(since === undefined ? {} : {since}),
   }
 }
 

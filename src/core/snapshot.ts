@@ -161,6 +161,8 @@ export interface WorkloadFacts {
   readonly template: PodFacts
   readonly replicas?: number
   readonly readyReplicas?: number
+  /** status.conditions ReplicaFailure=True (ReplicaSet, ReplicationController, Deployment): pod creates fail now. */
+  readonly replicaFailure?: {readonly reason: string; readonly message: string; readonly since?: string}
   readonly source?: Provenance
 }
 

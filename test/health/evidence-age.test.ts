@@ -34,11 +34,17 @@ endpoints: [{addresses: [10.0.0.9], conditions: {ready: false}}]
 ports: [{name: https-webhook, port: 15017, protocol: TCP}]
 `
 
-const cluster = (extra = ''): ClusterSnapshot =>
+const withConditions = (extra = ''): ClusterSnapshot =>
   snapshotFrom(
     [istioFixture('default-1.28.yaml'), clusterFixture('webhook-failure.yaml')],
     `${otherDeployment}${extra}`,
   )
+
+// The events alone: the ReplicaSet's ReplicaFailure condition (current by nature) taken out.
+const cluster = (extra = ''): ClusterSnapshot => {
+  const s = withConditions(extra)
+  return {...s, workloads: s.workloads.map(({replicaFailure: _, ...w}) => w)}
+}
 
 const workload = (snapshot: ClusterSnapshot, name: string, at: Date): Verdict => {
   const r = evaluateRequest(
@@ -70,6 +76,19 @@ describe('a FailedCreate is evidence about its own workload, at its time', () =>
     })
   }
 
+  it('3 hours after the event, a ReplicaFailure condition still on the ReplicaSet keeps checkout rejected', () => {
+    assert.equal(blocked(workload(withConditions(), 'checkout', minutesAfter(180))), true)
+  })
+
+  it('with every event expired, the ReplicaFailure condition alone is the evidence', () => {
+    const v = workload({...withConditions(), events: []}, 'checkout', minutesAfter(180))
+    assert.equal(blocked(v), true)
+    assert.match(
+      v.findings.find((f) => f.code === 'WebhookBlocksCreation')?.message ?? '',
+      /ReplicaFailure condition/,
+    )
+  })
+
   it("another workload the same webhook selects is not rejected because of checkout's event", () => {
     assert.equal(blocked(workload(cluster(), 'cart', minutesAfter(5))), false)
   })
@@ -100,10 +119,7 @@ describe('webhook status, findings and summary never contradict each other', () 
     const report = assessHealth(cluster(), [], minutesAfter(10))
     const configuration = report.configurations.find((c) => c.configuration === 'istio-sidecar-injector')
     assert.equal(configuration?.state, 'Failing')
-    assert.match(
-      configuration?.reason ?? '',
-      /calls fail: 1 recent FailedCreate event \(WebhookCallTimeout\)/,
-    )
+    assert.match(configuration?.reason ?? '', /calls fail: WebhookCallTimeout for 1 controller/)
     assert.equal(report.state, 'Failing')
     assert.doesNotMatch(report.summary, /healthy/)
     assert.ok(report.findings.some((f) => f.code === 'WebhookCallTimeout' && f.severity === 'Error'))

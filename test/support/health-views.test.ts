@@ -101,7 +101,7 @@ describe('the sweep summary', () => {
     assert.match(
       lines.at(-1) ?? '',
       // The default revision's service chain looks fine, but recent calls to it fail: failing, never "healthy".
-      /^webhooks: 2 failing \(istio-sidecar-injector: calls fail: 4 recent FailedCreate events \(WebhookCallTimeout, WebhookNoEndpoints, WebhookTLSFailure\); istio-sidecar-injector-canary: revision canary was removed\); \d+ FailedCreate events? \(\d+ occurrences\)/,
+      /^webhooks: 2 failing \(istio-sidecar-injector: calls fail: WebhookCallTimeout, WebhookNoEndpoints, WebhookTLSFailure for 4 controllers; istio-sidecar-injector-canary: revision canary was removed\); \d+ FailedCreate events? \(\d+ occurrences\)/,
     )
   })
 

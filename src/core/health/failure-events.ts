@@ -4,7 +4,7 @@
 // admission/plugin/webhook/errors/statuserror.go (`admission webhook %q denied the request: …`, `does not support dry run`).
 import {sh} from '../verdict/shell-command.js'
 import {evidenceAgeSeconds, isRecentAge} from './evidence-age.js'
-import type {ClusterSnapshot, EventFacts, Provenance} from '../snapshot.js'
+import type {ClusterSnapshot, EventFacts, Provenance, WorkloadFacts} from '../snapshot.js'
 import type {ReasonCode} from '../verdict/reasons.js'
 
 export type FailureClass =
@@ -277,6 +277,67 @@ export const classifyFailureEvents = (
   return [...grouped.values()].sort(
     (a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? '') || a.code.localeCompare(b.code),
   )
+}
+
+/**
+ * ReplicaFailure conditions as evidence where no event of the same controller and cause is left: the controller sets
+ * the condition while creates fail and clears it once they succeed, so it is current (events expire after an hour).
+ */
+export const classifyReplicaFailures = (
+  workloads: readonly WorkloadFacts[],
+  fromEvents: readonly FailureDiagnosis[],
+  options: ClassifyOptions = {},
+): FailureDiagnosis[] =>
+  workloads.flatMap((w) => {
+    // A Deployment's condition is its ReplicaSet's, copied: the ReplicaSet's own is the evidence.
+    if (w.replicaFailure === undefined || (w.kind !== 'ReplicaSet' && w.kind !== 'ReplicationController'))
+      return []
+    const message = trimMessage(w.replicaFailure.message)
+    const cls = classifyMessage(message)
+    if (cls === undefined) return []
+    const webhook = webhookIn(message)
+    const object = {kind: w.kind, namespace: w.namespace, name: w.name}
+    const covered = fromEvents.some(
+      (d) =>
+        d.recent &&
+        d.object?.kind === w.kind &&
+        d.object.namespace === w.namespace &&
+        d.object.name === w.name &&
+        d.class === cls &&
+        d.webhook === webhook,
+    )
+    if (covered) return []
+    const url = urlIn(message)
+    const service = serviceOf(message, url)
+    return [
+      {
+        code: classCodes[cls],
+        class: cls,
+        webhook,
+        istio: isIstioWebhookName(webhook),
+        object,
+        url,
+        service,
+        denial: cls === 'Denied' ? denialIn(message) : null,
+        count: 0,
+        events: 0,
+        lastTimestamp: w.replicaFailure.since ?? null,
+        ageSeconds: null,
+        recent: true,
+        message,
+        hints: hintsFor(cls, options.platform, service),
+        ...(w.source === undefined ? {} : {source: w.source}),
+      },
+    ]
+  })
+
+/** FailedCreate evidence of a snapshot: classified events, then ReplicaFailure conditions they do not already cover. */
+export const classifyCreateFailures = (
+  snapshot: Pick<ClusterSnapshot, 'events' | 'workloads'>,
+  options: ClassifyOptions = {},
+): FailureDiagnosis[] => {
+  const fromEvents = classifyFailureEvents(snapshot.events, options)
+  return [...fromEvents, ...classifyReplicaFailures(snapshot.workloads, fromEvents, options)]
 }
 
 /** istiod log lines that explain failures the API server never records as Events. */

@@ -7,7 +7,7 @@ import {formatHint, reasonCatalog} from '../verdict/reasons.js'
 import type {Verdict} from '../verdict/verdict.js'
 import type {FailureDiagnosis, Platform} from './failure-events.js'
 import {
-  classifyFailureEvents,
+  classifyCreateFailures,
   classifyIstiodLogs,
   detectPlatform,
   istiodSelector,
@@ -137,7 +137,7 @@ const configurationsOf = (
       tag: first?.tag ?? null,
       state,
       reason: byEvents
-        ? `calls fail: ${countOf(evidence.length, 'recent FailedCreate event')} (${[...new Set(evidence.map((f) => f.code))].join(', ')})`
+        ? `calls fail: ${[...new Set(evidence.map((f) => f.code))].join(', ')} for ${countOf(new Set(evidence.map((f) => `${f.object?.namespace ?? ''}/${f.object?.name ?? ''}`)).size, 'controller')}`
         : state === 'Healthy' || state === 'Inactive'
           ? null
           : reasonOf(hooks),
@@ -260,7 +260,7 @@ export const assessHealth = (
   const webhooks = assessWebhooks(snapshot, now)
   // istiod log lines (object null) are about istiod itself: cluster-wide like the webhooks.
   const failures = [
-    ...classifyFailureEvents(snapshot.events, {platform, at: now}).filter(
+    ...classifyCreateFailures(snapshot, {platform, at: now}).filter(
       (f) => f.object === null || scope.includesController(f.object.kind, f.object.namespace, f.object.name),
     ),
     ...classifyIstiodLogs(snapshot.logs, {platform}),
@@ -353,7 +353,7 @@ export const assessHealth = (
       severity: f.recent ? reasonCatalog[f.code].level : 'Info',
       code: f.code,
       subject,
-      detail: `${f.recent ? '' : 'history: '}${f.object === null ? countOf(f.count, 'log line') : `${countOf(f.events, 'event')}${f.count > f.events ? ` (${countOf(f.count, 'occurrence')})` : ''}`}${age}: ${f.denial ?? f.message}`,
+      detail: `${f.recent ? '' : 'history: '}${f.object === null ? countOf(f.count, 'log line') : f.events === 0 ? `ReplicaFailure condition${f.lastTimestamp === null ? '' : ` since ${f.lastTimestamp}`}` : `${countOf(f.events, 'event')}${f.count > f.events ? ` (${countOf(f.count, 'occurrence')})` : ''}`}${age}: ${f.denial ?? f.message}`,
       hint: formatHint(f.code, {
         namespace: f.service?.namespace ?? 'istio-system',
         service: f.service?.name ?? 'istiod',

@@ -2,7 +2,7 @@
 // RestartWouldBeRejected, and pod creation blocked by an unreachable webhook (WebhookBlocksCreation).
 import {sh} from './shell-command.js'
 import {decodeCABundle} from '../health/ca-bundle.js'
-import {classifyFailureEvents, istiodSelector} from '../health/failure-events.js'
+import {classifyCreateFailures, istiodSelector} from '../health/failure-events.js'
 import {assessServiceChain} from '../health/webhook-health.js'
 import type {WebhookHealth} from '../health/webhook-health.js'
 import {reasonCatalog} from './reasons.js'
@@ -198,7 +198,7 @@ export const findCreationBlock = (
 ): DriftReport => {
   const findings: Finding[] = []
   const actions: ActionSource[] = []
-  const failures = classifyFailureEvents(snapshot.events, {
+  const failures = classifyCreateFailures(snapshot, {
     ...(options.at === undefined ? {} : {at: options.at}),
   }).filter((d) => d.recent && d.object !== null && d.object.namespace === namespace)
   for (const match of decision.matches) {
@@ -218,7 +218,9 @@ export const findCreationBlock = (
     if (broken === undefined && event === undefined) continue
     // No time in the message: recency was judged above, and the text reads the same live, from files and bundles.
     const occurrences = (d: (typeof own)[number]): string =>
-      `${d.events === 1 ? '1 event' : `${d.events} events`}${d.count > d.events ? `, seen ${d.count} times` : ''}`
+      d.events === 0
+        ? 'ReplicaFailure condition'
+        : `${d.events === 1 ? '1 event' : `${d.events} events`}${d.count > d.events ? `, seen ${d.count} times` : ''}`
     const evidence = [
       ...(broken === undefined ? [] : [`${broken.detail} (${broken.code})`]),
       ...(event === undefined

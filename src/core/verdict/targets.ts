@@ -67,7 +67,13 @@ export const blockedWorkloads = (
   scope: {readonly namespace: string | null; readonly labelSelector?: string | undefined},
 ): WorkloadFacts[] => {
   const rows = new Map<string, WorkloadFacts>()
-  for (const ref of blockedControllers(snapshot.events, scope.namespace)) {
+  // ReplicaFailure conditions outlive their events (an hour): they name blocked controllers too.
+  const failing = snapshot.workloads
+    .filter(
+      (w) => w.replicaFailure !== undefined && (scope.namespace === null || w.namespace === scope.namespace),
+    )
+    .map((w) => ({kind: w.kind, namespace: w.namespace, name: w.name}))
+  for (const ref of [...blockedControllers(snapshot.events, scope.namespace), ...failing]) {
     const controller = snapshot.workloads.find(
       (w) => w.kind === ref.kind && w.namespace === ref.namespace && w.name === ref.name,
     )
