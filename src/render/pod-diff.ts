@@ -1,7 +1,7 @@
 // The human diff of inject-diff: a header (webhooks, revision, route, summary) and a compact readable walk of the
 // jsondiffpatch delta. Pure: colour is a parameter; every cluster-provided string is sanitised.
 import type {Delta} from 'jsondiffpatch'
-import {stringify} from 'yaml'
+import {inertYaml} from './yaml-text.js'
 import {formatChangeSummary} from '../core/preview/change-summary.js'
 import type {PodPreview} from '../core/preview/preview.js'
 import {createPalette, sanitizeTerminalText} from './terminal-text.js'
@@ -38,7 +38,7 @@ const itemLabel = (item: unknown, index: number): string => {
 }
 
 const yamlLines = (value: unknown): string[] =>
-  stringify(value, {lineWidth: 0})
+  inertYaml(value)
     .replace(/\n$/, '')
     .split('\n')
     .map((line) => sanitizeTerminalText(line))
@@ -299,8 +299,7 @@ export const renderMachineOutput = (
     return JSON.stringify({items}, null, 2)
   }
   const documents = previews.map((p) => (p.failure === null ? p.after : previewDocument(p)))
-  if (format === 'yaml')
-    return documents.map((doc) => stringify(doc, {lineWidth: 0}).replace(/\n$/, '')).join('\n---\n')
+  if (format === 'yaml') return documents.map((doc) => inertYaml(doc).replace(/\n$/, '')).join('\n---\n')
   if (documents.length === 1) return JSON.stringify(documents[0], null, 2)
   return JSON.stringify({apiVersion: 'v1', kind: 'List', items: documents}, null, 2)
 }

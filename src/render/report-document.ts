@@ -1,6 +1,6 @@
 // The machine-readable contract of inject-check: a versioned, List-shaped InjectionReport for --json and -o json|yaml.
 // Field names are stable; new fields may be added, none renamed or removed within v1alpha1.
-import {stringify} from 'yaml'
+import {inertYaml} from './yaml-text.js'
 import {jsonChunks} from './json-chunks.js'
 import type {HealthReport} from '../core/health/health-report.js'
 import type {Gap, SnapshotOrigin} from '../core/snapshot.js'
@@ -173,6 +173,4 @@ export function* renderReportDocumentChunks(
 }
 
 export const renderReportDocument = (report: InjectionReport, format: 'json' | 'yaml'): string =>
-  format === 'json'
-    ? `${JSON.stringify(report, null, 2)}\n`
-    : stringify(report, {version: '1.1', lineWidth: 0})
+  format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : inertYaml(report, {version: '1.1'})

@@ -1,6 +1,7 @@
 // Cluster-provided strings never drive the terminal, and --debug shows requests but never credentials.
 import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {parse as parseYaml} from 'yaml'
 import {startApiServer} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {
@@ -54,11 +55,18 @@ describe('hostile names, labels and annotations are escaped in human output', ()
     assert.match(result.stdout, /web-rs\\x1b\]0;pwned\\x07/)
   })
 
-  it('-o yaml escapes control characters', async () => {
-    const result = await runCheck(['-A', '-o', 'yaml', ...from])
-    assertRan(result)
-    assertInert(result.stdout, 'stdout', false)
-    assertInert(result.stderr, 'stderr', false)
+  it('-o yaml escapes control and bidi characters, and keeps the values exact', async () => {
+    const [yamlRun, jsonRun] = await Promise.all([
+      runCheck(['-A', '-o', 'yaml', ...from]),
+      runCheck(['-A', '-o', 'json', ...from]),
+    ])
+    assertRan(yamlRun)
+    assertInert(yamlRun.stdout, 'stdout', true)
+    assertInert(yamlRun.stderr, 'stderr', true)
+    assert.match(jsonRun.stdout, /\\u202e|\u202e/i, 'the input has a bidi control that the report carries')
+    const fromYaml = parseYaml(yamlRun.stdout, {version: '1.1'}) as {items: unknown[]}
+    const fromJson = JSON.parse(jsonRun.stdout) as {items: unknown[]}
+    assert.deepEqual(fromYaml.items, fromJson.items)
   })
 
   it('-o json escapes them by construction and keeps the values exact', async () => {
