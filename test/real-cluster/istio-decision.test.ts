@@ -115,7 +115,11 @@ const policyEnabledCases: Case[] = [
   {name: 'enabled namespace, label true', namespace: 'shop', labels: {'sidecar.istio.io/inject': 'true'}},
   {name: 'enabled namespace, label false', namespace: 'shop', labels: {'sidecar.istio.io/inject': 'false'}},
   {name: 'enabled namespace, label invalid', namespace: 'shop', labels: {'sidecar.istio.io/inject': 'maybe'}},
-  {name: 'enabled namespace, label True', namespace: 'shop', labels: {'sidecar.istio.io/inject': 'True'}},
+  {
+    name: 'enabled namespace, capitalised label value True',
+    namespace: 'shop',
+    labels: {'sidecar.istio.io/inject': 'True'},
+  },
   {
     name: 'enabled namespace, annotation false',
     namespace: 'shop',
