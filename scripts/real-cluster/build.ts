@@ -107,7 +107,7 @@ function runGo(args: string[], cwd: string): Promise<void> {
 const mb = (path: string): string => `${(statSync(path).size / 1e6).toFixed(0)} MB`
 const seconds = (start: number): string => `${((Date.now() - start) / 1000).toFixed(1)} s`
 
-async function buildInto(
+export async function buildInto(
   label: string,
   cwd: string,
   args: (tmp: string) => string[],
