@@ -134,7 +134,8 @@ const namespaceKinds = (revisions: string[]): NamespaceKind[] => [
   {kind: 'kube-system', labels: {'istio-injection': 'enabled'}, workloads: false},
 ]
 
-type Via = 'pod' | 'deployment' | 'job'
+// `namespace`: the verdict of `inject-check ns/NAME` (a new plain pod there), judged by the plain pod created.
+type Via = 'pod' | 'deployment' | 'job' | 'namespace'
 
 function manifests(t: Template, namespace: string, via: Via, round: string): Json {
   const labels = {...t.labels, scenario: t.id, via, round}
@@ -372,6 +373,15 @@ describe(
           assert.ok(item, `inject-check reported nothing for ${label(s)}`)
           return judge(s, predictionOf(item), reality.get(s)!)
         })
+        for (const plain of scenarios.filter((x) => x.template.id === 'plain' && x.via === 'pod')) {
+          const check = await lab.plugin(['inject-check', `ns/${plain.namespace}`, '-o', 'json'])
+          const item = ((JSON.parse(check.stdout || '{}') as Json).items ?? [])[0] as Json | undefined
+          assert.ok(
+            item,
+            `inject-check ns/${plain.namespace} reported nothing (exit ${check.code}): ${check.stderr}`,
+          )
+          judged.push(judge({...plain, via: 'namespace'}, predictionOf(item), reality.get(plain)!))
+        }
         rows.push(...judged)
         for (const r of judged.filter((x) => !x.exact))
           console.log(
