@@ -1,6 +1,8 @@
 // An HTTPS mutating-webhook server that answers AdmissionReview at /inject the way istiod's sidecar injector does.
 import https from 'node:https'
 import type {AddressInfo} from 'node:net'
+import {istiodDecision} from './istiod-decision.js'
+import type {IstiodInjectorConfig} from './istiod-decision.js'
 import {diffJsonPatch} from './json-patch.js'
 import {loadTlsMaterial} from './tls-fixtures.js'
 
@@ -10,13 +12,22 @@ export interface WebhookServerOptions {
   revision?: string
   proxyImage?: string
   failWith?: {status?: number; delayMs?: number; deny?: string}
+  // Real-cluster tests: who answers each path (undefined: 404), and a serving certificate with more names.
+  route?: (path: string) => InjectorRoute | undefined
+  tls?: {certPem: string; keyPem: string; caPem: string}
 }
+
+// istiod: decide with that revision's injector config; allow: a non-Istio webhook that changes nothing.
+export type InjectorRoute =
+  {kind: 'istiod'; config: IstiodInjectorConfig; proxyImage: string} | {kind: 'allow'}
 
 export interface WebhookCall {
   path: string
   request: Record<string, unknown> | undefined
   response: Record<string, unknown> | undefined
   status: number
+  // With a route: istiod's decision and why (e.g. `inject: policy enabled`).
+  decision?: string
 }
 
 export interface WebhookServer {
@@ -38,6 +49,8 @@ interface Pod {
   }
   spec?: Json & {containers?: Json[]; initContainers?: Json[]; volumes?: Json[]; hostNetwork?: boolean}
 }
+
+type InjectSettings = Required<Pick<WebhookServerOptions, 'mode' | 'revision' | 'proxyImage'>>
 
 // The templates istiod ships in its injector ConfigMap.
 const knownTemplates = ['sidecar', 'gateway', 'grpc-simple', 'grpc-agent', 'spire', 'waypoint']
@@ -217,7 +230,7 @@ const istioVolumes: Json[] = [
 ]
 
 // istio: pkg/kube/inject/testdata/inject/*.injected — the shape of a sidecar-injected pod.
-function injectedPod(pod: Pod, options: Required<Omit<WebhookServerOptions, 'failWith'>>): Pod {
+function injectedPod(pod: Pod, options: InjectSettings): Pod {
   const result = structuredClone(pod)
   const native = options.mode === 'native'
   const meta = (result.metadata ??= {})
@@ -267,7 +280,7 @@ function injectedPod(pod: Pod, options: Required<Omit<WebhookServerOptions, 'fai
 }
 
 // istio: pkg/kube/inject/webhook.go inject() → AdmissionResponse with a base64 JSONPatch.
-function review(pod: Pod, uid: string, options: Required<Omit<WebhookServerOptions, 'failWith'>>): Json {
+function review(pod: Pod, uid: string, options: InjectSettings): Json {
   const decision = injectionDecision(pod)
   if (!decision.inject) return {uid, allowed: true}
   const templates = (pod.metadata?.annotations?.['inject.istio.io/templates'] ?? 'sidecar')
@@ -291,8 +304,39 @@ function review(pod: Pod, uid: string, options: Required<Omit<WebhookServerOptio
   }
 }
 
+// A pod a previous Istio webhook already injected: istiod strips what its status annotation lists, then injects.
+function stripInjected(pod: Pod): Pod {
+  const status = pod.metadata?.annotations?.['sidecar.istio.io/status']
+  if (!status) return pod
+  const listed = JSON.parse(status) as {initContainers?: string[]; containers?: string[]; volumes?: string[]}
+  const stripped = structuredClone(pod)
+  const spec = (stripped.spec ??= {})
+  const keep = (names: string[] | undefined) => (item: Json) => !(names ?? []).includes(String(item.name))
+  spec.initContainers = (spec.initContainers ?? []).filter(keep(listed.initContainers))
+  spec.containers = (spec.containers ?? []).filter(keep(listed.containers))
+  spec.volumes = (spec.volumes ?? []).filter(keep(listed.volumes))
+  if (spec.initContainers.length === 0) delete spec.initContainers
+  return stripped
+}
+
+function routedReview(request: Json, route: InjectorRoute, mode: 'native' | 'classic'): [Json, string] {
+  const uid = String(request.uid)
+  if (route.kind === 'allow') return [{uid, allowed: true}, 'allow']
+  const pod = request.object as Pod
+  const decision = istiodDecision(pod, String(request.namespace ?? ''), route.config)
+  if (!decision.inject) return [{uid, allowed: true}, `skip: ${decision.why}`]
+  const settings = {mode, revision: route.config.revision, proxyImage: route.proxyImage}
+  const withNamespace = {...pod, metadata: {...pod.metadata, namespace: String(request.namespace)}}
+  const injected = injectedPod(stripInjected(withNamespace), settings)
+  if (!pod.metadata?.namespace) delete injected.metadata!.namespace
+  const patch = Buffer.from(JSON.stringify(diffJsonPatch(pod, injected))).toString('base64')
+  return [{uid, allowed: true, patch, patchType: 'JSONPatch'}, `inject: ${decision.why}`]
+}
+
 export async function startWebhookServer(options: WebhookServerOptions = {}): Promise<WebhookServer> {
-  const tls = loadTlsMaterial()
+  const tls = options.tls
+    ? {webhookCertPem: options.tls.certPem, webhookKeyPem: options.tls.keyPem, caPem: options.tls.caPem}
+    : loadTlsMaterial()
   const settings = {
     mode: options.mode ?? 'native',
     revision: options.revision ?? 'default',
@@ -326,9 +370,14 @@ export async function startWebhookServer(options: WebhookServerOptions = {}): Pr
           return send(options.failWith.status, `injected failure ${options.failWith.status}\n`)
         if (!request || typeof request.uid !== 'string')
           return send(400, 'could not decode AdmissionReview\n')
-        const response: Json = options.failWith?.deny
-          ? {uid: request.uid, allowed: false, status: {message: options.failWith.deny}}
-          : review(request.object as Pod, request.uid, settings)
+        const route = options.route?.(path)
+        if (options.route && !route) return send(404, '404 page not found\n')
+        if (route) [call.response, call.decision] = routedReview(request, route, settings.mode)
+        const response: Json =
+          call.response ??
+          (options.failWith?.deny
+            ? {uid: request.uid, allowed: false, status: {message: options.failWith.deny}}
+            : review(request.object as Pod, request.uid, settings))
         call.response = response
         send(
           200,
