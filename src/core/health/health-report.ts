@@ -71,6 +71,7 @@ const severityRank: Readonly<Record<ReasonLevel, number>> = {Error: 0, Warning: 
 const shortReasons: Partial<Record<ReasonCode, (w: WebhookHealth) => string>> = {
   WebhookServiceMissing: (w) => `service ${w.service?.name ?? '?'} not found`,
   WebhookStaleRevision: (w) => `revision ${w.revision ?? '?'} was removed`,
+  WebhookServiceHeadless: (w) => `${w.service?.name ?? '?'} is headless`,
   WebhookServicePortMissing: (w) => `${w.service?.name ?? '?'} has no port ${w.service?.port ?? 443}`,
   WebhookTargetPortMismatch: (w) => `${w.service?.name ?? '?'} targetPort is not 15017`,
   WebhookNoReadyEndpoints: (w) => `${w.service?.name ?? '?'} has no ready endpoints`,
