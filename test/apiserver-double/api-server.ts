@@ -46,6 +46,7 @@ import {
   prepareForCreate,
 } from './pod-defaulting.js'
 import {AdmissionRejection, runWebhooks} from './webhook-dispatch.js'
+import type {ServiceSpec} from './webhook-dispatch.js'
 import {loadTlsMaterial} from './tls-fixtures.js'
 import {WatchHub} from './watch-streams.js'
 import {decodeAccessReview} from './protobuf-review.js'
@@ -322,6 +323,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     return slices.some((o) => (o.endpoints ?? []).some((e) => e.conditions?.ready !== false))
   }
 
+  const serviceSpec = (namespace: string, service: string): ServiceSpec | undefined =>
+    (
+      store.get(findResource('', 'v1', 'services')!, namespace, service)?.object as
+        {spec?: ServiceSpec} | undefined
+    )?.spec
+
   const namespaceLabels = (namespace: string): Record<string, string> | undefined => {
     const info = findResource('', 'v1', 'namespaces')!
     return store.get(info, '', namespace)?.object.metadata?.labels
@@ -349,6 +356,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       userName,
       services,
       readyEndpoints,
+      serviceSpec,
     }
     const byResource = (resource: string): KubeObject[] =>
       store

@@ -261,7 +261,7 @@ export const assessHealth = (
   const webhooks = assessWebhooks(snapshot, now)
   // istiod log lines (object null) are about istiod itself: cluster-wide like the webhooks.
   const failures = [
-    ...classifyFailureEvents(snapshot.events, {platform, at: now}).filter(
+    ...classifyFailureEvents(snapshot.events, {platform, at: now, services: snapshot.services}).filter(
       (f) => f.object === null || scope.includesController(f.object.kind, f.object.namespace, f.object.name),
     ),
     ...classifyIstiodLogs(snapshot.logs, {platform}),
