@@ -3,6 +3,7 @@
 import {scopeHealth, scopeVerdict} from '../src/core/fix-scope.js'
 import {snapshotTime} from '../src/core/health/evidence-age.js'
 import type {ClusterFlags} from '../src/core/verdict/shell-command.js'
+import {withClusterFlags} from '../src/core/verdict/shell-command.js'
 import {Args, Flags} from '@oclif/core'
 import {KubeCommand} from '../src/cli/base-command.js'
 import {
@@ -347,7 +348,8 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       podLabels: plan.podLabels,
       health: plan.health === true ? health : undefined,
     })
-    for (const warning of gapWarnings(snapshot.gaps)) writeWarning(warning)
+    for (const warning of gapWarnings(snapshot.gaps))
+      writeWarning(withClusterFlags(warning, this.clusterFlags))
     if (!json) {
       const text = renderCheckOutput({
         report,

@@ -11,7 +11,7 @@ import {ApiStatusError, describeSourceError, subjectOfPath} from '../cluster/kub
 import {defaultRequestTimeout, parseRequestTimeout} from '../cluster/request-timeout.js'
 import {stdoutIsTerminal, writeData, writeDebug, writeError} from './output.js'
 import {jsonChunks} from '../render/json-chunks.js'
-import {shellQuote} from '../core/verdict/shell-command.js'
+import {clusterFlagWords} from '../core/verdict/shell-command.js'
 import {booleanFlagNames, normalizeKubectlArgv} from './kubectl-argv.js'
 
 export const outputFormats = ['table', 'wide', 'json', 'yaml'] as const
@@ -182,19 +182,18 @@ export interface ExplainedFailure {
 export interface KubectlTarget {
   readonly kubeconfig?: string | undefined
   readonly context?: string | undefined
+  readonly as?: string | undefined
+  readonly asGroups?: readonly string[] | undefined
 }
 
 /** Adds the user's --kubeconfig/--context to the backticked `kubectl …` commands in a message (not to our own plugin). */
 export const withKubectlTarget = (text: string, target: KubectlTarget): string =>
   text.replace(/`kubectl ((?!inject-)[^`]*)`/g, (whole, rest: string) => {
-    const flags = [
-      ...(target.kubeconfig !== undefined && !rest.includes('--kubeconfig')
-        ? [`--kubeconfig ${shellQuote(target.kubeconfig)}`]
-        : []),
-      ...(target.context !== undefined && !rest.includes('--context')
-        ? [`--context ${shellQuote(target.context)}`]
-        : []),
-    ]
+    const flags = clusterFlagWords({
+      ...(rest.includes('--kubeconfig') ? {} : {kubeconfig: target.kubeconfig}),
+      ...(rest.includes('--context') ? {} : {context: target.context}),
+      ...(/--as\b/.test(rest) ? {} : {as: target.as, asGroups: target.asGroups}),
+    })
     return flags.length === 0 ? whole : `\`kubectl ${flags.join(' ')} ${rest}\``
   })
 
@@ -285,7 +284,12 @@ export abstract class KubeCommand extends Command {
   ): {colour: boolean; json: boolean} {
     // kubectl -v=6 and above log each request, as --debug does.
     this.#debug = flags.debug === true || this.#logLevel >= 6
-    this.#kubectlTarget = {kubeconfig: flags.kubeconfig, context: flags.context}
+    this.#kubectlTarget = {
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      as: flags.as,
+      asGroups: flags['as-group'],
+    }
     const json = this.jsonEnabled()
     const problem = validateKubeFlags(flags, json)
     if (problem !== undefined)

@@ -7,6 +7,7 @@ import {diagnoseDirectFailure, diagnoseDryRunFailure} from '../core/preview/fail
 import {applyJsonPatch} from '../core/preview/json-patch.js'
 import {isolateInjection, restartPair, reviewObjectFrom} from '../core/preview/noise.js'
 import {rebase} from '../core/preview/rebase.js'
+import {sh} from '../core/verdict/shell-command.js'
 import {controllerOf, hasTemplate, observedPreview} from '../core/preview/observed.js'
 import {
   injectLabel,
@@ -221,19 +222,29 @@ export async function previewLive(
     )
   }
   const service = target.service
-  const allowed = service === null ? false : await canProxyService(transport, service.namespace, service.name)
+  // kubernetes: pkg/registry/core/service/storage/storage.go ResourceLocation proxies to endpoints only: an ExternalName
+  // Service answers "no endpoints available" (seen on v1.37.2), though webhook calls reach it (ResolveCluster).
+  const external = service?.externalName !== undefined
+  const allowed =
+    service === null || external ? false : await canProxyService(transport, service.namespace, service.name)
   if (service === null || !allowed) {
     const why =
       service === null
         ? `revision ${target.revision} calls its injector by URL, not through a Service`
-        : `creating services/proxy for ${service.namespace}/${service.name} is forbidden`
+        : external
+          ? `${service.namespace}/${service.name} is an ExternalName Service (${service.externalName ?? ''}): the API server's service proxy reaches endpoints only`
+          : `creating services/proxy for ${service.namespace}/${service.name} is forbidden`
     return failedPreview(
       {...base('direct', note('PreviewRevisionNoRoute')), revision: target.revision, webhooks: []},
       {
         code: 'PreviewRevisionNoRoute',
         message: `cannot preview revision ${target.revision}: object path: ${plan.reason}; direct route: ${why}`,
         diagnosis: describeReason('PreviewRevisionNoRoute').summary,
-        hint: `kubectl auth can-i create services/proxy -n ${service?.namespace ?? 'istio-system'}`,
+        // `services/proxy` as an argument would name a Service called proxy: the subresource is a flag.
+        hint:
+          service === null || external
+            ? sh`kubectl get mutatingwebhookconfigurations -l istio.io/rev=${target.revision} -o yaml   # preview in a namespace its namespaceSelector selects (the object path needs no proxy)`
+            : sh`kubectl auth can-i create services/${service.name} --subresource=proxy -n ${service.namespace}`,
       },
     )
   }

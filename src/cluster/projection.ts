@@ -322,6 +322,9 @@ export function projectService(object: unknown, source?: Provenance): ServiceFac
     labels: labelsOf(meta.labels),
     ...(isRecord(spec.selector) ? {selector: labelsOf(spec.selector)} : {}),
     ports,
+    ...(text(spec.type) === undefined ? {} : {type: text(spec.type)!}),
+    ...(text(spec.externalName) === undefined ? {} : {externalName: text(spec.externalName)!}),
+    ...(text(spec.clusterIP) === undefined ? {} : {clusterIP: text(spec.clusterIP)!}),
     ...withSource(source),
   }
 }

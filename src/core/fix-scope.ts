@@ -10,7 +10,10 @@ const scoped = (texts: readonly string[], flags: ClusterFlags): string[] =>
   texts.map((text) => withClusterFlags(text, flags))
 
 const hasFlags = (flags: ClusterFlags): boolean =>
-  flags.kubeconfig !== undefined || flags.context !== undefined
+  flags.kubeconfig !== undefined ||
+  flags.context !== undefined ||
+  flags.as !== undefined ||
+  (flags.asGroups?.length ?? 0) > 0
 
 export const scopeVerdict = (verdict: Verdict, flags: ClusterFlags): Verdict =>
   !hasFlags(flags)
@@ -18,6 +21,10 @@ export const scopeVerdict = (verdict: Verdict, flags: ClusterFlags): Verdict =>
     : {
         ...verdict,
         actions: scoped(verdict.actions, flags),
+        // The `kubectl auth can-i …` of an unreadable resource must ask about the same identity.
+        checks: verdict.checks.map((c) =>
+          c.code === 'Forbidden' ? {...c, detail: withClusterFlags(c.detail, flags)} : c,
+        ),
         ...(verdict.notes === undefined ? {} : {notes: scoped(verdict.notes, flags)}),
         ...(verdict.alternatives === undefined
           ? {}

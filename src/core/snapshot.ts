@@ -187,6 +187,11 @@ export interface ServiceFacts {
   readonly labels: Labels
   readonly selector?: Labels
   readonly ports: readonly ServicePortFacts[]
+  /** spec.type (ClusterIP when absent); ExternalName Services are dialled at `externalName`, not through endpoints. */
+  readonly type?: string
+  readonly externalName?: string
+  /** spec.clusterIP; `None` is a headless Service. */
+  readonly clusterIP?: string
   readonly source?: Provenance
 }
 

@@ -46,6 +46,7 @@ import {
   prepareForCreate,
 } from './pod-defaulting.js'
 import {AdmissionRejection, runWebhooks} from './webhook-dispatch.js'
+import type {ServiceSpec} from './webhook-dispatch.js'
 import {loadTlsMaterial} from './tls-fixtures.js'
 import {WatchHub} from './watch-streams.js'
 import {decodeAccessReview} from './protobuf-review.js'
@@ -322,6 +323,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     return slices.some((o) => (o.endpoints ?? []).some((e) => e.conditions?.ready !== false))
   }
 
+  const serviceSpec = (namespace: string, service: string): ServiceSpec | undefined =>
+    (
+      store.get(findResource('', 'v1', 'services')!, namespace, service)?.object as
+        {spec?: ServiceSpec} | undefined
+    )?.spec
+
   const namespaceLabels = (namespace: string): Record<string, string> | undefined => {
     const info = findResource('', 'v1', 'namespaces')!
     return store.get(info, '', namespace)?.object.metadata?.labels
@@ -349,6 +356,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       userName,
       services,
       readyEndpoints,
+      serviceSpec,
     }
     const byResource = (resource: string): KubeObject[] =>
       store
@@ -524,8 +532,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return answerStatus(statusBody(404, 'NotFound', 'the server could not find the requested resource'))
     const {info} = target
     const verb = verbFor(method, target, params)
-    if (isDenied(verb, info.group, info.resource, target.namespace))
-      return answerStatus(forbidden(userName, verb, info.resource, info.group, target.namespace, target.name))
+    // apiserver: pkg/endpoints/request/requestinfo.go: for /api/v1/namespaces/{name} the request's namespace is {name}
+    // (RBAC and the 403 text: `in the namespace "team-a"`, seen on a real v1.37.2).
+    const authzNamespace =
+      info.group === '' && info.resource === 'namespaces' && target.name ? target.name : target.namespace
+    if (isDenied(verb, info.group, info.resource, authzNamespace))
+      return answerStatus(forbidden(userName, verb, info.resource, info.group, authzNamespace, target.name))
     if (method === 'GET') {
       if (verb === 'watch') return serveWatch(target, params)
       return target.name ? serveGet(target, params, accept) : serveList(target, params, accept)

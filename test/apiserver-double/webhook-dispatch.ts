@@ -47,6 +47,14 @@ export interface AdmissionInput {
   services: Record<string, string>
   // From the stored EndpointSlices: false when the Service has slices but no ready endpoint, undefined when none are stored.
   readyEndpoints?: (namespace: string, service: string) => boolean | undefined
+  // The stored Service's spec, when one is stored: its type decides how the API server routes the call.
+  serviceSpec?: (namespace: string, service: string) => ServiceSpec | undefined
+}
+
+export interface ServiceSpec {
+  type?: string
+  clusterIP?: string
+  externalName?: string
 }
 
 export class AdmissionRejection extends Error {
@@ -103,8 +111,13 @@ function displayUrl(hook: Webhook, timeoutSeconds: number): string {
 function targetUrl(hook: Webhook, input: AdmissionInput, shown: string): {url: URL; servername?: string} {
   const svc = hook.clientConfig.service
   if (!svc) return {url: new URL(hook.clientConfig.url ?? '')}
-  // apiserver: pkg/util/proxy/proxy.go ResolveEndpoint (no ready endpoint in the Service's EndpointSlices).
-  if (input.readyEndpoints?.(svc.namespace, svc.name) === false)
+  // apiserver: pkg/util/proxy/proxy.go ResolveCluster (kube-apiserver's default): headless cannot be routed, ExternalName is
+  // dialled at externalName:port without endpoints (both seen on a real v1.37.2 API server).
+  const spec = input.serviceSpec?.(svc.namespace, svc.name)
+  if (spec?.type !== 'ExternalName' && spec?.clusterIP === 'None')
+    throw new CallFailure(`Post "${shown}": cannot route to service with ClusterIP "None"`)
+  // ResolveEndpoint (--enable-aggregator-routing): no ready endpoint in the Service's EndpointSlices.
+  if (spec?.type !== 'ExternalName' && input.readyEndpoints?.(svc.namespace, svc.name) === false)
     throw new CallFailure(`Post "${shown}": no endpoints available for service "${svc.name}"`)
   const services = input.services
   const base = services[`${svc.namespace}/${svc.name}:${svc.port ?? 443}`]

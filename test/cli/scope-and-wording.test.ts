@@ -110,6 +110,17 @@ describe('small pure helpers of the command line', () => {
     )
     assert.equal(withKubectlTarget('`kubectl inject-check --help`', target), '`kubectl inject-check --help`')
   })
+  it('withKubectlTarget carries impersonation, so a suggested can-i asks about the identity that was checked', () => {
+    const target = {context: 'admin', as: 'previewer', asGroups: ['team a']}
+    assert.equal(
+      withKubectlTarget('check with `kubectl auth can-i list pods -n shop`', target),
+      "check with `kubectl --context admin --as previewer --as-group 'team a' auth can-i list pods -n shop`",
+    )
+    assert.equal(
+      withKubectlTarget('`kubectl auth can-i get pods --as other`', target),
+      '`kubectl --context admin auth can-i get pods --as other`',
+    )
+  })
   it('resolveResourceType takes kubectl plural, short and TYPE.GROUP forms', () => {
     assert.deepEqual(resolveResourceType('cronjobs.batch'), {kind: 'workload', workloadKind: 'CronJob'})
     assert.deepEqual(resolveResourceType('StatefulSets.apps'), {

@@ -118,6 +118,65 @@ const cases: readonly {
   },
 ]
 
+// FailedCreate messages recorded verbatim by a real kube-apiserver v1.37.2 (test/real-cluster/failures.test.ts).
+const realPrefix = (service: string, port: number, timeout: number): string =>
+  `Error creating: Internal error occurred: failed calling webhook "namespace.sidecar-injector.istio.io": failed to call webhook: Post "https://${service}.istio-system.svc:${port}/inject?timeout=${timeout}s": `
+const realTexts: readonly {name: string; message: string; code: string}[] = [
+  {
+    name: 'the injector stopped behind an ExternalName Service: connection refused',
+    message: `${realPrefix('istiod-stopped', 46265, 5)}dial tcp 127.0.0.1:46265: connect: connection refused`,
+    code: 'WebhookConnectionRefused',
+  },
+  {
+    name: 'a caBundle of another CA: x509 unknown authority',
+    message: `${realPrefix('istiod-wrong-ca', 44155, 5)}tls: failed to verify certificate: x509: certificate signed by unknown authority`,
+    code: 'WebhookTLSFailure',
+  },
+  {
+    name: 'an injector slower than timeoutSeconds 1: context deadline exceeded',
+    message: `${realPrefix('istiod-slow', 43951, 1)}context deadline exceeded`,
+    code: 'WebhookCallTimeout',
+  },
+  {
+    name: 'a headless webhook Service: cannot route (not a generic call failure)',
+    message: `${realPrefix('istiod-headless', 443, 10)}cannot route to service with ClusterIP "None"`,
+    code: 'WebhookServiceHeadless',
+  },
+]
+
+describe('classifyFailureEvents on real API-server texts', () => {
+  for (const c of realTexts) {
+    it(c.name, () => {
+      const [diagnosis] = classifyFailureEvents([rsEvent(c.message)])
+      assert.equal(diagnosis?.code, c.code)
+      assert.equal(diagnosis?.service?.namespace, 'istio-system')
+      assert.match(diagnosis?.service?.name ?? '', /^istiod-/)
+    })
+  }
+
+  it('sends a refused call through an ExternalName Service to the host it names, not to EndpointSlices', () => {
+    const [external] = classifyFailureEvents([rsEvent(realTexts[0]!.message)], {
+      services: [
+        {
+          namespace: 'istio-system',
+          name: 'istiod-stopped',
+          labels: {},
+          ports: [],
+          type: 'ExternalName',
+          externalName: 'localhost',
+        },
+      ],
+    })
+    assert.deepEqual(external?.hints.length, 1)
+    assert.match(
+      external?.hints[0] ?? '',
+      /ExternalName Service: the API server dials localhost:46265 directly/,
+    )
+    const [inCluster] = classifyFailureEvents([rsEvent(realTexts[0]!.message)])
+    assert.match(inCluster?.hints[0] ?? '', /endpointslices/)
+  })
+})
+
 describe('classifyFailureEvents', () => {
   for (const c of cases) {
     it(c.name, () => {

@@ -62,6 +62,24 @@ ${pem
   .join('\n')}
 `
 
+// istiod as the real-cluster harness installs it: ExternalName to a local server, no selector, no EndpointSlices.
+const externalNameIstiod = (ports: string): string => `
+apiVersion: v1
+kind: Service
+metadata: {name: istiod, namespace: istio-system}
+spec: {type: ExternalName, externalName: localhost, ports: ${ports}}
+`
+
+const headlessIstiod = `
+apiVersion: v1
+kind: Service
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  clusterIP: None
+  selector: {app: istiod, istio: pilot}
+  ports: [{name: https-webhook, port: 443, protocol: TCP, targetPort: 15017}]
+`
+
 // Another Service, so the snapshot visibly holds Services and a missing istiod one is evidence, not a collection gap.
 const kubeDns = `
 apiVersion: v1
@@ -118,6 +136,30 @@ const scenarios: readonly Scenario[] = [
       snapshotFrom([defaultInstall], istiodService('https-webhook') + '---' + endpointSlice(true, 8443)),
     state: 'Failing',
     failed: ['WebhookFailClosedRisk', 'WebhookTargetPortMismatch'],
+  },
+  {
+    name: 'an ExternalName istiod Service is dialled at its externalName: a port 443 → 8080 and no EndpointSlice do not matter',
+    snapshot: () =>
+      snapshotFrom(
+        [defaultInstall],
+        externalNameIstiod('[{name: https-webhook, port: 443, targetPort: 8080}]'),
+        [],
+        ['EndpointSlice/istio-system/istiod-lr7jg'],
+      ),
+    state: 'Healthy',
+    failed: [],
+  },
+  {
+    name: 'an ExternalName istiod Service needs no port entry: the API server uses the webhook port as is',
+    snapshot: () => snapshotFrom([defaultInstall], externalNameIstiod('[]')),
+    state: 'Healthy',
+    failed: [],
+  },
+  {
+    name: 'a headless istiod Service cannot be routed to by the API server and blocks pods (Fail)',
+    snapshot: () => snapshotFrom([defaultInstall], headlessIstiod),
+    state: 'Failing',
+    failed: ['WebhookFailClosedRisk', 'WebhookServiceHeadless'],
   },
   {
     name: 'an empty caBundle (istiod never patched it) fails TLS',

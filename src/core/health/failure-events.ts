@@ -4,7 +4,7 @@
 // admission/plugin/webhook/errors/statuserror.go (`admission webhook %q denied the request: …`, `does not support dry run`).
 import {sh} from '../verdict/shell-command.js'
 import {evidenceAgeSeconds, isRecentAge} from './evidence-age.js'
-import type {ClusterSnapshot, EventFacts, Provenance, WorkloadFacts} from '../snapshot.js'
+import type {ClusterSnapshot, EventFacts, Provenance, ServiceFacts, WorkloadFacts} from '../snapshot.js'
 import type {ReasonCode} from '../verdict/reasons.js'
 
 export type FailureClass =
@@ -13,6 +13,7 @@ export type FailureClass =
   | 'ConnectionRefused'
   | 'TLS'
   | 'NoEndpoints'
+  | 'HeadlessService'
   | 'ServiceNotFound'
   | 'Denied'
   | 'DryRunUnsupported'
@@ -57,6 +58,8 @@ export interface ClassifyOptions {
   readonly platform?: Platform | null
   /** The snapshot's time, against which evidence ages; without it every event counts as recent. */
   readonly at?: Date
+  /** The snapshot's Services: an ExternalName one changes where a refused or timed-out call went. */
+  readonly services?: readonly ServiceFacts[]
 }
 
 const classCodes: Readonly<Record<FailureClass, ReasonCode>> = {
@@ -65,6 +68,7 @@ const classCodes: Readonly<Record<FailureClass, ReasonCode>> = {
   ConnectionRefused: 'WebhookConnectionRefused',
   TLS: 'WebhookTLSFailure',
   NoEndpoints: 'WebhookNoEndpoints',
+  HeadlessService: 'WebhookServiceHeadless',
   ServiceNotFound: 'WebhookServiceNotFound',
   Denied: 'WebhookDenied',
   DryRunUnsupported: 'WebhookDryRunUnsupported',
@@ -79,6 +83,8 @@ const eventPatterns: readonly (readonly [FailureClass, RegExp])[] = [
   ['DryRunUnsupported', /does not support dry run/],
   ['Denied', /admission webhook "[^"]+" denied the request/],
   ['NoEndpoints', /no endpoints available for service/],
+  // k8s: apiserver pkg/util/proxy/proxy.go ResolveCluster.
+  ['HeadlessService', /cannot route to service with ClusterIP "None"/],
   ['ServiceNotFound', /service "[^"]+" not found/],
   [
     'TLS',
@@ -145,13 +151,31 @@ const networkHints = (
   return [netpol, gke, eks, proxy, probe]
 }
 
+// k8s: apiserver pkg/util/proxy/proxy.go ResolveCluster: an ExternalName Service is dialled at `<externalName>:<port>`.
+const externalTarget = (
+  services: readonly ServiceFacts[] | undefined,
+  service: {namespace: string; name: string} | null,
+  url: string | null,
+): string | null => {
+  const found = services?.find((s) => s.namespace === service?.namespace && s.name === service.name)
+  if (found?.type !== 'ExternalName') return null
+  const port = url === null ? undefined : /^https?:\/\/[^/:]+:(\d+)/.exec(url)?.[1]
+  return `${found.externalName ?? '?'}:${port ?? 443}`
+}
+
+const externalHint = (target: string, name: string, ns: string): string =>
+  sh`${ns}/${name} is an ExternalName Service: the API server dials ${target} directly (no endpoints, no targetPort); make the injector answer there, or fix spec.externalName: kubectl get service ${name} -n ${ns} -o yaml`
+
 const hintsFor = (
   cls: FailureClass,
   platform: Platform | null | undefined,
   service: {namespace: string; name: string} | null,
+  external: string | null = null,
 ): string[] => {
   const ns = service?.namespace ?? 'istio-system'
   const name = service?.name ?? 'istiod'
+  if (external !== null && (cls === 'ConnectionRefused' || cls === 'Timeout'))
+    return [externalHint(external, name, ns)]
   switch (cls) {
     case 'Timeout':
       return networkHints(platform, name, ns)
@@ -167,6 +191,10 @@ const hintsFor = (
       ]
     case 'NoEndpoints':
       return [sh`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name}`]
+    case 'HeadlessService':
+      return [
+        sh`${ns}/${name} is headless (clusterIP None): recreate it with a cluster IP, as the Istio chart does: kubectl get service ${name} -n ${ns} -o yaml`,
+      ]
     case 'ServiceNotFound':
       return [
         sh`A webhook still calls ${ns}/${name}: kubectl get mutatingwebhookconfigurations -o 'custom-columns=NAME:.metadata.name,SVC:.webhooks[0].clientConfig.service.name'; delete the stale one or reinstall that revision`,
@@ -268,7 +296,7 @@ export const classifyFailureEvents = (
       events,
       lastTimestamp: latest,
       message: newest ? trimMessage(event.message) : (previous?.message ?? trimMessage(event.message)),
-      hints: hintsFor(cls, options.platform, service),
+      hints: hintsFor(cls, options.platform, service, externalTarget(options.services, service, url)),
       ...((newest ? event.source : previous?.source)
         ? {source: (newest ? event.source : previous?.source) as Provenance}
         : {}),

@@ -71,6 +71,7 @@ const severityRank: Readonly<Record<ReasonLevel, number>> = {Error: 0, Warning: 
 const shortReasons: Partial<Record<ReasonCode, (w: WebhookHealth) => string>> = {
   WebhookServiceMissing: (w) => `service ${w.service?.name ?? '?'} not found`,
   WebhookStaleRevision: (w) => `revision ${w.revision ?? '?'} was removed`,
+  WebhookServiceHeadless: (w) => `${w.service?.name ?? '?'} is headless`,
   WebhookServicePortMissing: (w) => `${w.service?.name ?? '?'} has no port ${w.service?.port ?? 443}`,
   WebhookTargetPortMismatch: (w) => `${w.service?.name ?? '?'} targetPort is not 15017`,
   WebhookNoReadyEndpoints: (w) => `${w.service?.name ?? '?'} has no ready endpoints`,
@@ -260,7 +261,7 @@ export const assessHealth = (
   const webhooks = assessWebhooks(snapshot, now)
   // istiod log lines (object null) are about istiod itself: cluster-wide like the webhooks.
   const failures = [
-    ...classifyCreateFailures(snapshot, {platform, at: now}).filter(
+    ...classifyCreateFailures(snapshot, {platform, at: now, services: snapshot.services}).filter(
       (f) => f.object === null || scope.includesController(f.object.kind, f.object.namespace, f.object.name),
     ),
     ...classifyIstiodLogs(snapshot.logs, {platform}),

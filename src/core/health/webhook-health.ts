@@ -118,7 +118,34 @@ const endpointsOf = (snapshot: ClusterSnapshot, service: ServiceFacts): Endpoint
 const podNamed = (snapshot: ClusterSnapshot, namespace: string, name: string): PodFacts | undefined =>
   snapshot.pods.find((pod) => pod.kind === 'Pod' && pod.namespace === namespace && pod.name === name)
 
-// k8s: the API server resolves service webhooks to an endpoint IP and the *target* port (aggregator service resolver).
+// k8s: staging/src/k8s.io/apiserver/pkg/util/proxy/proxy.go ResolveCluster (kube-apiserver's default resolver): ExternalName
+// → `<externalName>:<webhook port>` with no port lookup; ClusterIP None → `cannot route to service with ClusterIP "None"`.
+const assessServiceType = (
+  service: ServiceFacts,
+  port: number,
+  subject: string,
+): ServiceChain | undefined => {
+  if (service.type === 'ExternalName') {
+    const target = `${service.externalName ?? '?'}:${port}`
+    const detail = `ExternalName: the API server dials ${target}; targetPort and EndpointSlices do not apply`
+    return {
+      checks: [check('WebhookServiceExternalName', 'Pass', subject, detail)],
+      readyEndpoints: null,
+      broken: false,
+    }
+  }
+  if (service.clusterIP === 'None') {
+    const detail = `headless (clusterIP None): kube-apiserver (without --enable-aggregator-routing) answers cannot route to service with ClusterIP "None"`
+    return {
+      checks: [check('WebhookServiceHeadless', 'Fail', subject, detail)],
+      readyEndpoints: null,
+      broken: true,
+    }
+  }
+  return undefined
+}
+
+// k8s: with a cluster IP the call goes to ClusterIP:port and on (kube-proxy) to a ready endpoint's *target* port.
 /** The Service → port → targetPort → ready endpoints chain of one service webhook; `broken` means calls fail now. */
 export const assessServiceChain = (
   snapshot: ClusterSnapshot,
@@ -165,6 +192,8 @@ export const assessServiceChain = (
       `service ${ref.namespace}/${ref.name}${service.source ? ` (${service.source})` : ''}`,
     ),
   )
+  const byType = assessServiceType(service, ref.port, subject)
+  if (byType !== undefined) return {...byType, checks: [...checks, ...byType.checks]}
 
   const servicePort = service.ports.find((p) => p.port === ref.port)
   if (servicePort === undefined) {

@@ -9,8 +9,13 @@ import {revisionLabel} from './pod-builder.js'
 export interface RevisionTarget {
   readonly revision: string
   readonly configurations: readonly string[]
-  /** The injector Service of the revision (first injector webhook that calls a Service). */
-  readonly service: {readonly namespace: string; readonly name: string; readonly path: string} | null
+  /** The injector Service of the revision (first injector webhook that calls a Service); `externalName` for an ExternalName one. */
+  readonly service: {
+    readonly namespace: string
+    readonly name: string
+    readonly path: string
+    readonly externalName?: string
+  } | null
 }
 
 export type RevisionLookup =
@@ -35,6 +40,8 @@ export const findRevision = (snapshot: ClusterSnapshot, revision: string): Revis
     .flatMap((c) => c.webhooks ?? [])
     .find((w) => w.clientConfig.service !== undefined && w.name.endsWith('sidecar-injector.istio.io'))
   const service = hook?.clientConfig.service
+  const facts = snapshot.services.find((s) => s.namespace === service?.namespace && s.name === service.name)
+  const external = facts?.type === 'ExternalName' ? {externalName: facts.externalName ?? ''} : {}
   return {
     ok: true,
     target: {
@@ -43,7 +50,7 @@ export const findRevision = (snapshot: ClusterSnapshot, revision: string): Revis
       service:
         service === undefined
           ? null
-          : {namespace: service.namespace, name: service.name, path: service.path ?? '/inject'},
+          : {namespace: service.namespace, name: service.name, path: service.path ?? '/inject', ...external},
     },
   }
 }

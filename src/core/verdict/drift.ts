@@ -43,10 +43,20 @@ const listNames = (states: readonly PodState[]): string => {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`
 }
 
+// k8s: apiserver admission/plugin/webhook/mutating/dispatcher.go: under Ignore a failed call admits the object unchanged,
+// recording only the audit annotation failed-open.mutation.webhook.admission.k8s.io/round_N_index_M (no event).
+const failOpenNote = (decision: Partial<Pick<InjectionDecision, 'matches'>>): string => {
+  const open = decision.matches?.find((m) => m.istio && m.result === 'Match' && m.failurePolicy === 'Ignore')
+  if (open === undefined) return ''
+  const subject = `${open.webhook.configuration}/${open.webhook.name}`
+  return `; ${subject} has failurePolicy Ignore, so a pod created while istiod did not answer was admitted without a sidecar and without an event: check that istiod answers (kubectl inject-check --health) before restarting`
+}
+
 /** Drift of existing pods against what a pod created now would get; `subject` names them (`pod web-0`, `3 of 4 pods of deployment/web`). */
 export const findDrift = (
   states: readonly PodState[],
-  decision: Pick<InjectionDecision, 'outcome' | 'revision' | 'reason'>,
+  decision: Pick<InjectionDecision, 'outcome' | 'revision' | 'reason'> &
+    Partial<Pick<InjectionDecision, 'matches'>>,
   owner: {readonly kind: string; readonly name: string} | undefined,
   isCurrentRevision: (injected: string) => boolean = (injected) => injected === decision.revision,
 ): DriftReport => {
@@ -78,7 +88,7 @@ export const findDrift = (
     findings.push({
       code: 'NeedsRestart',
       kind: 'NeedsRestart',
-      message: `${of(missing)} would be injected if created now but run${missing.length === 1 && states.length === 1 ? 's' : ''} without a sidecar: restart to inject`,
+      message: `${of(missing)} would be injected if created now but run${missing.length === 1 && states.length === 1 ? 's' : ''} without a sidecar: restart to inject${failOpenNote(decision)}`,
     })
   }
   if (unexpected.length > 0) {
@@ -199,6 +209,7 @@ export const findCreationBlock = (
   const findings: Finding[] = []
   const actions: ActionSource[] = []
   const failures = classifyCreateFailures(snapshot, {
+    services: snapshot.services,
     ...(options.at === undefined ? {} : {at: options.at}),
   }).filter((d) => d.recent && d.object !== null && d.object.namespace === namespace)
   for (const match of decision.matches) {
@@ -245,11 +256,19 @@ export const findCreationBlock = (
           },
     )
     const ns = service?.namespace ?? 'istio-system'
+    // An ExternalName Service has no istiod pods or EndpointSlices behind it: the Service names the host dialled.
+    const external = snapshot.services.some(
+      (s) => s.namespace === ns && s.name === service?.name && s.type === 'ExternalName',
+    )
     const commands = [
-      sh`kubectl get pods -n ${ns} -l ${istiodSelector(match.revision)}`,
-      ...(service === undefined
-        ? []
-        : [sh`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${service.name}`]),
+      ...(service !== undefined && external
+        ? [sh`kubectl get service ${service.name} -n ${ns} -o yaml`]
+        : [
+            sh`kubectl get pods -n ${ns} -l ${istiodSelector(match.revision)}`,
+            ...(service === undefined
+              ? []
+              : [sh`kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${service.name}`]),
+          ]),
       ...(event?.hints ?? []),
     ]
     // A hint that only repeats an earlier command with other flags adds nothing.

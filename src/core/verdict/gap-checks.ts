@@ -33,7 +33,10 @@ export const gapCheck = (stage: CheckStage, gap: Gap): Check => {
       code: 'Forbidden',
       result: 'Unknown',
       subject: where,
-      detail: `missing permission (${gap.message}); check with: ${canICommand(gap)}`,
+      // Status messages already end with their `kubectl auth can-i …`: it is not repeated.
+      detail: gap.message.includes('auth can-i')
+        ? `missing permission (${gap.message})`
+        : `missing permission (${gap.message}); check with: ${canICommand(gap)}`,
     }
   }
   return {

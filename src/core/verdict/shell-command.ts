@@ -94,23 +94,31 @@ export const fillCommandTemplate = (template: string, params: Readonly<Record<st
 export interface ClusterFlags {
   readonly kubeconfig?: string | undefined
   readonly context?: string | undefined
+  /** Impersonation (--as, --as-group): a suggested `kubectl auth can-i` must ask about the identity that was checked. */
+  readonly as?: string | undefined
+  readonly asGroups?: readonly string[] | undefined
 }
+
+/** The flags that name the cluster and identity, as shell words. */
+export const clusterFlagWords = (flags: ClusterFlags): string[] => [
+  ...(flags.kubeconfig === undefined ? [] : [`--kubeconfig ${shellQuote(flags.kubeconfig)}`]),
+  ...(flags.context === undefined ? [] : [`--context ${shellQuote(flags.context)}`]),
+  ...(flags.as === undefined ? [] : [`--as ${shellQuote(flags.as)}`]),
+  ...(flags.asGroups ?? []).map((group) => `--as-group ${shellQuote(group)}`),
+]
 
 // `kubectl`/`istioctl` where a command starts: text start, after a separator, a backtick, or a colon of a prose lead-in.
 const invocation = /(^|[\s;|&(`:])(kubectl|istioctl)(\s+(?:inject-check|inject-diff)\b)?(?=\s)/g
 
 /** Adds the cluster flags to every kubectl/istioctl invocation in a command or hint (after a plugin's name). */
 export const withClusterFlags = (text: string, flags: ClusterFlags): string => {
-  const words = [
-    ...(flags.kubeconfig === undefined ? [] : [`--kubeconfig ${shellQuote(flags.kubeconfig)}`]),
-    ...(flags.context === undefined ? [] : [`--context ${shellQuote(flags.context)}`]),
-  ]
+  const words = clusterFlagWords(flags)
   if (words.length === 0) return text
   return text.replace(
     invocation,
     (whole, lead: string, tool: string, plugin: string | undefined, at: number) => {
       const rest = text.slice(at + whole.length).split(/[;|&`]/)[0] ?? ''
-      if (/--kubeconfig|--context/.test(rest)) return whole
+      if (/--kubeconfig|--context|--as\b/.test(rest)) return whole
       return `${lead}${tool}${plugin ?? ''} ${words.join(' ')}`
     },
   )

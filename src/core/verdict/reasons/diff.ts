@@ -24,13 +24,13 @@ export const diffReasons = {
     level: 'Info',
     summary:
       "what-if --revision: an AdmissionReview was posted to the revision's injector through the API server's service proxy (nothing is created)",
-    hint: 'kubectl auth can-i create services/proxy -n {serviceNamespace}',
+    hint: 'kubectl auth can-i create services/{service} --subresource=proxy -n {serviceNamespace}',
   },
   PreviewRevisionNoRoute: {
     level: 'Error',
     summary:
       'the revision cannot be previewed: no webhook of it would select the pod, and posting to the injector through services/proxy is not allowed',
-    hint: 'kubectl auth can-i create services/proxy -n {serviceNamespace}; or preview in a namespace without istio-injection labels: kubectl inject-diff {target} -n <other> --revision {revision}',
+    hint: 'kubectl auth can-i create services/{service} --subresource=proxy -n {serviceNamespace}; or preview in a namespace without istio-injection labels: kubectl inject-diff {target} -n <other> --revision {revision}',
   },
   PreviewRevisionNotFound: {
     level: 'Error',

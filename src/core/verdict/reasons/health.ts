@@ -18,6 +18,18 @@ export const healthReasons = {
     summary: 'the webhook calls a revision that has been removed (no Service, no injector ConfigMap)',
     hint: 'kubectl delete mutatingwebhookconfiguration {configuration}   # or: istioctl tag remove {tag}',
   },
+  WebhookServiceExternalName: {
+    level: 'Info',
+    summary:
+      'the webhook Service is an ExternalName: the API server dials its externalName at the webhook port (no targetPort, no endpoints)',
+    hint: 'kubectl get service {service} -n {namespace} -o yaml   # spec.externalName must resolve, from the API server, to a host serving the webhook',
+  },
+  WebhookServiceHeadless: {
+    level: 'Error',
+    summary:
+      'the webhook Service is headless (clusterIP None): the API server cannot route a webhook call to it',
+    hint: 'kubectl get service {service} -n {namespace} -o yaml   # recreate it with a cluster IP (no clusterIP: None), as the Istio chart does',
+  },
   WebhookServicePortMissing: {
     level: 'Error',
     summary: 'the webhook Service has no port the webhook calls',
