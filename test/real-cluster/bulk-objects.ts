@@ -12,12 +12,13 @@ export const barePod = (name: string, namespace: string): object => ({
 export async function createNamespaceReady(
   cluster: RealCluster,
   name: string,
+  labels: Record<string, string> = {},
   timeoutMs = 30_000,
 ): Promise<void> {
   const made = await cluster.api('POST', '/api/v1/namespaces', {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: {name},
+    metadata: {name, labels},
   })
   if (made.status !== 201 && made.status !== 409)
     throw new Error(`namespace ${name}: ${made.status} ${made.body}`)

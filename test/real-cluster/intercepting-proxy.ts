@@ -4,6 +4,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {createServer, request} from 'node:https'
 import type {IncomingMessage, Server} from 'node:https'
 import type {AddressInfo} from 'node:net'
+import type {TLSSocket} from 'node:tls'
 import {join} from 'node:path'
 import {parse, stringify} from 'yaml'
 import type {RealCluster} from './cluster.js'
@@ -12,6 +13,9 @@ export interface Passed {
   method: string
   url: string
   status: number
+  // What the client negotiated by ALPN (offered: h2, http/1.1, as kube-apiserver does; the proxy itself speaks only
+  // HTTP/1.1, so it is for clients that offer no h2, like the tool); false = the client offered none.
+  alpn: string | false
 }
 
 export interface InterceptingProxy {
@@ -29,7 +33,11 @@ export async function startInterceptingProxy(
   const upstream = new URL(cluster.server)
   const passed: Passed[] = []
   const proxy: Server = createServer(
-    {cert: readFileSync(join(pki, 'apiserver.crt')), key: readFileSync(join(pki, 'apiserver.key'))},
+    {
+      cert: readFileSync(join(pki, 'apiserver.crt')),
+      key: readFileSync(join(pki, 'apiserver.key')),
+      ALPNProtocols: ['h2', 'http/1.1'],
+    },
     (req, res) => {
       const body: Buffer[] = []
       req.on('data', (c: Buffer) => body.push(c))
@@ -46,7 +54,8 @@ export async function startInterceptingProxy(
                 ca: cluster.caPem,
               },
               (up) => {
-                passed.push({method: req.method ?? '', url: req.url ?? '', status: up.statusCode ?? 0})
+                const alpn = (req.socket as TLSSocket).alpnProtocol
+                passed.push({method: req.method ?? '', url: req.url ?? '', status: up.statusCode ?? 0, alpn})
                 res.writeHead(up.statusCode ?? 502, up.headers)
                 up.pipe(res)
               },
