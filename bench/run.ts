@@ -2,6 +2,8 @@
 // Env: BENCH_SIZES (pods, comma list; default 1000,10000,20000), BENCH_RUNS (runs per case; default 5 at ≤1k, else 3),
 // BENCH_BUDGET_SECONDS (stop adding runs after this; default 420), BENCH_CEL=0 (no CEL webhook in the cluster),
 // BENCH_YAML_PODS (pods in the `get pods -A -o yaml` vs `-o json` --from case; default 10000, 0 skips it).
+// `--real`: only the real-API-server comparison (bench/real-cluster-bench.ts; BENCH_REAL_PODS, default 5000), written
+// as the `real` key of bench/results/latest.json beside the double's figures, which it keeps.
 import {fork, spawn, execFileSync} from 'node:child_process'
 import type {ChildProcess} from 'node:child_process'
 import {
@@ -16,11 +18,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import {cpus, tmpdir, totalmem, platform, release} from 'node:os'
+import {cpus, loadavg, tmpdir, totalmem, platform, release} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ChildMessage, ParentMessage, RequestSummary} from './api-server-process.js'
 import {asKubectlJson, asKubectlYaml, podList} from './pod-export.js'
+import {benchRealCluster} from './real-cluster-bench.js'
 import {exportLists, syntheticCluster} from './synthetic-cluster.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -458,9 +461,53 @@ function printTable(results: readonly Record<string, unknown>[]): void {
   }
 }
 
+const resultsFile = join(root, 'bench', 'results', 'latest.json')
+
+async function mainReal(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-real-'))
+  let real: Record<string, unknown>
+  try {
+    real = await benchRealCluster({
+      root,
+      bin,
+      kubectl,
+      dir: work,
+      runs: Number(process.env.BENCH_RUNS ?? 3),
+      runMeasured,
+    })
+  } finally {
+    rmSync(work, {recursive: true, force: true})
+  }
+  type Pair = {ours: CaseResult; kubectl: CaseResult; ratio: {time: number; rss: number}}
+  for (const name of ['sweep', 'pod'] as const) {
+    const p = real[name] as Pair
+    process.stdout.write(
+      `real ${String(real.pods)} pods ${name}: ours ${p.ours.medianMs} ms ${mb(p.ours.medianRssKb)} MB, kubectl ${p.kubectl.medianMs} ms ${mb(p.kubectl.medianRssKb)} MB, ratio time ${p.ratio.time} rss ${p.ratio.rss}, requests ${p.ours.requests} / ${p.kubectl.requests}\n`,
+    )
+  }
+  const previous = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+    : {}
+  const machine = {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryBytes: totalmem(),
+    node: process.version,
+    kubectl: kubectlVersion(),
+    // The machine is shared: the 1/5/15-minute load average when the run ended says how noisy it was.
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+  }
+  const document = {...previous, real: {generatedAt: new Date().toISOString(), machine, ...real}}
+  writeFileSync(resultsFile, `${JSON.stringify(document, null, 2)}\n`)
+  process.stdout.write(
+    `\nwrote the real key of bench/results/latest.json (${Math.round((performance.now() - started) / 1000)} s)\n`,
+  )
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'dist', 'commands', 'inject-check.js')))
     throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)')
+  if (process.argv.includes('--real')) return mainReal()
   const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-'))
   const results: Record<string, unknown>[] = []
   let yamlBundle: Record<string, unknown> | null = null

@@ -191,6 +191,21 @@ function parseRoute(segments: string[]): {
   return {route: {info, namespace: undefined, name: rest[1]}}
 }
 
+// kube-apiserver v1.37.2: a served group/version answers an unknown resource with a Status (details {}); a path under
+// no served group/version falls through to the mux's plain-text 404 (held in test/real-cluster/wire.test.ts).
+function unknownPath(segments: string[]): HttpAnswer {
+  const served =
+    segments[0] === 'api'
+      ? segments[1] === 'v1'
+      : segments[0] === 'apis' && apiResourceList(segments[1] ?? '', segments[2] ?? '') !== undefined
+  if (!served)
+    return new HttpAnswer(404, '404 page not found\n', {
+      'content-type': 'text/plain; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+    })
+  return answerStatus(statusBody(404, 'NotFound', 'the server could not find the requested resource', {}))
+}
+
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServerDouble> {
   const tls = loadTlsMaterial()
   const token = options.token ?? `double-${randomBytes(12).toString('hex')}`
@@ -528,8 +543,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
         )
       return accessReview((parsed ?? {}) as {spec?: {resourceAttributes?: Record<string, string>}})
     }
-    if (!target)
-      return answerStatus(statusBody(404, 'NotFound', 'the server could not find the requested resource'))
+    if (!target) return unknownPath(segments)
     const {info} = target
     const verb = verbFor(method, target, params)
     // apiserver: pkg/endpoints/request/requestinfo.go: for /api/v1/namespaces/{name} the request's namespace is {name}

@@ -106,5 +106,5 @@ export function listMetadata(page: ListPage): Record<string, unknown> {
 export function serializeList(info: ResourceInfo, page: ListPage): string {
   const apiVersion = info.group ? `${info.group}/${info.version}` : info.version
   const head = JSON.stringify({kind: `${info.kind}List`, apiVersion, metadata: listMetadata(page)})
-  return `${head.slice(0, -1)},"items":[${page.items.map((e) => e.json).join(',')}]}`
+  return `${head.slice(0, -1)},"items":[${page.items.map((e) => e.itemJson()).join(',')}]}`
 }

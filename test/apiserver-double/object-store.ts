@@ -26,7 +26,10 @@ export interface StoredObject {
   namespace: string
   name: string
   object: KubeObject
+  // The object's JSON; it starts with apiVersion and kind, so `itemJson` can drop them cheaply.
   json: string
+  // As a list item: the real API server's typed lists carry no apiVersion/kind on their items.
+  itemJson: () => string
 }
 
 class ResourceBucket {
@@ -113,18 +116,26 @@ export class ObjectStore {
     // kubernetes: pkg/registry/core/namespace/strategy.go adds the immutable name label.
     if (info.resource === 'namespaces')
       metadata.labels = {...metadata.labels, 'kubernetes.io/metadata.name': metadata.name}
-    object.apiVersion = info.group ? `${info.group}/${info.version}` : info.version
-    object.kind = info.kind
+    const typeMeta = {
+      apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+      kind: info.kind,
+    }
+    delete object.apiVersion
+    delete object.kind
+    const headLength = JSON.stringify(typeMeta).length - 1
+    const typed = Object.assign(typeMeta, object) as KubeObject
+    const json = JSON.stringify(typed)
     const entry: StoredObject = {
       key: namespace ? `${namespace}/${metadata.name}` : metadata.name,
       namespace,
       name: metadata.name,
-      object,
-      json: JSON.stringify(object),
+      object: typed,
+      json,
+      itemJson: () => (json[headLength] === '}' ? '{}' : `{${json.slice(headLength + 1)}`),
     }
     const existed = this.bucket(info).get(namespace, metadata.name) !== undefined
     this.bucket(info).put(entry)
-    this.onChange?.(existed ? 'MODIFIED' : 'ADDED', info, namespace, object, this.revision)
+    this.onChange?.(existed ? 'MODIFIED' : 'ADDED', info, namespace, typed, this.revision)
     return entry
   }
 

@@ -39,6 +39,8 @@ export interface RealCluster {
   server: string
   caPem: string
   stateDir: string
+  // etcd's client URL (its HTTP gateway serves /v3/kv/range and /v3/kv/compaction).
+  etcdUrl: string
   kubeconfigPath: string
   auditLogPath: string
   identities: Pki['identities']
@@ -57,6 +59,8 @@ export interface StartOptions {
   detached?: boolean
   log?: (line: string) => void
   timeoutMs?: number
+  // Extra kube-apiserver flags after the defaults (e.g. --feature-gates=ListFromCacheSnapshot=false).
+  apiserverArgs?: string[]
 }
 
 export type Availability = {available: true; how: string} | {available: false; reason: string}
@@ -194,7 +198,8 @@ export async function startRealCluster(options: StartOptions = {}): Promise<Real
     removeDir()
   }
   try {
-    return await bootControlPlane({stateDir, bins, processes, detached, log, timeoutMs}, stop)
+    const apiserverArgs = options.apiserverArgs ?? []
+    return await bootControlPlane({stateDir, bins, processes, detached, log, timeoutMs, apiserverArgs}, stop)
   } catch (error) {
     await stop()
     throw error
@@ -208,6 +213,7 @@ interface Boot {
   detached: boolean
   log: (line: string) => void
   timeoutMs: number
+  apiserverArgs: string[]
 }
 
 const start = (boot: Boot, name: string, bin: string, args: string[]): void => {
@@ -263,6 +269,7 @@ async function startApiServer(boot: Boot, pki: Pki, etcdUrl: string): Promise<{s
     `--audit-log-path=${join(boot.stateDir, 'audit.log')}`,
     '--audit-log-maxbackup=1',
     '--profiling=false',
+    ...boot.apiserverArgs,
   ])
   const server = `https://127.0.0.1:${port}`
   const api: Api = (method, path, body, who = pki.identities.admin) =>
@@ -351,6 +358,7 @@ async function bootControlPlane(boot: Boot, stop: () => Promise<void>): Promise<
     server,
     caPem: pki.caPem,
     stateDir: boot.stateDir,
+    etcdUrl,
     kubeconfigPath,
     auditLogPath: join(boot.stateDir, 'audit.log'),
     identities: pki.identities,

@@ -257,112 +257,133 @@ const parseInt64 = (text: string): bigint | undefined => {
   return value < int64Min || value > int64Max ? undefined : value
 }
 
-const describeToken = (token: Token): string => (token.kind === 'end' ? 'end of string' : token.text)
+// The real lexer's literal for the end of the string is empty: errors read `found ''`.
+const describeToken = (token: Token): string => token.text
 
-// apimachinery: pkg/labels/selector.go Parser.parse (kubectl `-l` grammar, including `>` and `<`)
-const parseRequirements = (
-  text: string,
-): {readonly requirements: ParsedRequirement[]; readonly error?: undefined} | {readonly error: string} => {
-  const tokens = tokenize(text)
-  let position = 0
-  const peek = (): Token => tokens[position] ?? {kind: 'end', text: ''}
-  const next = (): Token => tokens[position++] ?? {kind: 'end', text: ''}
-  const fail = (message: string) => ({error: `unable to parse requirement: ${message}`}) as const
-  const requirements: ParsedRequirement[] = []
-  const errorToken = tokens.find((t) => t.kind === 'error')
-  if (errorToken) return fail(`found '${errorToken.text}', expected: keyword or operator`)
+type Parsed =
+  {readonly requirements: ParsedRequirement[]; readonly error?: undefined} | {readonly error: string}
+type Step<T> = {readonly value: T; readonly error?: undefined} | {readonly error: string}
 
-  if (peek().kind === 'end') return {requirements}
-  while (true) {
-    let negated = false
-    let token = next()
-    if (token.kind === 'op' && token.text === '!') {
-      negated = true
-      token = next()
-    }
-    if (token.kind !== 'id') return fail(`found '${describeToken(token)}', expected: identifier`)
-    const key = token.text
-    const keyError = validateLabelKey(key)
-    if (keyError) return fail(keyError)
-    const after = peek()
-    if (negated || after.kind === 'end' || (after.kind === 'op' && after.text === ',')) {
-      if (negated && !(after.kind === 'end' || (after.kind === 'op' && after.text === ','))) {
-        return fail(`found '${describeToken(after)}', expected: ',' or 'end of string' after !${key}`)
-      }
-      requirements.push({key, operator: negated ? 'DoesNotExist' : 'Exists', values: []})
-    } else {
-      const operator = next()
-      if (operator.kind === 'id' && (operator.text === 'in' || operator.text === 'notin')) {
-        const open = next()
-        if (!(open.kind === 'op' && open.text === '('))
-          return fail(`found '${describeToken(open)}', expected: '('`)
-        const values: string[] = []
-        let expectValue = true
-        while (true) {
-          const item = next()
-          if (item.kind === 'op' && item.text === ')') {
-            if (expectValue) values.push('')
-            break
-          }
-          if (item.kind === 'op' && item.text === ',') {
-            if (expectValue) values.push('')
-            expectValue = true
-            continue
-          }
-          if (item.kind === 'id' && expectValue) {
-            values.push(item.text)
-            expectValue = false
-            continue
-          }
-          return fail(`found '${describeToken(item)}', expected: ',', ')' or identifier`)
-        }
-        requirements.push({
-          key,
-          operator: operator.text === 'in' ? 'In' : 'NotIn',
-          values: [...new Set(values)],
-        })
-      } else if (
-        operator.kind === 'op' &&
-        (operator.text === '=' || operator.text === '==' || operator.text === '!=')
-      ) {
-        const valueToken = peek()
-        let value = ''
-        if (valueToken.kind === 'id') value = next().text
-        else if (!(valueToken.kind === 'end' || (valueToken.kind === 'op' && valueToken.text === ','))) {
-          return fail(`found '${describeToken(valueToken)}', expected: identifier`)
-        }
-        requirements.push({key, operator: operator.text === '!=' ? 'NotIn' : 'Equals', values: [value]})
-      } else if (operator.kind === 'op' && (operator.text === '>' || operator.text === '<')) {
-        const valueToken = next()
-        if (valueToken.kind !== 'id')
-          return fail(`found '${describeToken(valueToken)}', expected: identifier`)
-        if (parseInt64(valueToken.text) === undefined) {
-          return fail(
-            `for 'Gt', 'Lt' operators, the value must be an integer (key ${key}, value ${valueToken.text})`,
-          )
-        }
-        const op = operator.text === '>' ? 'GreaterThan' : 'LessThan'
-        requirements.push({key, operator: op, values: [valueToken.text]})
-      } else {
-        return fail(`found '${describeToken(operator)}', expected: in, notin, =, ==, !=`)
-      }
-    }
-    const last = requirements[requirements.length - 1]
-    for (const value of last?.values ?? []) {
-      const valueError = validateLabelValue(key, value)
-      if (valueError) return fail(valueError)
-    }
-    const separator = next()
-    if (separator.kind === 'end') break
-    if (!(separator.kind === 'op' && separator.text === ',')) {
-      return fail(`found '${describeToken(separator)}', expected: ',' or 'end of string'`)
-    }
-    const following = peek()
-    if (!(following.kind === 'id' || (following.kind === 'op' && following.text === '!'))) {
-      return fail(`found '${describeToken(following)}', expected: identifier after ','`)
-    }
+const isOp = (token: Token, text: string): boolean => token.kind === 'op' && token.text === text
+const isEndOrComma = (token: Token): boolean => token.kind === 'end' || isOp(token, ',')
+
+class TokenCursor {
+  #position = 0
+  constructor(private readonly tokens: readonly Token[]) {}
+  peek(): Token {
+    return this.tokens[this.#position] ?? {kind: 'end', text: ''}
   }
-  return {requirements}
+  next(): Token {
+    return this.tokens[this.#position++] ?? {kind: 'end', text: ''}
+  }
+}
+
+// apimachinery: pkg/labels/selector.go parseValues + parseIdentifiersList (texts as the API server words them).
+const parseValueSet = (cursor: TokenCursor): Step<string[]> => {
+  const open = cursor.next()
+  if (!isOp(open, '(')) return {error: `found '${describeToken(open)}' expected: '('`}
+  const first = cursor.peek()
+  if (isOp(first, ')')) {
+    cursor.next()
+    return {value: ['']}
+  }
+  if (!(first.kind === 'id' || isOp(first, ',')))
+    return {error: `found '${describeToken(first)}', expected: ',', ')' or identifier`}
+  const values: string[] = []
+  for (;;) {
+    const item = cursor.next()
+    if (item.kind === 'id') {
+      values.push(item.text)
+      const after = cursor.peek()
+      if (isOp(after, ')')) break
+      if (!isOp(after, ',')) return {error: `found '${describeToken(after)}', expected: ',' or ')'`}
+    } else if (isOp(item, ',')) {
+      if (values.length === 0) values.push('')
+      const after = cursor.peek()
+      if (isOp(after, ')')) {
+        values.push('')
+        break
+      }
+      if (isOp(after, ',')) values.push('')
+    } else return {error: `found '${describeToken(item)}', expected: ',', or identifier`}
+  }
+  cursor.next()
+  return {value: [...new Set(values)]}
+}
+
+// apimachinery: pkg/labels/selector.go parseExactValue (`=`, `==`, `!=`, `>`, `<`: one value, possibly empty).
+const parseExactValue = (cursor: TokenCursor): Step<string> => {
+  if (isEndOrComma(cursor.peek())) return {value: ''}
+  const token = cursor.next()
+  return token.kind === 'id'
+    ? {value: token.text}
+    : {error: `found '${describeToken(token)}', expected: identifier`}
+}
+
+// apimachinery: pkg/labels/selector.go parseRequirement (errors are prefixed by the caller).
+const parseRequirement = (cursor: TokenCursor): Step<ParsedRequirement> => {
+  let token = cursor.next()
+  const negated = isOp(token, '!')
+  if (negated) token = cursor.next()
+  if (token.kind !== 'id') return {error: `found '${describeToken(token)}', expected: identifier`}
+  const key = token.text
+  const keyError = validateLabelKey(key)
+  if (keyError) return {error: keyError}
+  if (negated) return {value: {key, operator: 'DoesNotExist', values: []}}
+  if (isEndOrComma(cursor.peek())) return {value: {key, operator: 'Exists', values: []}}
+  const operator = cursor.next()
+  if (operator.kind === 'id' && (operator.text === 'in' || operator.text === 'notin')) {
+    const set = parseValueSet(cursor)
+    if (set.error !== undefined) return set
+    return {value: {key, operator: operator.text === 'in' ? 'In' : 'NotIn', values: set.value}}
+  }
+  if (!(operator.kind === 'op' && ['=', '==', '!=', '>', '<'].includes(operator.text)))
+    return {error: `found '${describeToken(operator)}', expected: in, notin, =, ==, !=, gt, lt`}
+  const exact = parseExactValue(cursor)
+  if (exact.error !== undefined) return exact
+  if (operator.text === '>' || operator.text === '<') {
+    if (parseInt64(exact.value) === undefined)
+      return {
+        error: `values[0]: Invalid value: "${exact.value}": for 'Gt', 'Lt' operators, the value must be an integer`,
+      }
+    return {value: {key, operator: operator.text === '>' ? 'GreaterThan' : 'LessThan', values: [exact.value]}}
+  }
+  const valueError = validateLabelValue(key, exact.value)
+  if (valueError) return {error: valueError}
+  return {value: {key, operator: operator.text === '!=' ? 'NotIn' : 'Equals', values: [exact.value]}}
+}
+
+// apimachinery: pkg/labels/selector.go Parser.parse (kubectl `-l` grammar, including `>` and `<`); only errors
+// inside one requirement carry the "unable to parse requirement: " prefix, as the API server's do.
+const parseRequirements = (text: string): Parsed => {
+  const tokens = tokenize(text)
+  const errorToken = tokens.find((t) => t.kind === 'error')
+  if (errorToken)
+    return {error: `unable to parse requirement: found '${errorToken.text}', expected: keyword or operator`}
+  const cursor = new TokenCursor(tokens)
+  const requirements: ParsedRequirement[] = []
+  const start = cursor.peek()
+  if (start.kind === 'end') return {requirements}
+  if (!(start.kind === 'id' || isOp(start, '!')))
+    return {error: `found '${describeToken(start)}', expected: !, identifier, or 'end of string'`}
+  for (;;) {
+    const requirement = parseRequirement(cursor)
+    if (requirement.error !== undefined) return {error: `unable to parse requirement: ${requirement.error}`}
+    for (const value of requirement.value.operator === 'In' || requirement.value.operator === 'NotIn'
+      ? requirement.value.values
+      : []) {
+      const valueError = validateLabelValue(requirement.value.key, value)
+      if (valueError) return {error: `unable to parse requirement: ${valueError}`}
+    }
+    requirements.push(requirement.value)
+    const separator = cursor.next()
+    if (separator.kind === 'end') return {requirements}
+    if (!isOp(separator, ','))
+      return {error: `found '${describeToken(separator)}', expected: ',' or 'end of string'`}
+    const following = cursor.peek()
+    if (!(following.kind === 'id' || isOp(following, '!')))
+      return {error: `found '${describeToken(following)}', expected: identifier after ','`}
+  }
 }
 
 /**
