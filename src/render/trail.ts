@@ -75,7 +75,7 @@ const admittedLine = (verdict: Verdict): string | undefined =>
     : verdict.admitted === null
       ? 'unknown (see Admission after injection)'
       : verdict.admitted
-        ? 'yes: the injected pod passes Pod Security, LimitRange and ResourceQuota'
+        ? 'yes (Pod Security, LimitRange, ResourceQuota pass)'
         : 'no: the injected pod is rejected'
 
 const observedLine = (verdict: Verdict): string | undefined => {

@@ -76,7 +76,7 @@ export const podSecurityChecks = (
         'PodSecurityClusterDefault',
         'Info',
         `namespace ${ns}`,
-        'no pod-security.kubernetes.io/enforce label: the cluster default applies (privileged unless the AdmissionConfiguration sets another); with a baseline or restricted default the checks below would be enforced',
+        'no pod-security.kubernetes.io/enforce label: the cluster default applies (privileged unless the AdmissionConfiguration sets another); a baseline or restricted default would be enforced here unseen (kubectl inject-diff dry-runs through it)',
       ),
     )
   for (const mode of ['enforce', 'warn', 'audit'] as const) {

@@ -86,7 +86,7 @@ export const evaluateQuota = (quota: ResourceQuotaFacts, pod: PodFacts): QuotaRe
     if (used.milli + requested.milli > hard.milli) exceeded.push({resource, requested, used, hard})
     else
       headroom.push(
-        `${resource} ${formatQuantity(requested)} of ${formatQuantity({...hard, milli: hard.milli - used.milli})} left`,
+        `${resource} needs ${formatQuantity(requested)}, ${formatQuantity({...hard, milli: hard.milli - used.milli})} left`,
       )
   }
   if (exceeded.length === 0)
