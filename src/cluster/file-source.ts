@@ -136,7 +136,6 @@ export async function readFileSnapshot(
   const builder = new SnapshotBuilder({keepPodObjects: entriesNeedPodObjects(all.entries)})
   for (const entry of all.entries) builder.add(entry.object, entry.source)
   for (const log of all.logs ?? []) builder.addLog(log.source, log.text)
-  for (const kind of attestedAdmissionKinds(all.entries)) builder.markRead(kind)
   // A gap one input left (e.g. a cluster-info dump has no namespaces) is closed by another input that has them.
   for (const gap of resolveGaps(all.gaps ?? [], all.entries, all.logs ?? [])) builder.addGap(gap)
   const layouts = [...new Set(all.layouts ?? [])]
@@ -185,27 +184,6 @@ export function webhooksAttested(entries: readonly RawEntry[], layouts: readonly
     }
     return false
   })
-}
-
-const admissionKindsByFile: Readonly<Record<string, string>> = {
-  resourcequotas: 'ResourceQuota',
-  limitranges: 'LimitRange',
-  validatingwebhookconfigurations: 'ValidatingWebhookConfiguration',
-  validatingadmissionpolicies: 'ValidatingAdmissionPolicy',
-  validatingadmissionpolicybindings: 'ValidatingAdmissionPolicyBinding',
-}
-
-/** Kinds admission after injection reads that the input shows were collected even when empty: a `kind: List` in a file named after the resource. */
-export function attestedAdmissionKinds(entries: readonly RawEntry[]): string[] {
-  const kinds = new Set<string>()
-  for (const {object, source} of entries) {
-    if (object === null || typeof object !== 'object' || (object as {kind?: unknown}).kind !== 'List')
-      continue
-    const file = source.split('!').pop()?.split('/').pop() ?? ''
-    const kind = admissionKindsByFile[file.replace(/\.(ya?ml|json)$/i, '').toLowerCase()]
-    if (kind !== undefined) kinds.add(kind)
-  }
-  return [...kinds]
 }
 
 const covered = (gaps: readonly Gap[], resource: string, namespace?: string, name?: string): boolean =>

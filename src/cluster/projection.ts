@@ -580,6 +580,20 @@ export function needsPodObjects(configurations: readonly MutatingWebhookConfigur
   return configurations.some((c) => (c.webhooks ?? []).some((w) => (w.matchConditions?.length ?? 0) > 0))
 }
 
+const admissionKindsByFile: Readonly<Record<string, string>> = {
+  resourcequotas: 'ResourceQuota',
+  limitranges: 'LimitRange',
+  validatingwebhookconfigurations: 'ValidatingWebhookConfiguration',
+  validatingadmissionpolicies: 'ValidatingAdmissionPolicy',
+  validatingadmissionpolicybindings: 'ValidatingAdmissionPolicyBinding',
+}
+
+/** `kubectl get resourcequotas -A -o yaml > resourcequotas.yaml` writes `kind: List` even when empty: its file name says what was read. */
+const kindOfListFile = (source: Provenance): string | undefined => {
+  const file = source.split('!').pop()?.split('/').pop() ?? ''
+  return admissionKindsByFile[file.replace(/\.(ya?ml|json)$/i, '').toLowerCase()]
+}
+
 /** Accumulates projected facts from raw objects; `build` resolves owners across objects and removes duplicates (first wins). */
 export class SnapshotBuilder {
   /** Decided before pods are added (live) or by a first pass over the entries (files). */
@@ -617,7 +631,8 @@ export class SnapshotBuilder {
     const apiVersion = text(object.apiVersion) ?? itemApiVersion
     if (kind !== undefined && (kind === 'List' || kind.endsWith('List')) && Array.isArray(object.items)) {
       const inner = kind === 'List' ? undefined : kind.slice(0, -'List'.length)
-      if (inner !== undefined) this.seenKinds.add(inner)
+      const attested = inner ?? kindOfListFile(source)
+      if (attested !== undefined) this.seenKinds.add(attested)
       for (const item of object.items as unknown[])
         this.add(item, source, inner, inner === undefined ? undefined : apiVersion)
       return
