@@ -83,4 +83,10 @@ export const admissionAfterReasons = {
       'the platform adds its own pod admission (OpenShift SCC, GKE Autopilot); istio-init NET_ADMIN/NET_RAW is usually refused there',
     hint: 'kubectl inject-diff {kind}/{name} -n {namespace}',
   },
+  AdmissionPolicyDenied: {
+    level: 'Error',
+    summary:
+      'a ValidatingAdmissionPolicy or the platform (OpenShift SCC, GKE Autopilot Warden) rejected the injected pod',
+    hint: 'kubectl get validatingadmissionpolicybindings',
+  },
 } as const satisfies Record<string, ReasonDefinition>
