@@ -45,7 +45,8 @@ export const diagnoseDryRunFailure = (
     return {
       code: rejected.code,
       message,
-      diagnosis: `${rejected.cause} (after injection)`,
+      // Username exemptions and userInfo-based policies see the requester: the dry run is you, a rollout the controller.
+      diagnosis: `${rejected.cause} (after injection; the dry run ran as you, not as the replicaset-controller, whose exemptions can differ)`,
       hint: rejected.hint,
     }
   const classified = classify(message, namespace, name)
