@@ -90,6 +90,15 @@ export const collectBundle = async (
       },
     },
   )
+  // Kinds read in full even when empty: an empty List in the bundle then means "none" (admission after injection).
+  const read: [string, unknown][] = [
+    ['ResourceQuota', snapshot.resourceQuotas],
+    ['LimitRange', snapshot.limitRanges],
+    ['ValidatingWebhookConfiguration', snapshot.validatingWebhookConfigurations],
+    ['ValidatingAdmissionPolicy', snapshot.validatingAdmissionPolicies],
+    ['ValidatingAdmissionPolicyBinding', snapshot.validatingAdmissionPolicyBindings],
+  ]
+  for (const [kind, list] of read) if (list !== undefined) objects[kind] ??= []
   const {writeBundle} = await import('../cluster/bundle-writer.js')
   try {
     await writeBundle(

@@ -525,7 +525,10 @@ const readInjectBundle = async (tree: BundleFileTree, root: string): Promise<Bun
     const body = await tree.read(path)
     if (body === undefined) continue
     const source = tree.provenance(path)
-    for (const object of await objectsFromText(body, source)) entries.push({object, source})
+    const objects = await objectsFromText(body, source)
+    for (const object of objects) entries.push({object, source})
+    // An empty List still says the kind was read (none exist): keep it so the snapshot can tell none from not collected.
+    if (objects.length === 0) entries.push({object: {apiVersion: 'v1', kind: 'List', items: []}, source})
   }
   const logs: {source: Provenance; text: string}[] = []
   for (const path of tree.paths.filter((p) => p.startsWith(`${root}logs/`)).sort()) {

@@ -43,6 +43,7 @@ export interface LiveReadOptions {
 export const controllerReadLimit = 50
 
 const mwcPath = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations'
+const admissionPath = '/apis/admissionregistration.k8s.io/v1'
 const live = 'live'
 const enc = encodeURIComponent
 
@@ -223,6 +224,30 @@ export async function readLiveSnapshot(
         return listSupporting(path, 'Event', {fieldSelector: 'reason=FailedCreate'})
       }),
     )
+  // Admission after injection: quotas and LimitRanges of the namespaces in scope, validating webhooks and policies.
+  // A successful list (even empty) marks its kind read; a refused one is a gap, so that step is Unknown, never "none".
+  const readKind = (path: string, kind: string) =>
+    supporting('GET', path, async () => {
+      await listInto(path, kind)
+      builder.markRead(kind)
+      return true
+    })
+  const admissionObjects = (namespaces: readonly string[] | null): Promise<unknown> =>
+    settleAll([
+      ...(namespaces === null ? [null] : namespaces).flatMap((ns) =>
+        (
+          [
+            ['resourcequotas', 'ResourceQuota'],
+            ['limitranges', 'LimitRange'],
+          ] as const
+        ).map(([plural, kind]) =>
+          readKind(ns === null ? `/api/v1/${plural}` : nsPath(`/api/v1/namespaces/{ns}/${plural}`, ns), kind),
+        ),
+      ),
+      readKind(`${admissionPath}/validatingwebhookconfigurations`, 'ValidatingWebhookConfiguration'),
+      readKind(`${admissionPath}/validatingadmissionpolicies`, 'ValidatingAdmissionPolicy'),
+      readKind(`${admissionPath}/validatingadmissionpolicybindings`, 'ValidatingAdmissionPolicyBinding'),
+    ])
   const nodes = (): Promise<unknown>[] =>
     extras.health === true ? [listSupporting('/api/v1/nodes', 'Node')] : []
 
@@ -355,6 +380,7 @@ export async function readLiveSnapshot(
           getSupporting(nsPath('/api/v1/namespaces/{ns}', target.namespace), 'Namespace'),
           istio,
           failedCreates([target.namespace]),
+          admissionObjects([target.namespace]),
           ...nodes(),
         ])
         return builder.build(origin, readAt)
@@ -382,6 +408,7 @@ export async function readLiveSnapshot(
           getSupporting(nsPath('/api/v1/namespaces/{ns}', target.namespace), 'Namespace'),
           istio,
           failedCreates([target.namespace]),
+          admissionObjects([target.namespace]),
           ...nodes(),
         ])
         return builder.build(origin, readAt)
@@ -394,6 +421,7 @@ export async function readLiveSnapshot(
           }),
           istio,
           failedCreates([target.name]),
+          admissionObjects([target.name]),
           ...nodes(),
         ])
         return builder.build(origin, readAt)
@@ -411,6 +439,7 @@ export async function readLiveSnapshot(
           listInto(podsPath, 'Pod', query, webhooks),
           istio,
           readBlockedControllers(target.namespace),
+          admissionObjects(target.namespace === null ? null : [target.namespace]),
           // Verdicts read the workload owning each pod (labels on its metadata; Job → CronJob): one list per kind in
           // scope, in parallel with the pod pages, so the request count stays pages + a constant.
           ...(options.owners === true
@@ -431,6 +460,7 @@ export async function readLiveSnapshot(
           ...namespaces.map((ns) => getSupporting(`/api/v1/namespaces/${enc(ns)}`, 'Namespace')),
           istio,
           failedCreates(namespaces),
+          admissionObjects(namespaces),
           ...nodes(),
         ])
         return builder.build(origin, readAt)

@@ -14,6 +14,16 @@ import type {
   NodeFacts,
   OwnerReference,
   PodFacts,
+  LabelSelector,
+  LimitRangeFacts,
+  LimitRangeItemFacts,
+  PodSpecFacts,
+  ResourceFacts,
+  ResourceQuotaFacts,
+  SecurityContextFacts,
+  ValidatingAdmissionPolicyBindingFacts,
+  ValidatingAdmissionPolicyFacts,
+  ValidatingWebhookConfigurationFacts,
   Provenance,
   ServiceFacts,
   SnapshotOrigin,
@@ -100,6 +110,80 @@ export function ownerOfController(
   return {kind: controller.kind, name: controller.name}
 }
 
+const bool = (value: unknown): boolean | undefined => (typeof value === 'boolean' ? value : undefined)
+const strings = (value: unknown): string[] | undefined =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined
+
+/** The securityContext fields Pod Security reads; fields of checks not modelled are only named. */
+function securityContextOf(value: unknown, pod: boolean): SecurityContextFacts | undefined {
+  if (!isRecord(value)) return undefined
+  const caps = isRecord(value.capabilities) ? value.capabilities : undefined
+  const seccomp = text(record(value.seccompProfile).type)
+  const unmodelled = [
+    ...(value.procMount !== undefined && value.procMount !== 'Default' ? ['procMount'] : []),
+    ...(isRecord(value.seLinuxOptions) ? ['seLinuxOptions'] : []),
+    ...(isRecord(value.appArmorProfile) ? ['appArmorProfile'] : []),
+    ...(record(value.windowsOptions).hostProcess === true ? ['windowsOptions.hostProcess'] : []),
+    ...(seccomp === 'Unconfined' ? ['seccompProfile Unconfined'] : []),
+    ...(pod && Array.isArray(value.sysctls) && value.sysctls.length > 0 ? ['sysctls'] : []),
+  ]
+  const entries: [keyof SecurityContextFacts, unknown][] = [
+    ['privileged', bool(value.privileged)],
+    ['allowPrivilegeEscalation', bool(value.allowPrivilegeEscalation)],
+    ['runAsNonRoot', bool(value.runAsNonRoot)],
+    ['runAsUser', num(value.runAsUser)],
+    ['runAsGroup', num(value.runAsGroup)],
+    ['readOnlyRootFilesystem', bool(value.readOnlyRootFilesystem)],
+    [
+      'capabilities',
+      caps === undefined
+        ? undefined
+        : {
+            ...(strings(caps.add) === undefined ? {} : {add: strings(caps.add)}),
+            ...(strings(caps.drop) === undefined ? {} : {drop: strings(caps.drop)}),
+          },
+    ],
+    ['seccompProfileType', seccomp],
+    ['unmodelled', unmodelled.length > 0 ? unmodelled : undefined],
+  ]
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as SecurityContextFacts
+}
+
+function resourcesOf(value: unknown): ResourceFacts | undefined {
+  if (!isRecord(value)) return undefined
+  const requests = isRecord(value.requests) ? labelsOf(value.requests) : undefined
+  const limits = isRecord(value.limits) ? labelsOf(value.limits) : undefined
+  if (requests === undefined && limits === undefined) return undefined
+  return {...(requests ? {requests} : {}), ...(limits ? {limits} : {})}
+}
+
+function podSpecOf(spec: Raw, annotations: Labels): PodSpecFacts {
+  const volumes = (Array.isArray(spec.volumes) ? spec.volumes : []).filter(isRecord).flatMap((v) => {
+    const name = text(v.name)
+    const type = Object.keys(v).find((k) => k !== 'name')
+    return name === undefined ? [] : [{name, type: type ?? 'emptyDir'}]
+  })
+  const sc = securityContextOf(spec.securityContext, true)
+  // Legacy AppArmor/seccomp annotations are checked by PSA too; this tool does not model them.
+  const legacy = Object.keys(annotations).some(
+    (k) =>
+      k.startsWith('container.apparmor.security.beta.kubernetes.io/') ||
+      k.startsWith('seccomp.security.alpha.kubernetes.io/'),
+  )
+  const podSc = legacy
+    ? {...(sc ?? {}), unmodelled: [...(sc?.unmodelled ?? []), 'AppArmor/seccomp annotations']}
+    : sc
+  const entries: [keyof PodSpecFacts, unknown][] = [
+    ['securityContext', podSc],
+    ['hostPID', bool(spec.hostPID)],
+    ['hostIPC', bool(spec.hostIPC)],
+    ['hostUsers', bool(spec.hostUsers)],
+    ['volumes', volumes.length > 0 ? volumes : undefined],
+    ['overhead', isRecord(spec.overhead) ? labelsOf(spec.overhead) : undefined],
+  ]
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as PodSpecFacts
+}
+
 function containersOf(value: unknown, init: boolean): ContainerFacts[] {
   if (!Array.isArray(value)) return []
   const out: ContainerFacts[] = []
@@ -109,10 +193,18 @@ function containersOf(value: unknown, init: boolean): ContainerFacts[] {
     if (name === undefined) continue
     const image = text(c.image)
     const restartPolicy = init ? text(c.restartPolicy) : undefined
+    const securityContext = securityContextOf(c.securityContext, false)
+    const resources = resourcesOf(c.resources)
+    const hostPorts = (Array.isArray(c.ports) ? c.ports : [])
+      .map((p) => num(record(p).hostPort))
+      .filter((p): p is number => p !== undefined && p !== 0)
     out.push({
       name,
       ...(image === undefined ? {} : {image}),
       ...(restartPolicy === undefined ? {} : {restartPolicy}),
+      ...(securityContext === undefined ? {} : {securityContext}),
+      ...(resources === undefined ? {} : {resources}),
+      ...(hostPorts.length === 0 ? {} : {hostPorts}),
     })
   }
   return out
@@ -145,6 +237,7 @@ export function projectPod(object: unknown, options: PodProjectionOptions = {}):
   const restartPolicy = text(spec.restartPolicy)
   const serviceAccountName = text(spec.serviceAccountName)
   const creationTimestamp = text(meta.creationTimestamp)
+  const podSpec = podSpecOf(spec, labelsOf(meta.annotations))
   return {
     kind: options.kind ?? 'Pod',
     namespace: text(meta.namespace) ?? options.defaultNamespace ?? 'default',
@@ -163,6 +256,7 @@ export function projectPod(object: unknown, options: PodProjectionOptions = {}):
     ...(controller === undefined ? {} : {controller}),
     ...(owner === undefined ? {} : {owner}),
     ...(options.keepObject === true ? {object: stripManagedFields(raw)} : {}),
+    ...(Object.keys(podSpec).length === 0 ? {} : {spec: podSpec}),
     ...withSource(options.source),
   }
 }
@@ -405,9 +499,118 @@ export function projectNode(object: unknown): NodeFacts | undefined {
   return {name, ...(kubeletVersion === undefined ? {} : {kubeletVersion})}
 }
 
+const quantities = (value: unknown): Labels | undefined => (isRecord(value) ? labelsOf(value) : undefined)
+
+export function projectResourceQuota(object: unknown, source?: Provenance): ResourceQuotaFacts | undefined {
+  const raw = record(object)
+  const meta = record(raw.metadata)
+  const name = text(meta.name)
+  if (name === undefined) return undefined
+  const spec = record(raw.spec)
+  const status = record(raw.status)
+  const scoped = (Array.isArray(spec.scopes) && spec.scopes.length > 0) || isRecord(spec.scopeSelector)
+  return {
+    namespace: text(meta.namespace) ?? 'default',
+    name,
+    // status.hard is what the quota controller enforces; spec.hard before the controller synced it.
+    hard: quantities(status.hard) ?? quantities(spec.hard) ?? {},
+    used: quantities(status.used) ?? {},
+    scoped,
+    ...withSource(source),
+  }
+}
+
+export function projectLimitRange(object: unknown, source?: Provenance): LimitRangeFacts | undefined {
+  const raw = record(object)
+  const meta = record(raw.metadata)
+  const name = text(meta.name)
+  if (name === undefined) return undefined
+  const items = Array.isArray(record(raw.spec).limits) ? (record(raw.spec).limits as unknown[]) : []
+  const limits = items.filter(isRecord).map((item) => {
+    const entries: [string, unknown][] = [
+      ['type', text(item.type) ?? 'Container'],
+      ['max', quantities(item.max)],
+      ['min', quantities(item.min)],
+      ['maxLimitRequestRatio', quantities(item.maxLimitRequestRatio)],
+      ['default', quantities(item.default)],
+      ['defaultRequest', quantities(item.defaultRequest)],
+    ]
+    return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as unknown as LimitRangeItemFacts
+  })
+  return {namespace: text(meta.namespace) ?? 'default', name, limits, ...withSource(source)}
+}
+
+export function projectValidatingWebhookConfiguration(
+  object: unknown,
+  source?: Provenance,
+): ValidatingWebhookConfigurationFacts | undefined {
+  const projected = projectMutatingWebhookConfiguration(object, source)
+  return projected === undefined
+    ? undefined
+    : {
+        metadata: projected.metadata,
+        ...(projected.webhooks === undefined ? {} : {webhooks: projected.webhooks}),
+        ...withSource(source),
+      }
+}
+
+export function projectValidatingAdmissionPolicy(
+  object: unknown,
+  source?: Provenance,
+): ValidatingAdmissionPolicyFacts | undefined {
+  const raw = record(object)
+  const name = text(record(raw.metadata).name)
+  if (name === undefined) return undefined
+  const spec = record(raw.spec)
+  const rules = record(spec.matchConstraints).resourceRules
+  const failurePolicy = text(spec.failurePolicy)
+  return {
+    name,
+    resourceRules: (Array.isArray(rules)
+      ? rules.filter(isRecord)
+      : []) as ValidatingAdmissionPolicyFacts['resourceRules'],
+    ...(failurePolicy === undefined ? {} : {failurePolicy}),
+    ...withSource(source),
+  }
+}
+
+export function projectValidatingAdmissionPolicyBinding(
+  object: unknown,
+  source?: Provenance,
+): ValidatingAdmissionPolicyBindingFacts | undefined {
+  const raw = record(object)
+  const name = text(record(raw.metadata).name)
+  if (name === undefined) return undefined
+  const spec = record(raw.spec)
+  const policyName = text(spec.policyName)
+  if (policyName === undefined) return undefined
+  const selector = record(spec.matchResources).namespaceSelector
+  return {
+    name,
+    policyName,
+    validationActions: strings(spec.validationActions) ?? [],
+    ...(isRecord(selector) ? {namespaceSelector: selector as LabelSelector} : {}),
+    ...withSource(source),
+  }
+}
+
 /** True when some webhook of these configurations has matchConditions (then pods keep their whole object for CEL). */
 export function needsPodObjects(configurations: readonly MutatingWebhookConfiguration[]): boolean {
   return configurations.some((c) => (c.webhooks ?? []).some((w) => (w.matchConditions?.length ?? 0) > 0))
+}
+
+const admissionKindsByFile: Readonly<Record<string, string>> = {
+  resourcequotas: 'ResourceQuota',
+  limitranges: 'LimitRange',
+  validatingwebhookconfigurations: 'ValidatingWebhookConfiguration',
+  validatingadmissionpolicies: 'ValidatingAdmissionPolicy',
+  validatingadmissionpolicybindings: 'ValidatingAdmissionPolicyBinding',
+}
+
+/** `kubectl get resourcequotas -A -o yaml > resourcequotas.yaml` writes `kind: List` even when empty: its file name says what was read. */
+const kindOfListFile = (source: Provenance): string | undefined => {
+  const file = source.split('!').pop()?.split('/').pop() ?? ''
+  return admissionKindsByFile[file.replace(/\.(ya?ml|json)$/i, '').toLowerCase()]
 }
 
 /** Accumulates projected facts from raw objects; `build` resolves owners across objects and removes duplicates (first wins). */
@@ -425,6 +628,13 @@ export class SnapshotBuilder {
   private readonly nodes: NodeFacts[] = []
   private readonly logs: {source: Provenance; text: string}[] = []
   private readonly gaps: Gap[] = []
+  private readonly resourceQuotas: ResourceQuotaFacts[] = []
+  private readonly limitRanges: LimitRangeFacts[] = []
+  private readonly validatingWebhookConfigurations: ValidatingWebhookConfigurationFacts[] = []
+  private readonly validatingAdmissionPolicies: ValidatingAdmissionPolicyFacts[] = []
+  private readonly validatingAdmissionPolicyBindings: ValidatingAdmissionPolicyBindingFacts[] = []
+  /** Kinds seen as objects or as (possibly empty) typed lists: an empty ResourceQuotaList means "none", absence "unknown". */
+  private readonly seenKinds = new Set<string>()
   /** Jobs seen (namespace/name → CronJob name) to lift Job-owned pods to their CronJob. */
   private readonly jobOwners = new Map<string, string>()
   private ignored = 0
@@ -440,10 +650,13 @@ export class SnapshotBuilder {
     const apiVersion = text(object.apiVersion) ?? itemApiVersion
     if (kind !== undefined && (kind === 'List' || kind.endsWith('List')) && Array.isArray(object.items)) {
       const inner = kind === 'List' ? undefined : kind.slice(0, -'List'.length)
+      const attested = inner ?? kindOfListFile(source)
+      if (attested !== undefined) this.seenKinds.add(attested)
       for (const item of object.items as unknown[])
         this.add(item, source, inner, inner === undefined ? undefined : apiVersion)
       return
     }
+    if (kind !== undefined) this.seenKinds.add(kind)
     // Items of typed lists carry no kind/apiVersion; only MWCs (v1beta1 defaults) and workloads (kind) read them.
     const typedCopy = () =>
       text(object.kind) === kind && text(object.apiVersion) === apiVersion
@@ -469,6 +682,22 @@ export class SnapshotBuilder {
         return this.push(this.events, projectEvent(object, source))
       case 'Node':
         return this.push(this.nodes, projectNode(object))
+      case 'ResourceQuota':
+        return this.push(this.resourceQuotas, projectResourceQuota(object, source))
+      case 'LimitRange':
+        return this.push(this.limitRanges, projectLimitRange(object, source))
+      case 'ValidatingWebhookConfiguration':
+        return this.push(
+          this.validatingWebhookConfigurations,
+          projectValidatingWebhookConfiguration(typedCopy(), source),
+        )
+      case 'ValidatingAdmissionPolicy':
+        return this.push(this.validatingAdmissionPolicies, projectValidatingAdmissionPolicy(object, source))
+      case 'ValidatingAdmissionPolicyBinding':
+        return this.push(
+          this.validatingAdmissionPolicyBindings,
+          projectValidatingAdmissionPolicyBinding(object, source),
+        )
       default:
         if (kind !== undefined && (workloadKinds as readonly string[]).includes(kind)) {
           const workload = projectWorkload(typedCopy(), {source, keepObject: this.keepPodObjects})
@@ -507,6 +736,11 @@ export class SnapshotBuilder {
 
   addGap(gap: Gap): void {
     this.gaps.push(gap)
+  }
+
+  /** Marks a kind as read (a live list that returned nothing still means "none"). */
+  markRead(kind: string): void {
+    this.seenKinds.add(kind)
   }
 
   addLog(source: Provenance, logText: string): void {
@@ -560,6 +794,33 @@ export class SnapshotBuilder {
       nodes: byKey(this.nodes, (n) => n.name),
       logs: this.logs,
       gaps: this.gaps,
+      ...this.admissionObjects(byKey, named),
+    }
+  }
+
+  // Only kinds the input had (even as an empty list): absent kinds stay undefined, so the verdict says Unknown.
+  private admissionObjects(
+    byKey: <T>(items: readonly T[], key: (item: T) => string) => T[],
+    named: (item: {namespace?: string; name: string}) => string,
+  ): Partial<ClusterSnapshot> {
+    const seen = (kind: string) => this.seenKinds.has(kind)
+    return {
+      ...(seen('ResourceQuota') ? {resourceQuotas: byKey(this.resourceQuotas, named)} : {}),
+      ...(seen('LimitRange') ? {limitRanges: byKey(this.limitRanges, named)} : {}),
+      ...(seen('ValidatingWebhookConfiguration')
+        ? {
+            validatingWebhookConfigurations: byKey(
+              this.validatingWebhookConfigurations,
+              (c) => c.metadata.name,
+            ),
+          }
+        : {}),
+      ...(seen('ValidatingAdmissionPolicy')
+        ? {validatingAdmissionPolicies: byKey(this.validatingAdmissionPolicies, (p) => p.name)}
+        : {}),
+      ...(seen('ValidatingAdmissionPolicyBinding')
+        ? {validatingAdmissionPolicyBindings: byKey(this.validatingAdmissionPolicyBindings, (b) => b.name)}
+        : {}),
     }
   }
 }

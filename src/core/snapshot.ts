@@ -98,11 +98,48 @@ export interface NamespaceFacts {
   readonly source?: Provenance
 }
 
+/** The securityContext fields Pod Security Admission reads (container level; the pod-level ones share the names). */
+export interface SecurityContextFacts {
+  readonly privileged?: boolean
+  readonly allowPrivilegeEscalation?: boolean
+  readonly runAsNonRoot?: boolean
+  readonly runAsUser?: number
+  readonly runAsGroup?: number
+  readonly readOnlyRootFilesystem?: boolean
+  /** Present (possibly empty) when the container has a `capabilities` block. */
+  readonly capabilities?: {readonly add?: readonly string[]; readonly drop?: readonly string[]}
+  readonly seccompProfileType?: string
+  /** Fields PSA checks this tool does not model (procMount, seLinuxOptions, appArmorProfile, windowsOptions.hostProcess, sysctls). */
+  readonly unmodelled?: readonly string[]
+}
+
+/** requests/limits as written (`100m`, `128Mi`). */
+export interface ResourceFacts {
+  readonly requests?: Labels
+  readonly limits?: Labels
+}
+
 export interface ContainerFacts {
   readonly name: string
   readonly image?: string
   /** Only init containers: `Always` marks a native sidecar. */
   readonly restartPolicy?: string
+  /** Absent when the container has no securityContext (PSA distinguishes nil from set). */
+  readonly securityContext?: SecurityContextFacts
+  readonly resources?: ResourceFacts
+  readonly hostPorts?: readonly number[]
+}
+
+/** The pod-spec fields admission after injection reads (Pod Security, quota); absent for facts built without them. */
+export interface PodSpecFacts {
+  readonly securityContext?: SecurityContextFacts
+  readonly hostPID?: boolean
+  readonly hostIPC?: boolean
+  readonly hostUsers?: boolean
+  /** Volume name and its source type (`emptyDir`, `hostPath`, `persistentVolumeClaim`…). */
+  readonly volumes?: readonly {readonly name: string; readonly type: string}[]
+  /** spec.overhead (RuntimeClass), added to the pod's requests and limits. */
+  readonly overhead?: Labels
 }
 
 /** A compact projection of a Pod or of a pod template; whole objects are not kept (memory at fleet scale). */
@@ -129,6 +166,8 @@ export interface PodFacts {
   readonly owner?: {readonly kind: string; readonly name: string}
   /** The full object, kept only when some webhook has matchConditions (CEL needs `object`). */
   readonly object?: Readonly<Record<string, unknown>>
+  /** Pod-level fields for Pod Security and quota. */
+  readonly spec?: PodSpecFacts
   readonly source?: Provenance
 }
 
@@ -228,6 +267,55 @@ export interface NodeFacts {
   readonly kubeletVersion?: string
 }
 
+export interface ResourceQuotaFacts {
+  readonly namespace: string
+  readonly name: string
+  readonly hard: Labels
+  readonly used: Labels
+  /** spec.scopes and scopeSelector make the quota apply to some pods only: judged Unknown. */
+  readonly scoped: boolean
+  readonly source?: Provenance
+}
+
+export interface LimitRangeItemFacts {
+  readonly type: string
+  readonly max?: Labels
+  readonly min?: Labels
+  readonly maxLimitRequestRatio?: Labels
+  readonly default?: Labels
+  readonly defaultRequest?: Labels
+}
+
+export interface LimitRangeFacts {
+  readonly namespace: string
+  readonly name: string
+  readonly limits: readonly LimitRangeItemFacts[]
+  readonly source?: Provenance
+}
+
+/** A validating webhook configuration: same webhook shape as a mutating one (no reinvocation). */
+export interface ValidatingWebhookConfigurationFacts {
+  readonly metadata: ObjectMeta
+  readonly webhooks?: readonly MutatingWebhook[]
+  readonly source?: Provenance
+}
+
+export interface ValidatingAdmissionPolicyFacts {
+  readonly name: string
+  /** matchConstraints.resourceRules, as on the wire. */
+  readonly resourceRules: readonly RuleWithOperations[]
+  readonly failurePolicy?: string
+  readonly source?: Provenance
+}
+
+export interface ValidatingAdmissionPolicyBindingFacts {
+  readonly name: string
+  readonly policyName: string
+  readonly validationActions: readonly string[]
+  readonly namespaceSelector?: LabelSelector
+  readonly source?: Provenance
+}
+
 /** A piece of the cluster that could not be read. Turns into Unknown checks, never into a crash. */
 export interface Gap {
   /** Plural resource, e.g. `namespaces`, `mutatingwebhookconfigurations`, `configmaps`, `pods`. */
@@ -261,6 +349,12 @@ export interface ClusterSnapshot {
   /** Raw text evidence from bundles: istiod logs (`discovery.log`) keyed by provenance. */
   readonly logs: readonly {readonly source: Provenance; readonly text: string}[]
   readonly gaps: readonly Gap[]
+  /** Read for admission after injection; absent (not collected) means Unknown, never "none". */
+  readonly resourceQuotas?: readonly ResourceQuotaFacts[]
+  readonly limitRanges?: readonly LimitRangeFacts[]
+  readonly validatingWebhookConfigurations?: readonly ValidatingWebhookConfigurationFacts[]
+  readonly validatingAdmissionPolicies?: readonly ValidatingAdmissionPolicyFacts[]
+  readonly validatingAdmissionPolicyBindings?: readonly ValidatingAdmissionPolicyBindingFacts[]
 }
 
 /** An empty snapshot to build on (sources and tests spread it). */

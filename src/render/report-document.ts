@@ -53,6 +53,13 @@ export interface InjectionReportItem {
   readonly notes: readonly string[]
   /** Other fixes to the same end, each `description` and `actions`. */
   readonly alternatives: readonly FixAlternative[]
+  /** Would the pod injection produces be admitted (Pod Security, LimitRange, ResourceQuota); null when not knowable. */
+  readonly admitted: boolean | null
+  /**
+   * Admission after injection, like `checks` (`stage` Admission, `code`, `result`, `subject`, `detail`): what the injector
+   * emits, then Pod Security (enforce/warn/audit), LimitRange, validating policies and webhooks, ResourceQuota.
+   */
+  readonly admission: readonly Check[]
   /**
    * Provenance of each fact the verdict read: `pod` or `workload`, `namespace`, `webhookConfiguration`,
    * `injectorConfigMap`; each `live` or the file (with `!entry` inside an archive). Absent keys: not in the snapshot.
@@ -117,6 +124,8 @@ const toItem = (verdict: Verdict): InjectionReportItem => ({
   actions: verdict.actions,
   notes: verdict.notes ?? [],
   alternatives: verdict.alternatives ?? [],
+  admitted: verdict.admitted ?? null,
+  admission: verdict.admission ?? [],
   ...(verdict.sources === undefined ? {} : {sources: verdict.sources}),
 })
 

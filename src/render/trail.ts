@@ -45,7 +45,7 @@ export const renderVerdictLine = (verdict: Verdict, p: Palette): string => {
     : ''
   switch (verdict.outcome) {
     case 'Inject':
-      return `${target}: ${p.green(`${subject} would be injected`)}${verdict.revision === null ? '' : ` by ${revisionText(verdict)}`}${blocked}`
+      return `${target}: ${p.green(`${subject} would be injected`)}${verdict.revision === null ? '' : ` by ${revisionText(verdict)}`}${blocked}${admittedText(verdict, p)}`
     case 'Skip':
       return `${target}: ${p.yellow(`${subject} would not be injected${byDesignCauses.has(verdict.reason) ? ' (by design)' : ''}`)}: ${summary}${blocked}`
     case 'Reject':
@@ -54,6 +54,29 @@ export const renderVerdictLine = (verdict: Verdict, p: Palette): string => {
       return `${target}: ${p.yellow('cannot tell')}: ${summary}`
   }
 }
+
+/** The third layer in the headline: rejected after injection (by what), or admission Unknown. */
+const admittedText = (verdict: Verdict, p: Palette): string => {
+  if (verdict.admitted !== false) return ''
+  const failed = (verdict.admission ?? []).filter((c) => c.result === 'Fail').map((c) => c.code)
+  const by = [...new Set(failed)].map((code) => admissionCauses[code] ?? code).join(', ')
+  return `, ${p.red(`then rejected by ${by}`)}`
+}
+
+const admissionCauses: Readonly<Record<string, string>> = {
+  PodSecurityViolation: 'Pod Security',
+  QuotaExceeded: 'ResourceQuota',
+  LimitRangeViolation: 'LimitRange',
+}
+
+const admittedLine = (verdict: Verdict): string | undefined =>
+  verdict.admitted === undefined || (verdict.admission ?? []).length === 0
+    ? undefined
+    : verdict.admitted === null
+      ? 'unknown (see Admission after injection)'
+      : verdict.admitted
+        ? 'yes (Pod Security, LimitRange, ResourceQuota pass)'
+        : 'no: the injected pod is rejected'
 
 const observedLine = (verdict: Verdict): string | undefined => {
   if (verdict.injected === null) return undefined
@@ -99,7 +122,8 @@ const detailIndent = ' '.repeat(13)
 
 const renderCheck = (check: Check, p: Palette, width: number): string[] => {
   const colourOf = paint(check.result, p)
-  const mark = `  ${symbols[check.result]} ${check.stage.padEnd(8)} `
+  // `Admission` is one letter wider than the column; the section header names the layer.
+  const mark = `  ${symbols[check.result]} ${(check.stage === 'Admission' ? 'Admit' : check.stage).padEnd(8)} `
   const subject = wrapText(safe(check.subject), width, detailIndent, mark)
   const last = subject.at(-1) ?? mark
   // The code follows the subject after two spaces when it fits, else on a line of its own.
@@ -171,6 +195,8 @@ export const renderTrail = (verdict: Verdict, options: TrailOptions): string => 
   if (observed !== undefined) lines.push(`  observed: ${observed}`)
   if (verdict.owner !== undefined)
     lines.push(`  owner:    ${safe(verdict.owner.kind.toLowerCase())}/${safe(verdict.owner.name)}`)
+  const admitted = admittedLine(verdict)
+  if (admitted !== undefined) lines.push(`  admitted: ${admitted}`)
   const checks = options.verbose === true ? verdict.checks : decidingChecks(verdict)
   if (checks.length > 0) {
     const hidden = verdict.checks.length - checks.length
@@ -181,6 +207,11 @@ export const renderTrail = (verdict: Verdict, options: TrailOptions): string => 
       ),
     )
     for (const check of checks) lines.push(...renderCheck(check, p, width))
+  }
+  const admission = verdict.admission ?? []
+  if (admission.length > 0) {
+    lines.push('', p.bold('Admission after injection'))
+    for (const check of admission) lines.push(...renderCheck(check, p, width))
   }
   if (verdict.findings.length > 0) {
     lines.push('', p.bold('Findings'))

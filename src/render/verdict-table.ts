@@ -88,7 +88,7 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     'WOULD-INJECT',
     'REVISION',
     'REASON',
-    ...(options.wide ? ['WEBHOOK', 'TAG'] : []),
+    ...(options.wide ? ['ADMITTED', 'WEBHOOK', 'TAG'] : []),
     ...(withSource ? ['SOURCE'] : []),
     ...(options.labelColumns?.keys ?? []).map(labelHeader),
   ]
@@ -116,6 +116,13 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
       v.reason,
       ...(options.wide
         ? [
+            v.admitted === false
+              ? p.red('no')
+              : v.admitted === true
+                ? 'yes'
+                : v.admission?.length
+                  ? p.yellow('?')
+                  : '-',
             v.webhook === null ? '<none>' : safe(`${v.webhook.configuration}/${v.webhook.name}`),
             v.tag === null ? '<none>' : safe(v.tag),
           ]

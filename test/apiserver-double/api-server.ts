@@ -45,6 +45,7 @@ import {
   applyPodDefaults,
   prepareForCreate,
 } from './pod-defaulting.js'
+import {enforcePodSecurity} from './pod-security.js'
 import {AdmissionRejection, runWebhooks} from './webhook-dispatch.js'
 import type {ServiceSpec} from './webhook-dispatch.js'
 import {loadTlsMaterial} from './tls-fixtures.js'
@@ -382,6 +383,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     try {
       admitted = await runWebhooks(byResource('mutatingwebhookconfigurations'), webhookInput, true)
       prepareForCreate(admitted, new Date())
+      // Validation phase, in plugin order: PodSecurity sees the mutated (injected) pod before validating webhooks.
+      const forbidden = enforcePodSecurity(admitted, labels)
+      if (forbidden !== undefined) throw new AdmissionRejection(forbidden)
       await runWebhooks(
         byResource('validatingwebhookconfigurations'),
         {...webhookInput, pod: admitted},

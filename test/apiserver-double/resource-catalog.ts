@@ -55,6 +55,8 @@ export const resources: ResourceInfo[] = [
   core('secrets', 'secret', 'Secret', true, {fields: ['type']}),
   core('nodes', 'node', 'Node', false, {shortNames: ['no'], fields: ['spec.unschedulable']}),
   core('endpoints', 'endpoints', 'Endpoints', true, {shortNames: ['ep']}),
+  core('resourcequotas', 'resourcequota', 'ResourceQuota', true, {shortNames: ['quota']}),
+  core('limitranges', 'limitrange', 'LimitRange', true, {shortNames: ['limits']}),
   // kubernetes: pkg/registry/core/event/strategy.go ToSelectableFields
   core('events', 'event', 'Event', true, {
     shortNames: ['ev'],
@@ -105,6 +107,22 @@ export const resources: ResourceInfo[] = [
     'validatingwebhookconfigurations',
     'validatingwebhookconfiguration',
     'ValidatingWebhookConfiguration',
+    false,
+  ),
+  grouped(
+    'admissionregistration.k8s.io',
+    'v1',
+    'validatingadmissionpolicies',
+    'validatingadmissionpolicy',
+    'ValidatingAdmissionPolicy',
+    false,
+  ),
+  grouped(
+    'admissionregistration.k8s.io',
+    'v1',
+    'validatingadmissionpolicybindings',
+    'validatingadmissionpolicybinding',
+    'ValidatingAdmissionPolicyBinding',
     false,
   ),
   grouped('events.k8s.io', 'v1', 'events', 'event', 'Event', true, {shortNames: ['ev']}),

@@ -87,6 +87,19 @@ describe('collect → read round trip', () => {
     })
   }
 
+  it('an empty kind read in full (no ResourceQuota) reads back as none, a kind never read as unknown', async () => {
+    const collected = await collectedFromFixture()
+    const file = join(work, 'empty-kinds.tar.gz')
+    await writeBundle(
+      file,
+      {...collected, objects: {...collected.objects, ResourceQuota: []}},
+      {redact: true},
+    )
+    const snapshot = await bundleSnapshot([(await readBundle(file))!])
+    assert.deepEqual(snapshot.resourceQuotas, [])
+    assert.equal(snapshot.limitRanges, undefined)
+  })
+
   it('keeps webhook caBundle (public) so health checks still work', async () => {
     const file = join(work, 'ca.tar.gz')
     await writeBundle(file, await collectedFromFixture(), {redact: true})

@@ -167,6 +167,21 @@ describe('inject-diff previews through the real admission chain', () => {
       ],
     },
     {
+      name: 'a baseline namespace without CNI: the dry run is rejected after injection and the cause is Pod Security on istio-init',
+      objects: [
+        namespace('shop', {'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'baseline'}),
+        deployment('shop', 'web'),
+      ],
+      install: {defaultRevision: {mode: 'classic'}},
+      args: ['deploy/web', '-n', 'shop'],
+      code: 2,
+      expect: [
+        /violates PodSecurity "baseline:latest": non-default capabilities \(container "istio-init" must not include "NET_ADMIN", "NET_RAW" in securityContext\.capabilities\.add\)/,
+        /\[PodSecurityViolation\]/,
+        /next: +istioctl .*install --set components\.cni\.enabled=true/,
+      ],
+    },
+    {
       name: 'an unreachable injector with failurePolicy Ignore shows no diff and warns that the webhook was skipped',
       objects: [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
       install: {defaultRevision: {unreachable: true, failurePolicy: 'Ignore'}},

@@ -12,6 +12,8 @@ export interface ReadmeSample {
 export const readmeSamples: readonly ReadmeSample[] = [
   {name: 'trail', args: ['deploy/web', '-n', 'shop', '--from', 'examples/demo-cluster']},
   {name: 'table', args: ['-A', '--from', 'examples/demo-cluster']},
+  {name: 'admission-trap', args: ['deploy/cart-api', '-n', 'checkout', '--from', 'examples/demo-cluster']},
+  {name: 'admission-fixed', args: ['deploy/catalog', '-n', 'storefront', '--from', 'examples/demo-cluster']},
   {name: 'health', args: ['-A', '--health', '--from', 'examples/demo-cluster'], clockDependent: true},
 ]
 

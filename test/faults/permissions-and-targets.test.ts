@@ -210,9 +210,10 @@ describe('paginated sweeps', () => {
     assertRan(result)
     const made = double.requests.slice(before)
     // One pod page, webhooks, namespaces, injector ConfigMaps, the webhook-health reads (events, Services,
-    // EndpointSlices) and one list per owner kind (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs): 12, however
-    // many pods; plus a GET for each controller a FailedCreate event names (none here).
-    assert.ok(made.length <= 12, `requests: ${made.map((r) => r.path).join(', ')}`)
+    // EndpointSlices), one list per owner kind (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs) and five for
+    // admission after injection (quotas, LimitRanges, validating webhooks, policies, bindings): 17, however many pods;
+    // plus a GET for each controller a FailedCreate event names (none here).
+    assert.ok(made.length <= 17, `requests: ${made.map((r) => r.path).join(', ')}`)
     assert.ok(made.every((r) => r.method === 'GET'))
   })
 })

@@ -95,7 +95,11 @@ describe('fixture files', () => {
   for (const file of allFiles) {
     it(`${rel(file)} parses and every object has apiVersion, kind, metadata.name (and namespace when namespaced)`, () => {
       const objects = load(file)
-      assert.ok(objects.length > 0, 'no objects')
+      // An empty `kind: List` named after its resource records "collected, none exist" (admission after injection).
+      const attestsNone =
+        /(resourcequotas|limitranges|validating\w+)\.yaml$/.test(file) &&
+        /^items: \[\]$/m.test(readFileSync(file, 'utf8'))
+      assert.ok(objects.length > 0 || attestsNone, 'no objects')
       for (const {object} of objects) {
         const where = `${rel(file)}: ${key(object)}`
         assert.equal(typeof object.apiVersion, 'string', `${where}: apiVersion`)

@@ -144,8 +144,9 @@ describe('live reads of verdict evidence', () => {
       '/apis/apps/v1/namespaces/pay/replicasets/gone-5c5c5c5c5c',
     ])
     // pods (1 page), namespace, MWCs, ConfigMaps, Services, EndpointSlices, events, one list per owner kind (the pod's
-    // Job and CronJob come from those) + 3 blocked-controller GETs (ReplicaSets and their Deployment).
-    assert.equal(server.requests.length, 7 + 5 + 3)
+    // Job and CronJob come from those) + 3 blocked-controller GETs (ReplicaSets and their Deployment) + 5 lists for
+    // admission after injection (quotas, LimitRanges, validating webhooks, policies, bindings).
+    assert.equal(server.requests.length, 7 + 5 + 3 + 5)
     assert.deepEqual(snapshot.gaps, [], 'a deleted controller is not a gap')
     assert.deepEqual(
       blockedWorkloads(snapshot, {namespace: 'pay'}).map((w) => `${w.kind}/${w.name}`),

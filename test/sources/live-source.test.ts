@@ -151,8 +151,13 @@ describe('live source against the API-server double', () => {
       'GET /api/v1/namespaces/istio-system/services',
       'GET /api/v1/namespaces/shop',
       'GET /api/v1/namespaces/shop/events',
+      'GET /api/v1/namespaces/shop/limitranges',
       'GET /api/v1/namespaces/shop/pods/web-5d8f7c9b4-aaaaa',
+      'GET /api/v1/namespaces/shop/resourcequotas',
       'GET /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+      'GET /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies',
+      'GET /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings',
+      'GET /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
       'GET /apis/apps/v1/namespaces/shop/deployments/web',
       'GET /apis/discovery.k8s.io/v1/namespaces/istio-system/endpointslices',
     ])
@@ -180,7 +185,7 @@ describe('live source against the API-server double', () => {
     })
   })
 
-  it('sweep of all namespaces: pages of the pod list plus a constant of 11, every pod once', async () => {
+  it('sweep of all namespaces: pages of the pod list plus a constant of 16, every pod once', async () => {
     fresh()
     const pageSize = 7
     const snapshot = await read(server, {kind: 'sweep', namespace: null}, {}, pageSize)
@@ -188,12 +193,13 @@ describe('live source against the API-server double', () => {
     assert.equal(podPages.length, Math.ceil(podCount / pageSize))
     assert.ok(podPages.every((r) => r.query.limit === String(pageSize)))
     // MWCs, namespaces, istio-system ConfigMaps, Services, EndpointSlices, cluster-wide FailedCreate events, and one list
-    // per owner kind (the pods' Deployments and the like), however many pods and owners.
+    // per owner kind (the pods' Deployments and the like), and 5 for admission after injection (quotas, LimitRanges,
+    // validating webhooks, policies, bindings), however many pods and owners.
     assert.ok(server.requests.some((r) => r.path === '/apis/apps/v1/deployments'))
     assert.ok(!server.requests.some((r) => /\/namespaces\/[^/]+\/deployments\/[^/]+$/.test(r.path)))
     assert.equal(
       server.requests.length,
-      podPages.length + 6 + 5,
+      podPages.length + 6 + 5 + 5,
       server.requests.map((r) => `${r.path}?${new URLSearchParams(r.query)}`).join('\n'),
     )
     assert.equal(snapshot.pods.length, podCount)
@@ -237,8 +243,9 @@ describe('live source against the API-server double', () => {
       server.requests.find((r) => r.path === '/api/v1/namespaces/shop/pods')?.query.labelSelector,
       'app=web',
     )
-    // Deployment, pods, namespace, MWCs, ConfigMaps + Services, EndpointSlices, events, and its ReplicaSets (pod creators).
-    assert.equal(server.requests.length, 9)
+    // Deployment, pods, namespace, MWCs, ConfigMaps + Services, EndpointSlices, events, its ReplicaSets (pod creators),
+    // and admission after injection: quotas, LimitRanges, validating webhooks, policies and bindings.
+    assert.equal(server.requests.length, 14)
     assert.equal(
       server.requests.find((r) => r.path === '/apis/apps/v1/namespaces/shop/replicasets')?.query
         .labelSelector,
@@ -404,7 +411,8 @@ describe('live source against the API-server double', () => {
     await read(server, {kind: 'pod', namespace: 'shop', name: 'web-5d8f7c9b4-aaaaa'}, {}, undefined, (line) =>
       lines.push(line),
     )
-    assert.equal(lines.length, 8)
+    // The 13 requests of a one-pod read (see the first test).
+    assert.equal(lines.length, 13)
     assert.ok(
       lines.every((line) => /^GET https:\/\/127\.0\.0\.1:\d+\/\S+ 200 \d+ms$/.test(line)),
       lines.join('\n'),

@@ -45,7 +45,21 @@ describe('every bundle layout gives the same verdicts', () => {
     // KUBECONFIG, not --kubeconfig: with the flag every fix would name the file (fix-commands.test.ts).
     const live = await check(['-A', '-o', 'json'], {KUBECONFIG: kubeconfig})
     assert.equal(live.code, 0, live.stderr)
-    assert.deepEqual(verdictsOnly(documentOf(live)), expected)
+    // Live reads quotas, LimitRanges and validating policies (none here), the plain files do not have them: the third
+    // layer is exact live and Unknown from the files; everything else agrees.
+    const withoutAdmission = (items: unknown[]) =>
+      items.map((item) => {
+        const {admitted: _admitted, admission: _admission, ...rest} = item as Record<string, unknown>
+        return rest
+      })
+    const liveItems = verdictsOnly(documentOf(live))
+    assert.deepEqual(withoutAdmission(liveItems), withoutAdmission(expected))
+    const admitted = (items: unknown[]) => items.map((item) => (item as {admitted: unknown}).admitted)
+    assert.ok(admitted(liveItems).every((a) => a === true || a === false || a === null))
+    assert.ok(
+      admitted(liveItems).filter((a) => a !== null).length >=
+        admitted(expected).filter((a) => a !== null).length,
+    )
     assert.deepEqual(double.writes(), [], 'inject-check never writes')
   })
 

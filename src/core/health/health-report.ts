@@ -3,6 +3,7 @@
 import {sh} from '../verdict/shell-command.js'
 import type {ClusterSnapshot, Provenance} from '../snapshot.js'
 import type {ReasonCode, ReasonLevel} from '../verdict/reasons.js'
+import {classifyAdmissionRejection} from '../admission-after/rejection-texts.js'
 import {formatHint, reasonCatalog} from '../verdict/reasons.js'
 import type {Verdict} from '../verdict/verdict.js'
 import type {FailureDiagnosis, Platform} from './failure-events.js'
@@ -250,6 +251,31 @@ const withWorkloadPods = (
     return pods.length === 0 ? [c] : pods.map((p) => ({...c, pod: p.name}))
   })
 
+/** FailedCreate events whose text is a rejection after injection (Pod Security, quota, LimitRange, policies), one per controller and code. */
+const admissionRejectionFindings = (snapshot: ClusterSnapshot, scope: HealthScope): HealthFinding[] => {
+  const found = new Map<string, HealthFinding>()
+  for (const event of snapshot.events) {
+    if (event.reason !== 'FailedCreate') continue
+    const {kind, name} = event.involvedObject
+    const namespace = event.involvedObject.namespace ?? event.namespace
+    if (!scope.includesController(kind, namespace, name)) continue
+    const rejection = classifyAdmissionRejection(event.message, namespace)
+    if (rejection === undefined) continue
+    const subject = `${kind.toLowerCase()} ${namespace}/${name}`
+    found.set(`${subject}|${rejection.code}`, {
+      severity: reasonCatalog[rejection.code].level,
+      code: rejection.code,
+      subject,
+      detail: `new pods are rejected after injection: ${rejection.cause}`,
+      hint: rejection.hint,
+      unknown: false,
+      moreHints: [],
+      ...(event.source === undefined ? {} : {source: event.source}),
+    })
+  }
+  return [...found.values()]
+}
+
 export const assessHealth = (
   snapshot: ClusterSnapshot,
   verdicts: readonly Verdict[],
@@ -293,6 +319,7 @@ export const assessHealth = (
       moreHints: [],
     })
   }
+  findings.push(...admissionRejectionFindings(snapshot, scope))
   // Checks of the shared chain repeat for every webhook of a configuration: one finding per configuration, code and detail.
   const byKey = new Map<string, {finding: HealthFinding; webhooks: string[]; configuration: string}>()
   for (const w of webhooks) {

@@ -22,6 +22,24 @@ export interface InjectorValues {
   readonly revision?: string
   /** Only drives the `auto.` webhook and IST0148; istiod itself ignores it. */
   readonly enableNamespacesByDefault: boolean
+  /** What shapes the injected containers' securityContext and resources (admission after injection). */
+  readonly emission?: EmissionValues
+}
+
+/** Chart values the sidecar template reads for securityContext and resources (files/injection-template.yaml). */
+export interface EmissionValues {
+  /** `pilot.cni.enabled` (1.22+, the only key from 1.24). */
+  readonly pilotCni?: boolean
+  /** `istio_cni.enabled` (before 1.24). */
+  readonly legacyCni?: boolean
+  readonly privileged?: boolean
+  readonly capNetBindService?: boolean
+  readonly enableCoreDump?: boolean
+  readonly holdApplicationUntilProxyStarts?: boolean
+  /** `global.proxy.seccompProfile.type` (1.28+). */
+  readonly seccompProfileType?: string
+  /** `global.proxy.resources`; undefined when the values have no such block. */
+  readonly proxyResources?: {readonly requests?: Labels; readonly limits?: Labels}
 }
 
 export interface InjectorConfig {
@@ -153,8 +171,46 @@ const parseInjectorValuesText = (text: string): {values: InjectorValues} | {erro
   const values: InjectorValues = {
     ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)),
     enableNamespacesByDefault: path(parsed, 'sidecarInjectorWebhook', 'enableNamespacesByDefault') === true,
+    emission: emissionValues(parsed),
   }
   return {values}
+}
+
+// Helm renders `true` and `"true"` alike in `{{ if }}`/`eq … "true"`; anything else is false.
+const flag = (v: unknown): boolean | undefined =>
+  v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined
+
+const resourceBlock = (v: unknown): {requests?: Labels; limits?: Labels} | undefined => {
+  if (!isObject(v)) return undefined
+  const side = (x: unknown): Labels | undefined => {
+    if (!isObject(x)) return undefined
+    const out: Record<string, string> = {}
+    for (const [k, q] of Object.entries(x)) {
+      const text = optionalString(q)
+      if (text !== undefined) out[k] = text
+    }
+    return out
+  }
+  const requests = side(v.requests)
+  const limits = side(v.limits)
+  return {...(requests ? {requests} : {}), ...(limits ? {limits} : {})}
+}
+
+const emissionValues = (parsed: Json): EmissionValues => {
+  const entries: [keyof EmissionValues, unknown][] = [
+    ['pilotCni', flag(path(parsed, 'pilot', 'cni', 'enabled'))],
+    ['legacyCni', flag(path(parsed, 'istio_cni', 'enabled'))],
+    ['privileged', flag(path(parsed, 'global', 'proxy', 'privileged'))],
+    ['capNetBindService', flag(path(parsed, 'global', 'proxy', 'capNetBindService'))],
+    ['enableCoreDump', flag(path(parsed, 'global', 'proxy', 'enableCoreDump'))],
+    [
+      'holdApplicationUntilProxyStarts',
+      flag(path(parsed, 'global', 'proxy', 'holdApplicationUntilProxyStarts')),
+    ],
+    ['seccompProfileType', optionalString(path(parsed, 'global', 'proxy', 'seccompProfile', 'type'))],
+    ['proxyResources', resourceBlock(path(parsed, 'global', 'proxy', 'resources'))],
+  ]
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as EmissionValues
 }
 
 /** Parses an injector ConfigMap as istiod does; a shape error is the whole config's error, as in Go's Unmarshal. */

@@ -1,5 +1,6 @@
 // A failed dry-run create (or direct AdmissionReview) → the API server's message plus a one-line diagnosis, reusing the
 // failure-event classifier so inject-diff names a cause the way inject-check --health does.
+import {classifyAdmissionRejection} from '../admission-after/rejection-texts.js'
 import {sh} from '../verdict/shell-command.js'
 import {classifyFailureEvents, istiodSelector, revisionOfIstiodService} from '../health/failure-events.js'
 import {describeReason} from '../verdict/reasons.js'
@@ -38,6 +39,16 @@ export const diagnoseDryRunFailure = (
   namespace: string,
   name: string,
 ): PreviewFailure => {
+  // Rejected after injection (Pod Security, quota, LimitRange, policies): the same codes inject-check predicts with.
+  const rejected = classifyAdmissionRejection(message, namespace)
+  if (rejected !== undefined)
+    return {
+      code: rejected.code,
+      message,
+      // Username exemptions and userInfo-based policies see the requester: the dry run is you, a rollout the controller.
+      diagnosis: `${rejected.cause} (after injection; the dry run ran as you, not as the replicaset-controller, whose exemptions can differ)`,
+      hint: rejected.hint,
+    }
   const classified = classify(message, namespace, name)
   if (classified !== undefined) return classified
   if (code === 403) {

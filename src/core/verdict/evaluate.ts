@@ -1,5 +1,7 @@
 // The verdict core: a pod, a workload or a manifest → Verdict, combining both admission layers with observed state.
 // Pure: everything comes from the snapshot and the options; nothing is fetched, printed or timed.
+import {evaluateAdmissionAfterInjection} from '../admission-after/admission-layer.js'
+import type {AdmissionLayer} from '../admission-after/admission-layer.js'
 import {findMisplacedInjectionMetadata} from '../istio/misplacement.js'
 import {indexRevisions} from '../istio/revisions.js'
 import type {RevisionIndex} from '../istio/revisions.js'
@@ -97,14 +99,34 @@ interface Assembly {
   readonly metadataActions: readonly ActionSource[]
   readonly restartActions: readonly ActionSource[]
   readonly owner?: {readonly kind: string; readonly name: string} | undefined
+  /** The third layer, when the pod would be injected. */
+  readonly admission?: AdmissionLayer | undefined
 }
+
+/** Admission after injection, only for a pod the decision injects (otherwise there is no injected pod to judge). */
+const admissionLayer = (
+  snapshot: ClusterSnapshot,
+  pod: PodFacts,
+  namespace: NamespaceView,
+  decision: InjectionDecision,
+  subject: FixSubject,
+): AdmissionLayer | undefined =>
+  decision.outcome !== 'Inject'
+    ? undefined
+    : evaluateAdmissionAfterInjection(snapshot, pod, namespace.facts, decision.revision, {
+        kind: subject.kind,
+        name: subject.name,
+        namespace: subject.namespace,
+      })
 
 // Metadata fixes that name a per-pod intent (the user asked for this pod): the namespace label becomes the alternative.
 const perPodCauses = new Set(['AnnotationOnlyOptIn', 'LabelOnControllerMetadata'])
 
 const assemble = (a: Assembly): Verdict => {
   const {decision, subject, options} = a
-  const findings = [...decision.findings, ...a.extraFindings]
+  const findings = [...decision.findings, ...a.extraFindings, ...(a.admission?.findings ?? [])]
+  // New pods would be rejected after injection: a restart now leaves the workload with fewer (or no) pods.
+  const rejectedAfter = a.admission?.admitted === false
   const byDesign = decision.outcome === 'Skip' && byDesignCauses.has(decision.reason)
   // What-if: the real edit comes first, so the restart that follows has something to act on.
   const whatIfSteps: ActionSource[] = [
@@ -113,8 +135,8 @@ const assemble = (a: Assembly): Verdict => {
       : [{command: namespaceLabelCommand(subject.namespace, options.namespaceLabels)}]),
     ...(options.podLabels === undefined ? [] : podLabelSteps(subject, options.podLabels)),
   ]
-  const base = [...a.metadataActions, ...decision.actions]
-  const restarts = [...a.restartActions]
+  const base = [...a.metadataActions, ...decision.actions, ...(a.admission?.actions ?? [])]
+  const restarts = rejectedAfter ? [] : [...a.restartActions]
   const alternatives: FixAlternative[] = []
   const notEnabled = decision.outcome === 'Skip' && decision.reason === 'NamespaceNotEnabled'
   const perPod = decision.outcome === 'Skip' && perPodCauses.has(decision.reason)
@@ -127,7 +149,9 @@ const assemble = (a: Assembly): Verdict => {
     // Injection happens only at CREATE: after a label change the running pod must be created again.
     restarts.push(...restartSteps(subject))
   }
-  const primary = composeFixes(byDesign ? [] : [...whatIfSteps, ...base, ...restarts])
+  // When the edited cluster rejects the injected pod, the admission fix comes before the what-if edit that causes it.
+  const admissionFirst = rejectedAfter ? [...(a.admission?.actions ?? []), ...whatIfSteps] : whatIfSteps
+  const primary = composeFixes(byDesign ? [] : [...admissionFirst, ...base, ...restarts])
   if (perPod && a.index.hasDefault) {
     const ns = composeFixes([namespaceFix.command, ...(canRecreate ? restartSteps(subject) : [])])
     if (ns.actions.length > 0)
@@ -147,7 +171,11 @@ const assemble = (a: Assembly): Verdict => {
         actions: pod.actions,
       })
   }
-  const notes = [...primary.notes]
+  const notes = [...primary.notes, ...(a.admission?.notes ?? [])]
+  if (rejectedAfter && a.restartActions.length > 0)
+    notes.push(
+      'restarting now would leave the workload with no new pods: fix the admission failure first, then restart',
+    )
   if (notEnabled && !byDesign && subject.kind !== 'Namespace')
     notes.push(`the namespace label affects every new pod in ${subject.namespace}`)
   const whatIf = {
@@ -178,6 +206,8 @@ const assemble = (a: Assembly): Verdict => {
     ...(Object.keys(whatIf).length > 0 ? {whatIf} : {}),
     ...(decision.misses === undefined ? {} : {nearestMisses: decision.misses.map((m) => m.webhook)}),
     ...(a.owner === undefined ? {} : {owner: a.owner}),
+    admitted: a.admission?.admitted ?? null,
+    admission: a.admission?.checks ?? [],
   }
 }
 
@@ -348,6 +378,7 @@ export const evaluatePod = (
     metadataActions: [...blocked.actions, ...onOwner.actions, ...misplaced.actions, ...overridden.actions],
     restartActions: drift.actions,
     owner: pod.owner,
+    admission: admissionLayer(snapshot, edited, namespace, decision, fix),
   })
 }
 
@@ -436,5 +467,6 @@ export const evaluateWorkload = (
     metadataActions: [...blocked.actions, ...misplaced.actions, ...overridden.actions],
     restartActions: drift.actions,
     owner,
+    admission: admissionLayer(snapshot, template, namespace, decision, fix),
   })
 }

@@ -6,6 +6,9 @@ import type {Finding} from './verdict.js'
 export const leadingFindingCodes: readonly ReasonCode[] = [
   'WebhookBlocksCreation',
   'WebhookFailing',
+  'PodSecurityViolation',
+  'LimitRangeViolation',
+  'QuotaExceeded',
   'NeedsRestart',
   'RevisionDrift',
   'UnexpectedSidecar',

@@ -3,6 +3,7 @@
 import type {ReasonDefinition} from './reason-definition.js'
 import {fillCommandTemplate} from './shell-command.js'
 import {admissionReasons} from './reasons/admission.js'
+import {admissionAfterReasons} from './reasons/admission-after.js'
 import {bundleReasons} from './reasons/bundle.js'
 import {diffReasons} from './reasons/diff.js'
 import {healthReasons} from './reasons/health.js'
@@ -13,6 +14,7 @@ export type {ReasonDefinition, ReasonLevel} from './reason-definition.js'
 
 export const reasonCatalog = {
   ...admissionReasons,
+  ...admissionAfterReasons,
   ...istioReasons,
   ...stateReasons,
   ...healthReasons,
@@ -35,6 +37,7 @@ export const duplicateReasonCodes = (): string[] => {
   const seen = new Map<string, number>()
   for (const area of [
     admissionReasons,
+    admissionAfterReasons,
     istioReasons,
     stateReasons,
     healthReasons,

@@ -18,8 +18,9 @@ const has = (verdict: Verdict, kind: Verdict['findings'][number]['kind']): boole
   verdict.findings.some((f) => f.kind === kind)
 
 // Pods are being rejected now; WebhookFailing (a running pod whose next restart would fail) is a warning, not a bucket.
+// Pods are being rejected now (a failing webhook under failurePolicy Fail), or the injected pod fails admission after injection.
 const blocksCreation = (verdict: Verdict): boolean =>
-  verdict.findings.some((f) => f.code === 'WebhookBlocksCreation')
+  verdict.findings.some((f) => f.code === 'WebhookBlocksCreation') || verdict.admitted === false
 
 /** A Misconfiguration finding that is not merely informational (a deprecated annotation still injects). */
 const misconfigured = (verdict: Verdict): boolean =>

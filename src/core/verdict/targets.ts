@@ -1,5 +1,6 @@
 // Dispatches a target (what the user named) to the right evaluation over a snapshot: pod, workload, namespace, sweep, manifests.
 import {labelsMatchSelectorString} from '../admission/label-selector.js'
+import {classifyAdmissionRejection} from '../admission-after/rejection-texts.js'
 import {classifyFailureEvents} from '../health/failure-events.js'
 import {indexRevisions} from '../istio/revisions.js'
 import {workloadKinds} from '../snapshot.js'
@@ -39,6 +40,16 @@ export const blockedControllers = (
     if (failure.webhook === null || object === null || !controllerKinds.has(object.kind)) continue
     if (namespace !== null && object.namespace !== namespace) continue
     const ref = {kind: object.kind as WorkloadKind, namespace: object.namespace, name: object.name}
+    found.set(`${ref.namespace}/${ref.kind}/${ref.name}`, ref)
+  }
+  // Pods rejected after injection (Pod Security, quota, LimitRange…) leave the same trace: a 0-pod workload row.
+  for (const event of events) {
+    const kind = event.involvedObject.kind
+    if (event.reason !== 'FailedCreate' || !controllerKinds.has(kind)) continue
+    const ns = event.involvedObject.namespace ?? event.namespace
+    if (namespace !== null && ns !== namespace) continue
+    if (classifyAdmissionRejection(event.message, ns) === undefined) continue
+    const ref = {kind: kind as WorkloadKind, namespace: ns, name: event.involvedObject.name}
     found.set(`${ref.namespace}/${ref.kind}/${ref.name}`, ref)
   }
   return [...found.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind))

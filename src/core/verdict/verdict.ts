@@ -5,7 +5,7 @@ import type {ReasonCode} from './reasons.js'
 export type CheckResult = 'Pass' | 'Fail' | 'Unknown' | 'Info'
 
 /** Evaluation stage, in the order the trail is printed. */
-export type CheckStage = 'Webhook' | 'Policy' | 'Revision' | 'State' | 'Health'
+export type CheckStage = 'Webhook' | 'Policy' | 'Revision' | 'State' | 'Health' | 'Admission'
 
 export interface Check {
   readonly stage: CheckStage
@@ -127,4 +127,8 @@ export interface Verdict {
   readonly owner?: {readonly kind: string; readonly name: string}
   /** Provenance of the objects the verdict read; set by the command after evaluation. */
   readonly sources?: VerdictSources
+  /** Would the pod injection produces be admitted (Pod Security, quota, LimitRange); null when it cannot be known. */
+  readonly admitted?: boolean | null
+  /** The third layer's checks (stage `Admission`): what the injector emits, then each admission plugin after it. */
+  readonly admission?: readonly Check[]
 }

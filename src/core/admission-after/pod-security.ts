@@ -1,0 +1,387 @@
+// Pod Security Admission baseline and restricted, versioned, as k8s.io/pod-security-admission/policy evaluates them.
+// kubernetes: staging/src/k8s.io/pod-security-admission/policy/check_*.go (one function per check below),
+// registry.go (baseline checks, then overlapping-baseline or restricted ones), checks.go (ForbiddenDetail shape),
+// helpers.go (joinQuote, pluralize), api/helpers.go (PolicyToEvaluate: labels, fallbacks, `level:version`).
+import type {ContainerFacts, Labels, PodFacts, SecurityContextFacts} from '../snapshot.js'
+
+export type PsaLevel = 'privileged' | 'baseline' | 'restricted'
+
+/** `latest` or a minor version of 1.x. */
+export type PsaVersion = {readonly latest: true} | {readonly latest: false; readonly minor: number}
+
+export interface PsaLevelVersion {
+  readonly level: PsaLevel
+  readonly version: PsaVersion
+}
+
+export type PsaMode = 'enforce' | 'warn' | 'audit'
+
+export interface PsaModePolicy extends PsaLevelVersion {
+  /** False when the namespace has no label for this mode: the cluster default applies and cannot be read. */
+  readonly labelled: boolean
+  /** A label that does not parse (PSA then uses restricted for enforce, privileged for warn/audit, latest for versions). */
+  readonly errors: readonly string[]
+}
+
+/** One failed check: its forbidden reason and detail, and who it names (for "added by injection" vs "the app's own"). */
+export interface PsaViolation {
+  readonly check: string
+  readonly reason: string
+  readonly detail: string
+  readonly containers: readonly string[]
+  readonly pod: boolean
+}
+
+export interface PsaEvaluation {
+  readonly violations: readonly PsaViolation[]
+  /** Fields set on the pod whose checks this tool does not model (e.g. `container "a" procMount`). */
+  readonly unmodelled: readonly string[]
+}
+
+export const formatLevelVersion = (lv: PsaLevelVersion): string =>
+  `${lv.level}:${lv.version.latest ? 'latest' : `v1.${lv.version.minor}`}`
+
+const labelKey = (mode: PsaMode, suffix = '') => `pod-security.kubernetes.io/${mode}${suffix}`
+
+/** Resolves one mode's level and version from namespace labels (api/helpers.go PolicyToEvaluate). */
+export const psaPolicy = (labels: Labels, mode: PsaMode): PsaModePolicy => {
+  const levelText = labels[labelKey(mode)]
+  const versionText = labels[labelKey(mode, '-version')]
+  const errors: string[] = []
+  let level: PsaLevel = 'privileged'
+  if (levelText !== undefined) {
+    if (levelText === 'privileged' || levelText === 'baseline' || levelText === 'restricted')
+      level = levelText
+    else {
+      errors.push(`${labelKey(mode)}=${levelText}: must be one of privileged, baseline, restricted`)
+      level = mode === 'enforce' ? 'restricted' : 'privileged' // enforce fails closed, audit/warn fail open
+    }
+  }
+  let version: PsaVersion = {latest: true}
+  if (versionText !== undefined && versionText !== 'latest') {
+    const m = /^v1\.(0|[1-9][0-9]*)$/.exec(versionText)
+    if (m === null) errors.push(`${labelKey(mode, '-version')}=${versionText}: must be "latest" or "v1.x"`)
+    else version = {latest: false, minor: Number(m[1])}
+  }
+  return {level, version, labelled: levelText !== undefined, errors}
+}
+
+// ---- helpers.go ----
+const joinQuote = (items: readonly string[]): string => (items.length === 0 ? '' : `"${items.join('", "')}"`)
+const pluralize = (singular: string, plural: string, n: number): string => (n === 1 ? singular : plural)
+const sortedUnique = (items: Iterable<string>): string[] => [...new Set(items)].sort()
+
+/** visitContainers order: init containers, then containers (ephemeral containers are not created with the pod). */
+const visit = (pod: PodFacts): readonly ContainerFacts[] => [...pod.initContainers, ...pod.containers]
+
+type Check = (pod: PodFacts) => Omit<PsaViolation, 'check'> | undefined
+
+const containersWhere = (pod: PodFacts, bad: (sc: SecurityContextFacts | undefined) => boolean): string[] =>
+  visit(pod)
+    .filter((c) => bad(c.securityContext))
+    .map((c) => c.name)
+
+const named = (containers: readonly string[]) =>
+  `${pluralize('container', 'containers', containers.length)} ${joinQuote(containers)}`
+
+// check_hostNamespaces.go
+const hostNamespaces: Check = (pod) => {
+  const found = sortedUnique([
+    ...(pod.hostNetwork ? ['hostNetwork'] : []),
+    ...(pod.spec?.hostPID === true ? ['hostPID'] : []),
+    ...(pod.spec?.hostIPC === true ? ['hostIPC'] : []),
+  ])
+  return found.length === 0
+    ? undefined
+    : {reason: 'host namespaces', detail: found.join(', '), containers: [], pod: true}
+}
+
+// check_hostPorts.go
+const hostPorts: Check = (pod) => {
+  const bad = visit(pod).filter((c) => (c.hostPorts ?? []).some((p) => p !== 0))
+  if (bad.length === 0) return undefined
+  const ports = sortedUnique(bad.flatMap((c) => (c.hostPorts ?? []).filter((p) => p !== 0).map(String)))
+  const names = bad.map((c) => c.name)
+  return {
+    reason: 'hostPort',
+    detail: `${named(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('hostPort', 'hostPorts', ports.length)} ${ports.join(', ')}`,
+    containers: names,
+    pod: false,
+  }
+}
+
+// check_privileged.go
+const privileged: Check = (pod) => {
+  const bad = containersWhere(pod, (sc) => sc?.privileged === true)
+  return bad.length === 0
+    ? undefined
+    : {
+        reason: 'privileged',
+        detail: `${named(bad)} must not set securityContext.privileged=true`,
+        containers: bad,
+        pod: false,
+      }
+}
+
+// check_capabilities_baseline.go
+const baselineCapabilities = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+])
+const capabilitiesBaseline: Check = (pod) => {
+  const caps = new Set<string>()
+  const bad = containersWhere(pod, (sc) => {
+    const extra = (sc?.capabilities?.add ?? []).filter((c) => !baselineCapabilities.has(c))
+    extra.forEach((c) => caps.add(c))
+    return extra.length > 0
+  })
+  return bad.length === 0
+    ? undefined
+    : {
+        reason: 'non-default capabilities',
+        detail: `${named(bad)} must not include ${joinQuote(sortedUnique(caps))} in securityContext.capabilities.add`,
+        containers: bad,
+        pod: false,
+      }
+}
+
+// check_hostPathVolumes.go
+const hostPathVolumes: Check = (pod) => {
+  const bad = (pod.spec?.volumes ?? []).filter((v) => v.type === 'hostPath').map((v) => v.name)
+  return bad.length === 0
+    ? undefined
+    : {
+        reason: 'hostPath volumes',
+        detail: `${pluralize('volume', 'volumes', bad.length)} ${joinQuote(bad)}`,
+        containers: [],
+        pod: true,
+      }
+}
+
+// check_allowPrivilegeEscalation.go (1.8+)
+const allowPrivilegeEscalation: Check = (pod) => {
+  const bad = containersWhere(pod, (sc) => sc?.allowPrivilegeEscalation !== false)
+  return bad.length === 0
+    ? undefined
+    : {
+        reason: 'allowPrivilegeEscalation != false',
+        detail: `${named(bad)} must set securityContext.allowPrivilegeEscalation=false`,
+        containers: bad,
+        pod: false,
+      }
+}
+
+// check_capabilities_restricted.go (1.22+)
+const capabilitiesRestricted: Check = (pod) => {
+  const caps = new Set<string>()
+  const missingDrop = containersWhere(pod, (sc) => !(sc?.capabilities?.drop ?? []).includes('ALL'))
+  const adding = containersWhere(pod, (sc) => {
+    const extra = (sc?.capabilities?.add ?? []).filter((c) => c !== 'NET_BIND_SERVICE')
+    extra.forEach((c) => caps.add(c))
+    return extra.length > 0
+  })
+  const details = [
+    ...(missingDrop.length > 0
+      ? [`${named(missingDrop)} must set securityContext.capabilities.drop=["ALL"]`]
+      : []),
+    ...(adding.length > 0
+      ? [
+          `${named(adding)} must not include ${joinQuote(sortedUnique(caps))} in securityContext.capabilities.add`,
+        ]
+      : []),
+  ]
+  return details.length === 0
+    ? undefined
+    : {
+        reason: 'unrestricted capabilities',
+        detail: details.join('; '),
+        containers: sortedUnique([...missingDrop, ...adding]),
+        pod: false,
+      }
+}
+
+// check_restrictedVolumes.go: Go's %q of a []string.
+const allowedVolumeTypes = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+])
+const restrictedVolumes: Check = (pod) => {
+  const bad = sortedUnique(
+    (pod.spec?.volumes ?? []).filter((v) => !allowedVolumeTypes.has(v.type)).map((v) => v.name),
+  )
+  return bad.length === 0
+    ? undefined
+    : {
+        reason: 'restricted volume types',
+        detail: `volumes [${bad.map((n) => JSON.stringify(n)).join(' ')}] have restricted types`,
+        containers: [],
+        pod: true,
+      }
+}
+
+/** runAsNonRoot/runAsUser from 1.35 allow pods in a user namespace (`hostUsers: false`). */
+const userNamespace = (pod: PodFacts, minor: number): boolean => minor >= 35 && pod.spec?.hostUsers === false
+
+// check_runAsNonRoot.go
+const runAsNonRoot =
+  (minor: number): Check =>
+  (pod) => {
+    if (userNamespace(pod, minor)) return undefined
+    const podValue = pod.spec?.securityContext?.runAsNonRoot
+    const setters = podValue === false ? ['pod'] : []
+    const explicit = containersWhere(pod, (sc) => sc?.runAsNonRoot === false)
+    const implicit = podValue === true ? [] : containersWhere(pod, (sc) => sc?.runAsNonRoot === undefined)
+    if (explicit.length > 0) setters.push(named(explicit))
+    if (setters.length > 0)
+      return {
+        reason: 'runAsNonRoot != true',
+        detail: `${setters.join(' and ')} must not set securityContext.runAsNonRoot=false`,
+        containers: explicit,
+        pod: podValue === false,
+      }
+    return implicit.length === 0
+      ? undefined
+      : {
+          reason: 'runAsNonRoot != true',
+          detail: `pod or ${named(implicit)} must set securityContext.runAsNonRoot=true`,
+          containers: implicit,
+          pod: false,
+        }
+  }
+
+// check_runAsUser.go (1.23+)
+const runAsUser =
+  (minor: number): Check =>
+  (pod) => {
+    if (userNamespace(pod, minor)) return undefined
+    const podRoot = pod.spec?.securityContext?.runAsUser === 0
+    const bad = containersWhere(pod, (sc) => sc?.runAsUser === 0)
+    const setters = [...(podRoot ? ['pod'] : []), ...(bad.length > 0 ? [named(bad)] : [])]
+    return setters.length === 0
+      ? undefined
+      : {
+          reason: 'runAsUser=0',
+          detail: `${setters.join(' and ')} must not set runAsUser=0`,
+          containers: bad,
+          pod: podRoot,
+        }
+  }
+
+// check_seccompProfile_restricted.go (1.19+)
+const validSeccomp = (type: string): boolean => type === 'RuntimeDefault' || type === 'Localhost'
+const seccompRestricted: Check = (pod) => {
+  const podType = pod.spec?.securityContext?.seccompProfileType
+  const badValues = new Set<string>()
+  const setters: string[] = []
+  if (podType !== undefined && !validSeccomp(podType)) {
+    setters.push('pod')
+    badValues.add(podType)
+  }
+  const podSet = podType !== undefined && validSeccomp(podType)
+  const explicit = containersWhere(pod, (sc) => {
+    const t = sc?.seccompProfileType
+    if (t === undefined || validSeccomp(t)) return false
+    badValues.add(t)
+    return true
+  })
+  const implicit = podSet ? [] : containersWhere(pod, (sc) => sc?.seccompProfileType === undefined)
+  if (explicit.length > 0) setters.push(named(explicit))
+  if (setters.length > 0)
+    return {
+      reason: 'seccompProfile',
+      detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(badValues))}`,
+      containers: explicit,
+      pod: setters[0] === 'pod',
+    }
+  return implicit.length === 0
+    ? undefined
+    : {
+        reason: 'seccompProfile',
+        detail: `pod or ${named(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`,
+        containers: implicit,
+        pod: false,
+      }
+}
+
+interface RegisteredCheck {
+  readonly id: string
+  readonly since: number
+  readonly run: (minor: number) => Check
+}
+
+const always = (c: Check) => () => c
+
+// Registry order: baseline checks by file name, then (baseline) the overlapping ones or (restricted) restricted ones.
+const baselineChecks: readonly RegisteredCheck[] = [
+  {id: 'hostNamespaces', since: 0, run: always(hostNamespaces)},
+  {id: 'hostPorts', since: 0, run: always(hostPorts)},
+  {id: 'privileged', since: 0, run: always(privileged)},
+]
+const overlappingBaselineChecks: readonly RegisteredCheck[] = [
+  {id: 'capabilities_baseline', since: 0, run: always(capabilitiesBaseline)},
+  {id: 'hostPathVolumes', since: 0, run: always(hostPathVolumes)},
+]
+const restrictedChecks: readonly RegisteredCheck[] = [
+  {id: 'allowPrivilegeEscalation', since: 8, run: always(allowPrivilegeEscalation)},
+  {id: 'capabilities_restricted', since: 22, run: always(capabilitiesRestricted)},
+  {id: 'restrictedVolumes', since: 0, run: always(restrictedVolumes)},
+  {id: 'runAsNonRoot', since: 0, run: runAsNonRoot},
+  {id: 'runAsUser', since: 23, run: runAsUser},
+  {id: 'seccompProfile_restricted', since: 19, run: always(seccompRestricted)},
+]
+
+/** The newest policy version any check knows; `latest` and newer versions evaluate as it. */
+export const newestPolicyMinor = 35
+
+/** Evaluates one level and version against a pod (registry.go EvaluatePod), in the API server's check order. */
+export const evaluatePodSecurity = (lv: PsaLevelVersion, pod: PodFacts): PsaEvaluation => {
+  if (lv.level === 'privileged') return {violations: [], unmodelled: []}
+  const minor = lv.version.latest ? newestPolicyMinor : Math.min(lv.version.minor, newestPolicyMinor)
+  const checks = [
+    ...baselineChecks,
+    ...(lv.level === 'baseline' ? overlappingBaselineChecks : restrictedChecks),
+  ]
+  const violations = checks
+    .filter((c) => c.since <= minor)
+    .flatMap((c) => {
+      const result = c.run(minor)(pod)
+      return result === undefined ? [] : [{check: c.id, ...result}]
+    })
+  return {violations, unmodelled: unmodelledFields(pod)}
+}
+
+const unmodelledFields = (pod: PodFacts): string[] => [
+  ...(pod.spec?.securityContext?.unmodelled ?? []).map((f) => `pod ${f}`),
+  ...visit(pod).flatMap((c) =>
+    (c.securityContext?.unmodelled ?? []).map((f) => `container "${c.name}" ${f}`),
+  ),
+]
+
+/** checks.go ForbiddenDetail: `reason (detail), reason (detail)`. */
+export const forbiddenDetail = (violations: readonly PsaViolation[]): string =>
+  violations.map((v) => (v.detail === '' ? v.reason : `${v.reason} (${v.detail})`)).join(', ')
+
+/** The API server's text: enforce `violates PodSecurity "…": …`, warn `would violate PodSecurity "…": …`. */
+export const podSecurityMessage = (
+  mode: PsaMode,
+  lv: PsaLevelVersion,
+  violations: readonly PsaViolation[],
+): string =>
+  `${mode === 'enforce' ? 'violates' : 'would violate'} PodSecurity "${formatLevelVersion(lv)}": ${forbiddenDetail(violations)}`

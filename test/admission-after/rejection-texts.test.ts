@@ -1,0 +1,78 @@
+// The API server's rejection texts after injection (from the reference notes' quoted errors) → the same codes
+// inject-check predicts with; inject-diff's dry-run failure names them.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {classifyAdmissionRejection} from '../../src/core/admission-after/rejection-texts.js'
+import {diagnoseDryRunFailure} from '../../src/core/preview/failure.js'
+
+const rows: {name: string; message: string; code: string | undefined; cause?: RegExp}[] = [
+  {
+    name: 'Pod Security baseline refuses istio-init (FailedCreate event text)',
+    message:
+      'Error creating: pods "web-7d4b9c-" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "istio-init" must not include "NET_ADMIN", "NET_RAW" in securityContext.capabilities.add)',
+    code: 'PodSecurityViolation',
+    cause: /Pod Security baseline:latest rejects the pod: non-default capabilities \(container "istio-init"/,
+  },
+  {
+    name: 'quota exceeded by the sidecar limits',
+    message:
+      'pods "web-x" is forbidden: exceeded quota: compute, requested: limits.cpu=3, used: limits.cpu=3, limited: limits.cpu=4',
+    code: 'QuotaExceeded',
+    cause: /ResourceQuota compute rejects the pod: exceeded quota: compute, requested: limits.cpu=3/,
+  },
+  {
+    name: 'quota needing limits the partial proxy annotations did not set',
+    message:
+      'pods "web-x" is forbidden: failed quota: compute: must specify limits.cpu for: istio-init,istio-proxy',
+    code: 'QuotaExceeded',
+  },
+  {
+    name: 'LimitRange max per container',
+    message:
+      'pods "web-x" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, maximum cpu usage per Container is 1, but limit is 2]',
+    code: 'LimitRangeViolation',
+    cause: /maximum cpu usage per Container is 1, but limit is 2/,
+  },
+  {
+    name: 'a ValidatingAdmissionPolicy denial',
+    message:
+      "pods \"x\" is forbidden: ValidatingAdmissionPolicy 'no-net-admin' with binding 'no-net-admin-binding' denied request: NET_ADMIN is not allowed",
+    code: 'AdmissionPolicyDenied',
+  },
+  {
+    name: 'OpenShift SCC',
+    message:
+      'pods "x" is forbidden: unable to validate against any security context constraint: [capabilities.add: Invalid value: "NET_ADMIN": capability may not be added]',
+    code: 'AdmissionPolicyDenied',
+  },
+  {
+    name: "Kyverno's podSecurity rule quoting PodSecurity is the webhook, not the plugin",
+    message:
+      'admission webhook "validate.kyverno.svc-fail" denied the request: resource Pod/shop/web was blocked: It violates PodSecurity "baseline:latest": (Forbidden reason: non-default capabilities)',
+    code: undefined,
+  },
+  {
+    name: 'a webhook timeout is not an admission rejection',
+    message: 'failed calling webhook "x": context deadline exceeded',
+    code: undefined,
+  },
+]
+
+describe('rejection texts after injection', () => {
+  for (const r of rows)
+    it(r.name, () => {
+      const found = classifyAdmissionRejection(r.message, 'shop')
+      assert.equal(found?.code, r.code)
+      if (r.cause !== undefined) assert.match(found?.cause ?? '', r.cause)
+    })
+
+  it('inject-diff names the Pod Security cause of a rejected dry run and the CNI fix', () => {
+    const failure = diagnoseDryRunFailure(rows[0]!.message, 403, 'shop', 'web')
+    assert.equal(failure.code, 'PodSecurityViolation')
+    assert.equal(failure.hint, 'istioctl install --set components.cni.enabled=true')
+    assert.match(
+      failure.diagnosis,
+      /\(after injection; the dry run ran as you, not as the replicaset-controller/,
+    )
+  })
+})
