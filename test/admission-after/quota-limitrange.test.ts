@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {injectPod} from '../../src/core/admission-after/injected-pod.js'
-import {evaluateLimitRange} from '../../src/core/admission-after/limit-range.js'
+import {aggregateText, evaluateLimitRange} from '../../src/core/admission-after/limit-range.js'
 import {podLimits, podRequests} from '../../src/core/admission-after/pod-resources.js'
 import {formatQuantity, parseQuantity} from '../../src/core/admission-after/quantity.js'
 import {evaluateQuota} from '../../src/core/admission-after/resource-quota.js'
@@ -123,7 +123,24 @@ describe('LimitRange', () => {
       'maximum cpu usage per Container is 1, but limit is 2',
       'maximum cpu usage per Container is 1, but limit is 2',
     ])
-    assert.deepEqual(r.containers, ['istio-init', 'istio-proxy'])
+    // Upstream walks containers before init containers.
+    assert.deepEqual(r.containers, ['istio-proxy', 'istio-init'])
+  })
+  it('the plugin text prints a repeated error once, without brackets (as v1.37.2 answered)', () => {
+    const r = evaluateLimitRange(range({type: 'Container', max: {cpu: '1'}}), injected())
+    assert.equal(r.message, 'maximum cpu usage per Container is 1, but limit is 2')
+  })
+  // Upstream ranges over limit.Max (a Go map): with two resources the real order may vary; the tool's is fixed.
+  it('the plugin text brackets two distinct errors, containers before init containers', () => {
+    const r = evaluateLimitRange(range({type: 'Container', max: {cpu: '1', memory: '512Mi'}}), injected())
+    assert.equal(
+      r.message,
+      '[maximum cpu usage per Container is 1, but limit is 2, maximum memory usage per Container is 512Mi, but limit is 1Gi]',
+    )
+  })
+  it('aggregateText: one message as is, distinct ones bracketed in first-seen order', () => {
+    assert.equal(aggregateText(['a', 'a']), 'a')
+    assert.equal(aggregateText(['b', 'a', 'b']), '[b, a]')
   })
   it('min per Container: a proxyMemory annotation below the minimum', () => {
     const r = evaluateLimitRange(

@@ -27,11 +27,17 @@ const rows: {name: string; message: string; code: string | undefined; cause?: Re
     code: 'QuotaExceeded',
   },
   {
-    name: 'LimitRange max per container',
-    message:
-      'pods "web-x" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, maximum cpu usage per Container is 1, but limit is 2]',
+    name: 'LimitRange max per container (v1.37.2: the repeat on istio-init and istio-proxy printed once)',
+    message: 'pods "web-x" is forbidden: maximum cpu usage per Container is 1, but limit is 2',
     code: 'LimitRangeViolation',
     cause: /maximum cpu usage per Container is 1, but limit is 2/,
+  },
+  {
+    name: 'LimitRange with two distinct errors, bracketed',
+    message:
+      'pods "web-x" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, maximum memory usage per Container is 512Mi, but limit is 1Gi]',
+    code: 'LimitRangeViolation',
+    cause: /is 1, but limit is 2, maximum memory usage per Container is 512Mi, but limit is 1Gi$/,
   },
   {
     name: 'a ValidatingAdmissionPolicy denial',

@@ -115,7 +115,7 @@ const limitRangeChecks = (snapshot: ClusterSnapshot, injected: InjectedPod, ns: 
       'LimitRangeViolation',
       'Fail',
       subject,
-      `[${result.errors.join(', ')}]${added.length > 0 ? `; injected: ${added.join(', ')}` : ''}`,
+      `${result.message}${added.length > 0 ? `; injected: ${added.join(', ')}` : ''}`,
     )
   })
 }

@@ -9,6 +9,8 @@ import type {Quantity} from './quantity.js'
 export interface LimitRangeResult {
   readonly limitRange: string
   readonly errors: readonly string[]
+  /** The plugin's text: utilerrors.NewAggregate (apimachinery pkg/util/errors) drops repeats, brackets only 2+. */
+  readonly message: string
   /** Containers the errors name. */
   readonly containers: readonly string[]
 }
@@ -60,11 +62,17 @@ const constraintErrors = (
   return errors
 }
 
-/** Every Container- and Pod-type item of one LimitRange against the pod (init containers included). */
+/** The aggregate's Error(): one distinct message as is, several joined by ", " inside brackets. */
+export const aggregateText = (errors: readonly string[]): string => {
+  const distinct = [...new Set(errors)]
+  return distinct.length === 1 ? (distinct[0] ?? '') : `[${distinct.join(', ')}]`
+}
+
+/** Every Container- and Pod-type item of one LimitRange against the pod (containers, then init containers, as upstream). */
 export const evaluateLimitRange = (range: LimitRangeFacts, pod: PodFacts): LimitRangeResult => {
   const errors: string[] = []
   const containers = new Set<string>()
-  const all: ContainerFacts[] = [...pod.initContainers, ...pod.containers]
+  const all: ContainerFacts[] = [...pod.containers, ...pod.initContainers]
   for (const item of range.limits) {
     if (item.type === 'Container')
       for (const c of all) {
@@ -74,7 +82,7 @@ export const evaluateLimitRange = (range: LimitRangeFacts, pod: PodFacts): Limit
       }
     if (item.type === 'Pod') errors.push(...constraintErrors('Pod', item, podRequests(pod), podLimits(pod)))
   }
-  return {limitRange: range.name, errors, containers: [...containers]}
+  return {limitRange: range.name, errors, message: aggregateText(errors), containers: [...containers]}
 }
 
 /** LimitRanger defaulting, which runs before injection: the app's containers get default/defaultRequest. */
