@@ -11,7 +11,7 @@ import {ApiStatusError, describeSourceError, subjectOfPath} from '../cluster/kub
 import {defaultRequestTimeout, parseRequestTimeout} from '../cluster/request-timeout.js'
 import {stdoutIsTerminal, writeData, writeDebug, writeError} from './output.js'
 import {jsonChunks} from '../render/json-chunks.js'
-import {clusterFlagWords} from '../core/verdict/shell-command.js'
+import {clusterFlagWords, sh} from '../core/verdict/shell-command.js'
 import {booleanFlagNames, normalizeKubectlArgv} from './kubectl-argv.js'
 
 export const outputFormats = ['table', 'wide', 'json', 'yaml'] as const
@@ -230,7 +230,7 @@ const explainFailureText = (error: unknown, commandId: string): ExplainedFailure
       const list =
         subject.resource === 'namespaces'
           ? 'kubectl get namespaces'
-          : `kubectl get ${subject.resource} -n ${subject.namespace ?? 'default'}`
+          : sh`kubectl get ${subject.resource} -n ${subject.namespace ?? 'default'}`
       return {message: error.message, hint: `Check the name and namespace: ${list}`, exit: error.exitCode}
     }
   }

@@ -1,5 +1,6 @@
 // Typed errors of the sources, each with a one-line message that ends with the next step.
 // `describeSourceError` maps any error (ours, Node's, client-node's) to {message, category, exitCode}.
+import {shellQuote} from '../core/verdict/shell-command.js'
 import {ExitCode, type ExitCodeValue} from '../cli/exit-codes.js'
 
 export type ErrorCategory = 'usage' | 'cluster' | 'input'
@@ -195,10 +196,10 @@ export function statusMessage(
 ): string {
   const subject = subjectOfPath(method, path)
   const detail = status.message === undefined ? '' : `: ${oneLine(status.message)}`
-  const nsFlag = subject.namespace === undefined ? '' : ` -n ${subject.namespace}`
+  const nsFlag = subject.namespace === undefined ? '' : ` -n ${shellQuote(subject.namespace)}`
   switch (status.code) {
     case 401:
-      return `Unauthorized: the credentials of context "${context}" were rejected by ${server} — renew the token / re-login (check with \`kubectl get --raw /version --context ${context}\`)`
+      return `Unauthorized: the credentials of context "${context}" were rejected by ${server} — renew the token / re-login (check with \`kubectl get --raw /version --context ${shellQuote(context)}\`)`
     case 403:
       return `Forbidden: cannot ${subject.verb} ${describeSubject(subject)}${detail} — check with \`kubectl auth can-i ${subject.verb} ${subject.resource}${nsFlag}\``
     case 404: {
