@@ -1,11 +1,11 @@
 // The real control plane (etcd + kube-apiserver + kube-controller-manager built from Go modules): version, namespace
 // labels, controllers creating pods, webhook routing through a Service and a URL, real FailedCreate events, real
 // RBAC, and `kubectl inject-check` run as a kubectl plugin making no write the audit log can see.
+import {pluginPath} from './kubectl-plugins.js'
+import {eventually} from './scenario-helpers.js'
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {delimiter, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {readFileSync} from 'node:fs'
+import {delimiter} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {startWebhookServer} from '../apiserver-double/index.js'
 import type {WebhookServer} from '../apiserver-double/index.js'
@@ -25,17 +25,6 @@ if (!availability.available) {
     it('the real control plane can be built or is cached (CI never skips it)', () => assert.fail(line))
 }
 
-// What `npm install -g` puts on PATH: package.json's bin names (kubectl-inject_check, …) linked to bin/*.js.
-let plugins: string | undefined
-function pluginPath(): string {
-  if (plugins) return plugins
-  const root = fileURLToPath(new URL('../../', import.meta.url))
-  const bins = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {bin: Record<string, string>})
-    .bin
-  const dir = mkdtempSync(join(tmpdir(), 'kubectl-plugins-'))
-  for (const [name, target] of Object.entries(bins)) symlinkSync(join(root, target), join(dir, name))
-  return (plugins = dir)
-}
 const podYaml = (name: string, ns: string): string =>
   JSON.stringify({
     apiVersion: 'v1',
@@ -54,20 +43,6 @@ const deploymentYaml = (name: string, ns: string): string =>
       template: {metadata: {labels: {app: name}}, spec: {containers: [{name: 'app', image: 'nginx:1.27'}]}},
     },
   })
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 const hasSidecar = (pod: Json): boolean =>
   [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some(

@@ -1,8 +1,9 @@
 // Istio's own injection decision against our prediction, on a real control plane: for each pod `kubectl
 // inject-check -f` predicts first, then the pod is created through the fixture's webhooks to istio-injector (Istio's
 // webhook from istio.io/istio pkg/kube/inject, built from test/real-cluster/istio-injector), which logs what it decided.
+import {pluginPath} from './kubectl-plugins.js'
 import assert from 'node:assert/strict'
-import {existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {request} from 'node:https'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
@@ -201,16 +202,6 @@ interface IstioDecision {
   message?: string
 }
 
-// What `npm install -g` puts on PATH: package.json's bin names linked to bin/*.
-function pluginDir(): string {
-  const root = fileURLToPath(new URL('../../', import.meta.url))
-  const bins = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {bin: Record<string, string>})
-    .bin
-  const dir = mkdtempSync(join(tmpdir(), 'kubectl-plugins-'))
-  for (const [name, target] of Object.entries(bins)) symlinkSync(join(root, target), join(dir, name))
-  return dir
-}
-
 // Any HTTPS answer from /inject means the injector listens (Istio answers a GET with 400/405).
 const answers = (url: string): Promise<boolean> =>
   new Promise((resolve) => {
@@ -322,7 +313,7 @@ describe('Istio’s own injection decision vs kubectl inject-check', {skip}, () 
     bin = (await ensureIstioInjector((l) => console.log(`# ${l}`))).path
     cluster = await startRealCluster({log: (l) => console.log(`# ${l}`), timeoutMs: 180_000})
     dir = mkdtempSync(join(tmpdir(), 'istio-decision-'))
-    plugins = pluginDir()
+    plugins = pluginPath()
     port = await freePort()
     await kubectl(['create', '-f', '-'], JSON.stringify(bare(find(installed, 'Namespace', 'istio-system'))))
     await kubectl(['create', '-f', '-'], JSON.stringify(bare(find(installed, 'ConfigMap', 'istio'))))

@@ -1,10 +1,9 @@
 // Shared pieces of the prediction and preview suites: one real cluster, one routed injector, installs applied and
 // removed, the plugin on PATH, and waits on the API server's webhook informer.
+import {pluginPath} from './kubectl-plugins.js'
+import {eventually as eventuallyWithin} from './scenario-helpers.js'
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {delimiter, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {delimiter} from 'node:path'
 import {startWebhookServer} from '../apiserver-double/index.js'
 import type {WebhookServer} from '../apiserver-double/index.js'
 import type {InjectorRoute} from '../apiserver-double/webhook-server.js'
@@ -29,31 +28,12 @@ export const fixtureNames = [
   'aks-rewritten',
 ]
 
-let plugins: string | undefined
-// What `npm install -g` puts on PATH: package.json's bin names linked to bin/*.
-function pluginPath(): string {
-  if (plugins) return plugins
-  const root = fileURLToPath(new URL('../../', import.meta.url))
-  const bins = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {bin: Record<string, string>})
-    .bin
-  const dir = mkdtempSync(join(tmpdir(), 'kubectl-plugins-'))
-  for (const [name, target] of Object.entries(bins)) symlinkSync(join(root, target), join(dir, name))
-  return (plugins = dir)
-}
-
-export async function eventually<T>(
+// The lab waits longer than the other files: an install applies hundreds of objects on 2 shared cores.
+export const eventually = <T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
+): Promise<T> => eventuallyWithin(what, probe, timeoutMs)
 
 export const sidecarOf = (pod: Json): Json | undefined =>
   [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(

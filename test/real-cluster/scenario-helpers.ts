@@ -1,9 +1,7 @@
 // Helpers of the real-cluster scenario files: objects, polling, the tool as a kubectl plugin, the skip line.
+import {pluginPath} from './kubectl-plugins.js'
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {delimiter, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {delimiter} from 'node:path'
 import {it} from 'node:test'
 import type {Availability, KubectlOptions, RealCluster} from './cluster.js'
 
@@ -56,18 +54,6 @@ export const hasSidecar = (p: Json): boolean =>
   [...(p.spec?.initContainers ?? []), ...(p.spec?.containers ?? [])].some(
     (c: Json) => c.name === 'istio-proxy',
   )
-
-// What `npm install -g` puts on PATH: package.json's bin names (kubectl-inject_check, …) linked to bin/*.js.
-let plugins: string | undefined
-function pluginPath(): string {
-  if (plugins) return plugins
-  const root = fileURLToPath(new URL('../../', import.meta.url))
-  const bins = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {bin: Record<string, string>})
-    .bin
-  const dir = mkdtempSync(join(tmpdir(), 'kubectl-plugins-'))
-  for (const [name, target] of Object.entries(bins)) symlinkSync(join(root, target), join(dir, name))
-  return (plugins = dir)
-}
 
 /** `kubectl inject-…` through kubectl's plugin mechanism (default context inspector). */
 export const pluginRunner =
