@@ -245,6 +245,23 @@ export const classifyMessage = (message: string): FailureClass | undefined => {
   return eventPatterns.find(([, pattern]) => pattern.test(message))?.[0]
 }
 
+/** What one failure message says, whatever carried it (an event or a ReplicaFailure condition). */
+const messageFacts = (message: string, cls: FailureClass, options: ClassifyOptions) => {
+  const webhook = webhookIn(message)
+  const url = urlIn(message)
+  const service = serviceOf(message, url)
+  return {
+    code: classCodes[cls],
+    class: cls,
+    webhook,
+    istio: isIstioWebhookName(webhook),
+    url,
+    service,
+    denial: cls === 'Denied' ? denialIn(message) : null,
+    hints: hintsFor(cls, options.platform, service, externalTarget(options.services, service, url)),
+  }
+}
+
 /** FailedCreate events on pod-creating controllers (and any event naming a failed webhook call), grouped. */
 export const classifyFailureEvents = (
   events: readonly EventFacts[],
@@ -256,15 +273,13 @@ export const classifyFailureEvents = (
     if (!creator) continue
     const cls = classifyMessage(event.message)
     if (cls === undefined) continue
-    const webhook = webhookIn(event.message)
-    const url = urlIn(event.message)
-    const service = serviceOf(event.message, url)
+    const facts = messageFacts(event.message, cls, options)
     const object = {
       kind: event.involvedObject.kind,
       namespace: event.involvedObject.namespace ?? event.namespace,
       name: event.involvedObject.name,
     }
-    const key = `${object.kind}/${object.namespace}/${object.name}|${cls}|${webhook ?? ''}`
+    const key = `${object.kind}/${object.namespace}/${object.name}|${cls}|${facts.webhook ?? ''}`
     const previous = grouped.get(key)
     const count = (previous?.count ?? 0) + (event.count ?? 1)
     const events = (previous?.events ?? 0) + 1
@@ -282,21 +297,14 @@ export const classifyFailureEvents = (
     ].filter((a): a is number => a !== null)
     const ageSeconds = ages.length === 0 ? null : Math.min(...ages)
     grouped.set(key, {
+      ...facts,
       ageSeconds,
       recent: isRecentAge(ageSeconds),
-      code: classCodes[cls],
-      class: cls,
-      webhook,
-      istio: isIstioWebhookName(webhook),
       object,
-      url,
-      service,
-      denial: cls === 'Denied' ? denialIn(event.message) : null,
       count,
       events,
       lastTimestamp: latest,
       message: newest ? trimMessage(event.message) : (previous?.message ?? trimMessage(event.message)),
-      hints: hintsFor(cls, options.platform, service, externalTarget(options.services, service, url)),
       ...((newest ? event.source : previous?.source)
         ? {source: (newest ? event.source : previous?.source) as Provenance}
         : {}),
@@ -335,25 +343,16 @@ export const classifyReplicaFailures = (
         d.webhook === webhook,
     )
     if (covered) return []
-    const url = urlIn(message)
-    const service = serviceOf(message, url)
     return [
       {
-        code: classCodes[cls],
-        class: cls,
-        webhook,
-        istio: isIstioWebhookName(webhook),
+        ...messageFacts(message, cls, options),
         object,
-        url,
-        service,
-        denial: cls === 'Denied' ? denialIn(message) : null,
         count: 0,
         events: 0,
         lastTimestamp: w.replicaFailure.since ?? null,
         ageSeconds: null,
         recent: true,
         message,
-        hints: hintsFor(cls, options.platform, service),
         ...(w.source === undefined ? {} : {source: w.source}),
       },
     ]
