@@ -46,6 +46,7 @@ import {
   prepareForCreate,
 } from './pod-defaulting.js'
 import {enforcePodSecurity} from './pod-security.js'
+import {applyLimitRangeDefaults, checkQuotas, validateLimitRanges} from './resource-admission.js'
 import {AdmissionRejection, runWebhooks} from './webhook-dispatch.js'
 import type {ServiceSpec} from './webhook-dispatch.js'
 import {loadTlsMaterial} from './tls-fixtures.js'
@@ -363,6 +364,14 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     const saName = String((pod.spec as {serviceAccountName?: string}).serviceAccountName ?? 'default')
     admitServiceAccount(pod, store.get(saInfo, namespace, saName)?.object)
     admitPriorityAndTolerations(pod)
+    const inNamespace = (resource: string): KubeObject[] =>
+      store
+        .bucket(findResource('', 'v1', resource)!)
+        .sorted(namespace)
+        .map((e) => e.object)
+    const limitRanges = inNamespace('limitranges')
+    // LimitRanger defaults run in the mutating phase, before webhooks: injected containers get none.
+    applyLimitRangeDefaults(pod, limitRanges)
     const webhookInput = {
       pod,
       namespace,
@@ -383,7 +392,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     try {
       admitted = await runWebhooks(byResource('mutatingwebhookconfigurations'), webhookInput, true)
       prepareForCreate(admitted, new Date())
-      // Validation phase, in plugin order: PodSecurity sees the mutated (injected) pod before validating webhooks.
+      // Validation phase, in plugin order (kubernetes pkg/kubeapiserver/options/plugins.go): LimitRanger, PodSecurity,
+      // validating webhooks, ResourceQuota last; all see the mutated (injected) pod.
+      const podName = String(admitted.metadata?.name ?? admitted.metadata?.generateName ?? '')
+      const outOfRange = validateLimitRanges(admitted, limitRanges, podName)
+      if (outOfRange !== undefined) throw new AdmissionRejection(outOfRange)
       const forbidden = enforcePodSecurity(admitted, labels)
       if (forbidden !== undefined) throw new AdmissionRejection(forbidden)
       await runWebhooks(
@@ -391,6 +404,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
         {...webhookInput, pod: admitted},
         false,
       )
+      const overQuota = checkQuotas(admitted, inNamespace('resourcequotas'), inNamespace('pods'), podName)
+      if (overQuota !== undefined) throw new AdmissionRejection(overQuota)
     } catch (err) {
       if (err instanceof AdmissionRejection) return answerStatus(err.status)
       throw err

@@ -294,14 +294,47 @@ describe('the real wire (kube-apiserver as the tool and kubectl see it)', {skip}
       const shop = await admin('GET', '/api/v1/namespaces/shop')
       const pods = (await admin('GET', '/api/v1/namespaces/bulk/pods')).items as Json[]
       const bulk = await admin('GET', '/api/v1/namespaces/bulk')
+      const limited = await resourceLimitedNamespaces()
       double = await startApiServer({
-        objects: [shop, bulk, ...pods.map((p) => ({apiVersion: 'v1', kind: 'Pod', ...p}))],
+        objects: [shop, bulk, ...pods.map((p) => ({apiVersion: 'v1', kind: 'Pod', ...p})), ...limited],
         userName: cluster.identities.limited.user,
       })
     })
     after(async () => {
       await double?.close()
     })
+
+    // A ResourceQuota (with the status its controller computed) and a LimitRange, created for real and copied into the double.
+    async function resourceLimitedNamespaces(): Promise<Json[]> {
+      await createNamespaceReady(cluster, 'quota-wire')
+      await createNamespaceReady(cluster, 'limits-wire')
+      await admin('POST', '/api/v1/namespaces/quota-wire/resourcequotas', {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: {name: 'compute'},
+        spec: {hard: {'limits.cpu': '1', 'limits.memory': '1Gi'}},
+      })
+      await admin('POST', '/api/v1/namespaces/limits-wire/limitranges', {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: {name: 'limits'},
+        spec: {limits: [{type: 'Container', max: {cpu: '1'}, min: {memory: '64Mi'}}]},
+      })
+      const deadline = Date.now() + 30_000
+      let quota = await admin('GET', '/api/v1/namespaces/quota-wire/resourcequotas/compute')
+      while (quota.status?.used === undefined) {
+        assert.ok(Date.now() < deadline, 'the ResourceQuota got no status within 30 s')
+        await new Promise((r) => setTimeout(r, 200))
+        quota = await admin('GET', '/api/v1/namespaces/quota-wire/resourcequotas/compute')
+      }
+      const range = await admin('GET', '/api/v1/namespaces/limits-wire/limitranges/limits')
+      return [
+        await admin('GET', '/api/v1/namespaces/quota-wire'),
+        await admin('GET', '/api/v1/namespaces/limits-wire'),
+        {apiVersion: 'v1', kind: 'ResourceQuota', ...quota},
+        {apiVersion: 'v1', kind: 'LimitRange', ...range},
+      ]
+    }
 
     const statusFields = (r: Raw): Json => {
       const type = String(r.headers['content-type'])
@@ -315,6 +348,11 @@ describe('the real wire (kube-apiserver as the tool and kubectl see it)', {skip}
       metadata: {name, namespace: ns},
       spec: {containers: [{name: 'app', image: 'nginx:1.27'}]},
     })
+    const sizedPod = (name: string, ns: string, limits: Record<string, string>): Json => {
+      const pod = dryPod(name, ns)
+      pod.spec.containers[0].resources = {limits}
+      return pod
+    }
     const cases: {name: string; path: string; method?: string; body?: unknown; who?: 'limited' | 'nobody'}[] =
       [
         {name: 'a missing pod', path: '/api/v1/namespaces/bulk/pods/missing'},
@@ -329,6 +367,24 @@ describe('the real wire (kube-apiserver as the tool and kubectl see it)', {skip}
           path: '/api/v1/namespaces/bulk/pods?dryRun=All',
           method: 'POST',
           body: dryPod('bulk-0', 'bulk'),
+        },
+        {
+          name: 'a dry run over a ResourceQuota (exceeded quota)',
+          path: '/api/v1/namespaces/quota-wire/pods?dryRun=All',
+          method: 'POST',
+          body: sizedPod('x', 'quota-wire', {cpu: '1500m', memory: '512Mi'}),
+        },
+        {
+          name: 'a dry run a ResourceQuota refuses for missing limits (failed quota: must specify)',
+          path: '/api/v1/namespaces/quota-wire/pods?dryRun=All',
+          method: 'POST',
+          body: dryPod('x', 'quota-wire'),
+        },
+        {
+          name: 'a dry run outside a LimitRange (max per Container, min memory)',
+          path: '/api/v1/namespaces/limits-wire/pods?dryRun=All',
+          method: 'POST',
+          body: sizedPod('x', 'limits-wire', {cpu: '2', memory: '32Mi'}),
         },
         {
           name: 'a dry run in a missing namespace',
