@@ -213,9 +213,7 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       if (previews.length > 0)
         writeData(
           previews
-            .map((p) =>
-              renderPodDiff(p, p.failure === null ? differ(p.before, p.after) : undefined, {colour}),
-            )
+            .map((p) => renderPodDiff(p, p.before === null ? undefined : differ(p.before, p.after), {colour}))
             .join('\n\n'),
         )
     } else {

@@ -3,6 +3,7 @@
 // Nothing here persists anything: dry-run creates, access reviews and proxied AdmissionReviews store no object.
 import {randomUUID} from 'node:crypto'
 import {attributeWebhooks, evaluateAdmission, skippedWebhookWarning} from '../core/preview/attribution.js'
+import {classifyAdmissionRejection} from '../core/admission-after/rejection-texts.js'
 import {diagnoseDirectFailure, diagnoseDryRunFailure} from '../core/preview/failure.js'
 import {applyJsonPatch} from '../core/preview/json-patch.js'
 import {isolateInjection, restartPair, reviewObjectFrom} from '../core/preview/noise.js'
@@ -27,6 +28,7 @@ import {
   failedPreview,
   isInjected,
   onStoredPod,
+  rejectedPreview,
   revisionOfResult,
 } from '../core/preview/preview.js'
 import type {PodPreview, PreviewNote, PreviewRoute, PreviewSubject} from '../core/preview/preview.js'
@@ -345,8 +347,11 @@ export async function previewLive(
         raw ? Promise.resolve(undefined) : dryRunCreatePod(transport, optedOut(sent)),
       ])
     } catch (error) {
-      if (error instanceof ApiStatusError) return failWith('dry-run', routeReason, error)
-      throw error
+      if (!(error instanceof ApiStatusError)) throw error
+      const failed = failWith('dry-run', routeReason, error)
+      const message = error.status.message ?? error.message
+      if (raw || classifyAdmissionRejection(message, subject.namespace) === undefined) return failed
+      return rejectedAfterInjection(sent, failed)
     }
     const facts = factsOf(sent)
     const evaluations = evaluateAdmission(snapshot, facts)
@@ -367,6 +372,72 @@ export async function previewLive(
       pair.after,
     )
   }
+
+  /**
+   * A dry run rejected after injection (Pod Security, quota, LimitRange, policies): the cause stays the failure, and the
+   * diff comes from the injector itself, asked through services/proxy with the pod the API server would have sent it.
+   */
+  async function rejectedAfterInjection(sent: PodObject, failed: PodPreview): Promise<PodPreview> {
+    const failure = failed.failure!
+    const asUser = controllerCreated(subject.kind)
+    const warnings = asUser === undefined ? failed.warnings : [...failed.warnings, asUser]
+    const noDiff = (why: string): PodPreview => ({
+      ...failed,
+      warnings: [...warnings, note('PreviewRejectedNoDiff', `no diff: ${why}`)],
+    })
+    const evaluations = evaluateAdmission(snapshot, factsOf(sent))
+    const istio = evaluations.find((e) => e.istio && e.outcome === 'Match')
+    const hook = snapshot.webhookConfigurations
+      .find((c) => c.metadata.name === istio?.ref.configuration)
+      ?.webhooks?.find((w) => w.name === istio?.ref.name)
+    const service = hook?.clientConfig.service
+    if (istio === undefined || service?.name === undefined || service.namespace === undefined)
+      return noDiff(
+        'the Istio webhook that injects this pod calls its injector by URL, not through a Service',
+      )
+    const target = {namespace: service.namespace, name: service.name}
+    if (!(await canProxyService(transport, target.namespace, target.name)))
+      return noDiff(`creating services/proxy for ${target.namespace}/${target.name} is forbidden`)
+    let answer: InjectAnswer
+    let object: PodObject
+    try {
+      object = reviewObjectFrom(await dryRunCreatePod(transport, optedOut(sent)), sent)
+      answer = await postInjectReview(transport, target, object)
+    } catch (error) {
+      return noDiff(`asking ${target.namespace}/${target.name} directly failed: ${(error as Error).message}`)
+    }
+    if (!answer.allowed) return noDiff(`the injector denied the request: ${answer.message ?? 'no reason'}`)
+    const after = rebase(object, applyJsonPatch(object, answer.patch) as PodObject, sent) as PodObject
+    const revision = revisionOfResult(after)
+    const webhooks = attributeWebhooks(snapshot, evaluations, isInjected(after), revision)
+    const routeReason = note(
+      'PreviewRejectedDiff',
+      `${describeReason('PreviewRejectedDiff').summary} (${target.namespace}/${target.name})`,
+    )
+    return rejectedPreview({...failed, routeReason, warnings, revision, webhooks}, sent, after, failure)
+  }
+}
+
+// Pod creators and the service accounts kube-controller-manager runs them as (--use-service-account-credentials).
+const podCreators: Readonly<Record<string, string>> = {
+  Deployment: 'replicaset-controller',
+  ReplicaSet: 'replicaset-controller',
+  StatefulSet: 'statefulset-controller',
+  DaemonSet: 'daemon-set-controller',
+  Job: 'job-controller',
+  CronJob: 'job-controller',
+  ReplicationController: 'replication-controller',
+}
+
+/** For a workload, the note that a rollout's pods are created by a controller, not by whoever ran the dry run. */
+const controllerCreated = (kind: string): PreviewNote | undefined => {
+  const controller = podCreators[kind]
+  return controller === undefined
+    ? undefined
+    : note(
+        'PreviewDryRunAsUser',
+        `the dry run ran as you; this ${kind}'s pods are created by system:serviceaccount:kube-system:${controller}, whose Pod Security username exemptions and userInfo-based policies can differ`,
+      )
 }
 
 // ---- reading what to preview (raw objects: the builders need whole specs, which snapshots do not keep) ----

@@ -224,11 +224,19 @@ export const renderPodDiff = (preview: PodPreview, delta: Delta, options: PodDif
   const p = createPalette(options.colour)
   const header = renderPreviewHeader(preview, options)
   if (preview.failure !== null) {
-    return [
+    const failure = [
       ...header,
       p.red(`error:    ${sanitizeTerminalText(preview.failure.message)}`),
       `diagnosis: ${sanitizeTerminalText(preview.failure.diagnosis)} [${preview.failure.code}]`,
       `next:     ${sanitizeTerminalText(preview.failure.hint)}`,
+    ]
+    // Rejected after injection: what injection produced, the pod admission refused.
+    if (delta === undefined) return failure.join('\n')
+    return [
+      ...failure,
+      '',
+      p.dim('injection would have produced (not admitted):'),
+      ...diffBody(delta, preview, p),
     ].join('\n')
   }
   if (delta === undefined) {
@@ -240,10 +248,17 @@ export const renderPodDiff = (preview: PodPreview, delta: Delta, options: PodDif
           : 'no differences'
     return [...header, '', p.dim(none)].join('\n')
   }
+  return [...header, '', ...diffBody(delta, preview, p)].join('\n')
+}
+
+const diffBody = (
+  delta: NonNullable<Delta>,
+  preview: PodPreview,
+  p: ReturnType<typeof createPalette>,
+): string[] => {
   const walker = new DeltaWalker(p)
   walker.walk(delta, preview.before, preview.after, '')
-  const body = walker.sections.flatMap((s) => [p.cyan(sanitizeTerminalText(s.path)), ...s.lines])
-  return [...header, '', ...body].join('\n')
+  return walker.sections.flatMap((s) => [p.cyan(sanitizeTerminalText(s.path)), ...s.lines])
 }
 
 export const diffApiVersion = 'inject.kubectl.io/v1alpha1'

@@ -40,6 +40,24 @@ const withCluster = async (
   }
 }
 
+// An app container with requests and limits: a quota on limits.cpu then judges only what injection adds.
+const sizedDeployment = (ns: string, name: string): Json => {
+  const d = deployment(ns, name)
+  d.spec.template.spec.containers[0].resources = {
+    requests: {cpu: '100m', memory: '128Mi'},
+    limits: {cpu: '100m', memory: '128Mi'},
+  }
+  return d
+}
+
+// The -f - scenarios' input: a bare pod in shop.
+const barePodYaml = stringify({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {name: 'solo', namespace: 'shop'},
+  spec: {containers: [appContainer]},
+})
+
 describe('inject-diff previews through the real admission chain', () => {
   const scenarios: {
     name: string
@@ -51,6 +69,7 @@ describe('inject-diff previews through the real admission chain', () => {
     reject?: RegExp[]
     /** No POST at all: neither a dry-run nor an AdmissionReview nor an access review. */
     sendsNothing?: boolean
+    denied?: {verb?: string; resource?: string}[]
   }[] = [
     {
       name: 'a Deployment with zero pods in an istio-injection=enabled namespace gets a classic istio-proxy container',
@@ -179,7 +198,82 @@ describe('inject-diff previews through the real admission chain', () => {
         /violates PodSecurity "baseline:latest": non-default capabilities \(container "istio-init" must not include "NET_ADMIN", "NET_RAW" in securityContext\.capabilities\.add\)/,
         /\[PodSecurityViolation\]/,
         /next: +istioctl .*install --set components\.cni\.enabled=true/,
+        // The diff of what injection produced, from the injector's own answer, after the cause.
+        /the diff is the injector's own answer .*\(istio-system\/istiod\)/,
+        /injection would have produced \(not admitted\):\n[\s\S]*spec\.initContainers[\s\S]*name: istio-init[\s\S]*- NET_ADMIN/,
+        /system:serviceaccount:kube-system:replicaset-controller, whose Pod Security username exemptions .* \[PreviewDryRunAsUser\]/,
       ],
+    },
+    {
+      name: 'a ResourceQuota the sidecar overflows: the cause is the quota, with the API server text, and the diff anyway',
+      objects: [
+        namespace('shop', {'istio-injection': 'enabled'}),
+        {
+          apiVersion: 'v1',
+          kind: 'ResourceQuota',
+          metadata: {name: 'compute', namespace: 'shop'},
+          spec: {hard: {'limits.cpu': '1'}},
+        },
+        sizedDeployment('shop', 'web'),
+      ],
+      install: {defaultRevision: {mode: 'classic'}},
+      args: ['deploy/web', '-n', 'shop'],
+      code: 2,
+      expect: [
+        /error: +pods "web-[a-z0-9-]+" is forbidden: exceeded quota: compute, requested: limits\.cpu=2100m, used: limits\.cpu=0, limited: limits\.cpu=1/,
+        /diagnosis: ResourceQuota compute rejects the pod: .* \(after injection\) \[QuotaExceeded\]/,
+        /next: +kubectl .*describe resourcequota compute -n shop/,
+        /injection would have produced \(not admitted\):[\s\S]*istio-proxy[\s\S]*cpu: "?2"?/,
+        /\[PreviewDryRunAsUser\]/,
+      ],
+    },
+    {
+      name: 'a LimitRange max below the proxy limit: the cause is the LimitRange, and the diff anyway',
+      objects: [
+        namespace('shop', {'istio-injection': 'enabled'}),
+        {
+          apiVersion: 'v1',
+          kind: 'LimitRange',
+          metadata: {name: 'cpu-max', namespace: 'shop'},
+          spec: {limits: [{type: 'Container', max: {cpu: '1'}}]},
+        },
+        sizedDeployment('shop', 'web'),
+      ],
+      install: {defaultRevision: {mode: 'classic'}},
+      args: ['deploy/web', '-n', 'shop'],
+      code: 2,
+      expect: [
+        /is forbidden: maximum cpu usage per Container is 1, but limit is 2$/m,
+        /\[LimitRangeViolation\]/,
+        /injection would have produced \(not admitted\):/,
+      ],
+    },
+    {
+      name: 'rejected after injection where services/proxy is forbidden: the cause, and a note why there is no diff',
+      objects: [
+        namespace('shop', {'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'baseline'}),
+        deployment('shop', 'web'),
+      ],
+      install: {defaultRevision: {mode: 'classic'}},
+      args: ['deploy/web', '-n', 'shop'],
+      code: 2,
+      denied: [{verb: 'create', resource: 'services'}],
+      expect: [
+        /\[PodSecurityViolation\]/,
+        /no diff: creating services\/proxy for istio-system\/istiod is forbidden \[PreviewRejectedNoDiff\]/,
+      ],
+      reject: [/injection would have produced/],
+    },
+    {
+      name: 'a bare pod rejected after injection: no controller note (the dry run ran as the one who creates it)',
+      objects: [
+        namespace('shop', {'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'baseline'}),
+      ],
+      install: {defaultRevision: {mode: 'classic'}},
+      args: ['-f', '-'],
+      code: 2,
+      expect: [/\[PodSecurityViolation\]/, /injection would have produced \(not admitted\):/],
+      reject: [/PreviewDryRunAsUser/],
     },
     {
       name: 'an unreachable injector with failurePolicy Ignore shows no diff and warns that the webhook was skipped',
@@ -193,17 +287,22 @@ describe('inject-diff previews through the real admission chain', () => {
 
   for (const scenario of scenarios) {
     it(scenario.name, async () => {
-      await withCluster(scenario.objects, scenario.install, async (cluster) => {
-        const result = await runDiff(scenario.args, {kubeconfig: cluster.kubeconfig})
-        assert.equal(result.code, scenario.code, result.stdout + result.stderr)
-        for (const pattern of scenario.expect) assert.match(result.stdout, pattern)
-        for (const pattern of scenario.reject ?? []) assert.doesNotMatch(result.stdout, pattern)
-        if (scenario.sendsNothing === true)
-          assert.deepEqual(
-            cluster.api.requests.filter((r) => r.method === 'POST').map((r) => r.path),
-            [],
-          )
-      })
+      await withCluster(
+        scenario.objects,
+        scenario.install,
+        async (cluster) => {
+          const result = await runDiff(scenario.args, {kubeconfig: cluster.kubeconfig, stdin: barePodYaml})
+          assert.equal(result.code, scenario.code, result.stdout + result.stderr)
+          for (const pattern of scenario.expect) assert.match(result.stdout, pattern)
+          for (const pattern of scenario.reject ?? []) assert.doesNotMatch(result.stdout, pattern)
+          if (scenario.sendsNothing === true)
+            assert.deepEqual(
+              cluster.api.requests.filter((r) => r.method === 'POST').map((r) => r.path),
+              [],
+            )
+        },
+        scenario.denied,
+      )
     })
   }
 

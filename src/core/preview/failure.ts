@@ -45,8 +45,8 @@ export const diagnoseDryRunFailure = (
     return {
       code: rejected.code,
       message,
-      // Username exemptions and userInfo-based policies see the requester: the dry run is you, a rollout the controller.
-      diagnosis: `${rejected.cause} (after injection; the dry run ran as you, not as the replicaset-controller, whose exemptions can differ)`,
+      // Who the dry run ran as (you, not a workload's controller) is a preview note: dry-run.ts knows the subject.
+      diagnosis: `${rejected.cause} (after injection)`,
       hint: rejected.hint,
     }
   const classified = classify(message, namespace, name)

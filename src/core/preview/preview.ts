@@ -99,6 +99,14 @@ export const failedPreview = (
   failure,
 })
 
+/** A dry run rejected after injection: the failure, and the diff of what injection produced before admission refused it. */
+export const rejectedPreview = (
+  base: Omit<PodPreview, 'patch' | 'summary' | 'failure' | 'before' | 'after'>,
+  before: PodObject,
+  after: PodObject,
+  failure: PreviewFailure,
+): PodPreview => ({...completePreview(base, before, after), failure})
+
 /** Revision that injected the result: `sidecar.istio.io/status` revision, else annotation `istio.io/rev`. */
 // istio: pkg/kube/inject/webhook.go (status annotation carries the revision); istioctl describe GetRevisionFromPodAnnotation
 export const revisionOfResult = (pod: PodObject | null): string | null => {

@@ -92,4 +92,22 @@ export const diffReasons = {
     summary: "the injector's answer through the service proxy could not be used",
     hint: 'kubectl get --raw /api/v1/namespaces/{serviceNamespace}/services/https:{service}:https-webhook/proxy/inject -v4',
   },
+  PreviewRejectedDiff: {
+    level: 'Info',
+    summary:
+      "the dry run was rejected after injection; the diff is the injector's own answer (its /inject through the service proxy): the pod admission then refused",
+    hint: '',
+  },
+  PreviewRejectedNoDiff: {
+    level: 'Warning',
+    summary:
+      'the dry run was rejected after injection and the injector could not be asked directly, so there is no diff to show',
+    hint: 'kubectl auth can-i create services/{service} --subresource=proxy -n {serviceNamespace}',
+  },
+  PreviewDryRunAsUser: {
+    level: 'Warning',
+    summary:
+      "the dry run ran as you, but the workload's pods are created by its controller: Pod Security username exemptions and policies that read userInfo can answer it differently",
+    hint: 'kubectl get events -n {namespace} --field-selector reason=FailedCreate',
+  },
 } as const satisfies Record<string, ReasonDefinition>
