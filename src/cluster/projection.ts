@@ -20,6 +20,7 @@ import type {
   PodSpecFacts,
   ResourceFacts,
   ResourceQuotaFacts,
+  RolloutStrategy,
   SecurityContextFacts,
   ValidatingAdmissionPolicyBindingFacts,
   ValidatingAdmissionPolicyFacts,
@@ -307,6 +308,7 @@ export function projectWorkload(
   const replicaFailure = replicaFailureOf(status)
   const replicas = kind === 'DaemonSet' ? num(status.desiredNumberScheduled) : num(spec.replicas)
   const readyReplicas = kind === 'DaemonSet' ? num(status.numberReady) : num(status.readyReplicas)
+  const rollout = rolloutOf(kind === 'Deployment' ? spec.strategy : spec.updateStrategy)
   return {
     kind,
     namespace,
@@ -317,8 +319,24 @@ export function projectWorkload(
     template: templateFacts,
     ...(replicas === undefined ? {} : {replicas}),
     ...(readyReplicas === undefined ? {} : {readyReplicas}),
+    ...(rollout === undefined ? {} : {rollout}),
     ...(replicaFailure === undefined ? {} : {replicaFailure}),
     ...withSource(options.source),
+  }
+}
+
+/** spec.strategy / spec.updateStrategy: type and rolling-update bounds, numbers or percentages kept as text. */
+const rolloutOf = (strategy: unknown): RolloutStrategy | undefined => {
+  if (typeof strategy !== 'object' || strategy === null) return undefined
+  const s = strategy as {type?: unknown; rollingUpdate?: {maxSurge?: unknown; maxUnavailable?: unknown}}
+  const bound = (v: unknown): string | undefined =>
+    typeof v === 'number' || typeof v === 'string' ? String(v) : undefined
+  const maxSurge = bound(s.rollingUpdate?.maxSurge)
+  const maxUnavailable = bound(s.rollingUpdate?.maxUnavailable)
+  return {
+    type: typeof s.type === 'string' ? s.type : 'RollingUpdate',
+    ...(maxSurge === undefined ? {} : {maxSurge}),
+    ...(maxUnavailable === undefined ? {} : {maxUnavailable}),
   }
 }
 

@@ -200,9 +200,19 @@ export interface WorkloadFacts {
   readonly template: PodFacts
   readonly replicas?: number
   readonly readyReplicas?: number
+  /** spec.strategy (Deployment) or spec.updateStrategy (StatefulSet, DaemonSet) as written: what a restart does. */
+  readonly rollout?: RolloutStrategy
   /** status.conditions ReplicaFailure=True (ReplicaSet, ReplicationController, Deployment): pod creates fail now. */
   readonly replicaFailure?: {readonly reason: string; readonly message: string; readonly since?: string}
   readonly source?: Provenance
+}
+
+export interface RolloutStrategy {
+  /** RollingUpdate, Recreate (Deployment) or OnDelete (StatefulSet, DaemonSet). */
+  readonly type: string
+  /** rollingUpdate.maxSurge / maxUnavailable: an integer or a percentage, as written. */
+  readonly maxSurge?: string
+  readonly maxUnavailable?: string
 }
 
 export interface ConfigMapFacts {

@@ -102,16 +102,23 @@ export const renderHealth = (report: HealthReport, options: RenderHealthOptions)
   if (plan.steps.length > 0) {
     lines.push('')
     const head = `${p.bold('Restart plan')}: ${plural(plan.counts.workloads, 'workload')}, ${plural(plan.counts.pods, 'pod')} in ${plural(plan.counts.namespaces, 'namespace')}`
-    lines.push(plan.blocked ? `${head} ${p.red('(blocked: fix the webhook first)')}` : head)
+    const blocked = [
+      ...(plan.blocked ? ['fix the webhook first'] : []),
+      ...(plan.admissionBlocked ? ['new pods would be rejected after injection: fix admission first'] : []),
+    ]
+    lines.push(blocked.length > 0 ? `${head} ${p.red(`(blocked: ${blocked.join('; ')})`)}` : head)
     for (const step of plan.steps) {
       const target =
         step.action === 'FixWebhook'
           ? `fix webhook ${t(step.target.name)}`
-          : `${t(step.namespace ?? '')}  ${step.target.kind.toLowerCase()}/${t(step.target.name)}`
+          : step.action === 'FixAdmission'
+            ? `${t(step.namespace ?? '')}  fix admission (${t(step.target.name)})`
+            : `${t(step.namespace ?? '')}  ${step.target.kind.toLowerCase()}/${t(step.target.name)}`
       const pods = step.pods.length > 0 ? ` (${plural(step.pods.length, 'pod')})` : ''
       const tags = [
         ...(step.gateway ? ['gateway'] : []),
         ...(step.blockedBy.length > 0 ? [`after ${step.blockedBy.map(t).join(', ')}`] : []),
+        ...((step.rejectedBy ?? []).length > 0 ? [`after the admission fix`] : []),
       ]
       lines.push(
         `  ${String(step.order).padStart(2)}. ${target}${pods}${tags.length > 0 ? p.dim(` [${tags.join('; ')}]`) : ''}`,

@@ -243,14 +243,16 @@ export const renderMarkdownReport = (input: MarkdownReportInput): string => {
   if (plan.steps.length > 0) {
     out.push('## Restart plan', '')
     out.push(
-      `${plural(plan.counts.workloads, 'workload')}, ${plural(plan.counts.pods, 'pod')} in ${plural(plan.counts.namespaces, 'namespace')}${plan.blocked ? '. **Blocked: fix the webhook first; restarts would not create injected pods.**' : '.'}`,
+      `${plural(plan.counts.workloads, 'workload')}, ${plural(plan.counts.pods, 'pod')} in ${plural(plan.counts.namespaces, 'namespace')}${plan.blocked ? '. **Blocked: fix the webhook first; restarts would not create injected pods.**' : '.'}${plan.admissionBlocked ? ' **New pods would be rejected after injection: run the admission fixes first.**' : ''}`,
       '',
     )
     for (const step of plan.steps) {
       const target =
         step.action === 'FixWebhook'
           ? `Fix webhook ${codeSpan(step.target.name)}`
-          : `${escapeMarkdown(step.namespace ?? '')}: ${codeSpan(`${step.target.kind.toLowerCase()}/${step.target.name}`)}`
+          : step.action === 'FixAdmission'
+            ? `${escapeMarkdown(step.namespace ?? '')}: fix admission (${codeSpan(step.target.name)})`
+            : `${escapeMarkdown(step.namespace ?? '')}: ${codeSpan(`${step.target.kind.toLowerCase()}/${step.target.name}`)}`
       out.push(
         `${step.order}. ${target}${step.pods.length > 0 ? ` (${plural(step.pods.length, 'pod')})` : ''}${step.gateway ? ' (gateway)' : ''}  `,
       )

@@ -302,6 +302,10 @@ export const assessHealth = (
   ]
   const plan = buildRestartPlan(candidates, {
     webhooks,
+    workloadOf: (namespace, owner) =>
+      snapshot.workloads.find(
+        (w) => w.namespace === namespace && w.kind === owner.kind && w.name === owner.name,
+      ),
     isGateway: (namespace, owner) =>
       gateways.has(`${namespace}/${owner.kind}/${owner.name}`) || /gateway/i.test(owner.name),
   })
@@ -406,6 +410,18 @@ export const assessHealth = (
       unknown: false,
       moreHints: [],
       ...(p.source ? {source: p.source} : {}),
+    })
+  }
+  if (plan.admissionBlocked) {
+    const rejected = plan.steps.filter((s) => (s.rejectedBy ?? []).length > 0)
+    findings.push({
+      severity: 'Error',
+      code: 'RestartAdmissionBlocked',
+      subject: 'restart plan',
+      detail: `${countOf(rejected.length, 'restart')} would bring pods that admission rejects after injection: ${rejected.map((s) => `${s.target.kind.toLowerCase()}/${s.target.name} (${(s.rejectedBy ?? []).join(', ')})`).join(', ')}`,
+      hint: formatHint('RestartAdmissionBlocked', {}),
+      unknown: false,
+      moreHints: [],
     })
   }
   if (plan.blocked) {

@@ -2,12 +2,15 @@
 // order a careful operator runs them: fix the injector first, one namespace at a time, gateways last.
 import {isSafeCommand, sh} from '../verdict/shell-command.js'
 import type {ReasonCode} from '../verdict/reasons.js'
-import type {FindingKind, Verdict} from '../verdict/verdict.js'
+import type {Check, FindingKind, Verdict} from '../verdict/verdict.js'
+import type {RolloutStrategy} from '../snapshot.js'
+import {rejectionConsequence} from './rollout-stall.js'
 import {istiodSelector, revisionOfIstiodService} from './failure-events.js'
 import type {ProxyFreshnessFinding} from './proxy-freshness.js'
 import type {WebhookHealth} from './webhook-health.js'
 
-export type RestartAction = 'FixWebhook' | 'Restart' | 'DeletePods' | 'RerunJob' | 'RecreatePod'
+export type RestartAction =
+  'FixWebhook' | 'FixAdmission' | 'Restart' | 'DeletePods' | 'RerunJob' | 'RecreatePod'
 
 export interface RestartStep {
   readonly order: number
@@ -21,12 +24,16 @@ export interface RestartStep {
   readonly warning?: string
   /** Webhook configurations that must be healthy before this step can create pods. */
   readonly blockedBy: readonly string[]
+  /** Admission rules that reject this workload's injected pods: the FixAdmission step before it must come first. */
+  readonly rejectedBy?: readonly ReasonCode[]
   readonly gateway: boolean
 }
 
 export interface RestartPlan {
   readonly steps: readonly RestartStep[]
   readonly blocked: boolean
+  /** Some restart would bring pods that admission rejects after injection. */
+  readonly admissionBlocked: boolean
   readonly counts: {
     readonly workloads: number
     readonly pods: number
@@ -45,6 +52,20 @@ export interface RestartCandidate {
   /** Webhook configuration that will inject the new pods, when known. */
   readonly configuration?: string
   readonly revision?: string | null
+  /** The injected pod would be rejected (Pod Security, quota, LimitRange…): why, and the fix. */
+  readonly rejected?: AdmissionBlock
+}
+
+export interface AdmissionBlock {
+  readonly code: ReasonCode
+  readonly detail: string
+  readonly commands: readonly string[]
+}
+
+/** What a restart acts on: replicas and the rollout strategy as written on the workload. */
+export interface WorkloadRollout {
+  readonly replicas?: number
+  readonly rollout?: RolloutStrategy
 }
 
 export interface RestartPlanOptions {
@@ -53,6 +74,11 @@ export interface RestartPlanOptions {
   readonly criticalNamespaces?: readonly string[]
   /** Workloads restarted last of all; defaults to names containing `gateway`. */
   readonly isGateway?: (namespace: string, owner: {readonly kind: string; readonly name: string}) => boolean
+  /** The workload behind a step, for what a restart does when its new pods are rejected. */
+  readonly workloadOf?: (
+    namespace: string,
+    owner: {readonly kind: string; readonly name: string},
+  ) => WorkloadRollout | undefined
 }
 
 const restartKinds: readonly FindingKind[] = ['NeedsRestart', 'RevisionDrift', 'StaleProxy']
@@ -95,9 +121,28 @@ export const restartCandidatesFromVerdicts = (verdicts: readonly Verdict[]): Res
         code: finding.code,
         ...(verdict.webhook ? {configuration: verdict.webhook.configuration} : {}),
         revision: verdict.revision,
+        ...(verdict.admitted === false ? admissionBlockOf(verdict.admission ?? [], target.namespace) : {}),
       },
     ]
   })
+
+/** The first rule that rejects the injected pod, with the commands that lead to its fix. */
+const admissionBlockOf = (checks: readonly Check[], ns: string): {rejected?: AdmissionBlock} => {
+  const failed = checks.filter((c) => c.result === 'Fail')
+  const first = failed[0]
+  if (first === undefined) return {}
+  const commands = failed.map((c) => {
+    const named = c.subject.split('/').at(-1) ?? ''
+    if (c.code === 'PodSecurityViolation')
+      return /istio-init/.test(c.detail)
+        ? 'istioctl install --set components.cni.enabled=true'
+        : sh`kubectl get namespace ${ns} --show-labels`
+    if (c.code === 'QuotaExceeded') return sh`kubectl describe resourcequota ${named} -n ${ns}`
+    if (c.code === 'LimitRangeViolation') return sh`kubectl describe limitrange ${named} -n ${ns}`
+    return sh`kubectl get events -n ${ns} --field-selector reason=FailedCreate`
+  })
+  return {rejected: {code: first.code, detail: first.detail, commands: [...new Set(commands)]}}
+}
 
 export const restartCandidatesFromProxies = (proxies: readonly ProxyFreshnessFinding[]): RestartCandidate[] =>
   proxies.map((p) => ({
@@ -117,6 +162,7 @@ interface Group {
   codes: Set<ReasonCode>
   configurations: Set<string>
   revisions: Set<string>
+  rejected?: AdmissionBlock
 }
 
 const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<RestartStep, 'order'> => {
@@ -196,6 +242,7 @@ export const buildRestartPlan = (
     group.codes.add(c.code)
     if (c.configuration) group.configurations.add(c.configuration)
     if (c.revision) group.revisions.add(c.revision)
+    if (c.rejected && !group.rejected) group.rejected = c.rejected
   }
 
   const webhooks = options.webhooks ?? []
@@ -225,8 +272,17 @@ export const buildRestartPlan = (
     )
   const restartSteps = ordered.map(({group, gateway}) => {
     const step = stepFor(group, blockersOf(group), gateway)
-    return {...step, commands: step.commands.filter(isSafeCommand)}
+    const safe = {...step, commands: step.commands.filter(isSafeCommand)}
+    if (group.rejected === undefined) return safe
+    const workload = group.owner === null ? undefined : options.workloadOf?.(group.namespace, group.owner)
+    const consequence = rejectionConsequence(group.owner, step.pods, workload)
+    return {
+      ...safe,
+      rejectedBy: [group.rejected.code],
+      warning: `${consequence}${safe.warning === undefined ? '' : `; ${safe.warning}`}`,
+    }
   })
+  const admissionSteps = admissionFixSteps(ordered.map(({group}) => group))
 
   const neededFixes = [...new Set(restartSteps.flatMap((s) => s.blockedBy))].sort()
   const fixSteps: Omit<RestartStep, 'order'>[] = neededFixes.map((configuration) => {
@@ -255,11 +311,15 @@ export const buildRestartPlan = (
     }
   })
 
-  const steps = [...fixSteps, ...restartSteps].map((step, index) => ({order: index + 1, ...step}))
+  const steps = [...fixSteps, ...admissionSteps, ...restartSteps].map((step, index) => ({
+    order: index + 1,
+    ...step,
+  }))
   const podCount = ordered.reduce((n, {group}) => n + group.pods.size, 0)
   return {
     steps,
     blocked: neededFixes.length > 0,
+    admissionBlocked: admissionSteps.length > 0,
     counts: {
       workloads: ordered.filter(({group}) => group.owner !== null).length,
       pods: podCount,
@@ -269,4 +329,27 @@ export const buildRestartPlan = (
         .reduce((n, {group}) => n + group.pods.size, 0),
     },
   }
+}
+
+/** One FixAdmission step per namespace and rule, before any restart whose new pods that rule rejects. */
+const admissionFixSteps = (groups: readonly Group[]): Omit<RestartStep, 'order'>[] => {
+  const steps = new Map<string, Omit<RestartStep, 'order'>>()
+  for (const group of groups) {
+    const rejected = group.rejected
+    if (rejected === undefined) continue
+    const key = `${group.namespace}|${rejected.code}|${rejected.commands.join('|')}`
+    if (steps.has(key)) continue
+    steps.set(key, {
+      action: 'FixAdmission',
+      namespace: group.namespace,
+      target: {kind: 'Admission', name: rejected.code},
+      pods: [],
+      codes: [rejected.code],
+      commands: rejected.commands.filter(isSafeCommand),
+      warning: `new pods here are rejected after injection: ${rejected.detail}`,
+      blockedBy: [],
+      gateway: false,
+    })
+  }
+  return [...steps.values()]
 }

@@ -234,4 +234,10 @@ export const healthReasons = {
     summary: 'restarts would fail: the injector webhook that serves these pods is not healthy',
     hint: 'Fix the webhook first (kubectl inject-check --health), then run the restart plan',
   },
+  RestartAdmissionBlocked: {
+    level: 'Error',
+    summary:
+      'restarting these workloads now would not bring injected pods: admission (Pod Security, quota, LimitRange, policies) rejects them after injection, so rollouts stall or leave the workload with fewer or no pods',
+    hint: "Run the plan's admission fix steps first, then the restarts",
+  },
 } as const satisfies Record<string, ReasonDefinition>
