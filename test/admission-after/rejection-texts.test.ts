@@ -46,16 +46,49 @@ const rows: {name: string; message: string; code: string | undefined; cause?: Re
     code: 'AdmissionPolicyDenied',
   },
   {
-    name: 'OpenShift SCC',
+    name: 'OpenShift SCC (the reference text: istio-init capabilities and the proxy uid outside the namespace range)',
     message:
-      'pods "x" is forbidden: unable to validate against any security context constraint: [capabilities.add: Invalid value: "NET_ADMIN": capability may not be added]',
-    code: 'AdmissionPolicyDenied',
+      'Error creating: pods "web-7d4b9c-" is forbidden: unable to validate against any security context constraint: [capabilities.add: Invalid value: "NET_ADMIN": capability may not be added, runAsUser: Invalid value: 1337: must be in the ranges: [1000280000, 1000289999]]',
+    code: 'SecurityContextConstraintDenied',
+    cause:
+      /^OpenShift Security Context Constraints reject the pod: \[capabilities\.add: Invalid value: "NET_ADMIN": capability may not be added, runAsUser: Invalid value: 1337/,
   },
   {
-    name: "Kyverno's podSecurity rule quoting PodSecurity is the webhook, not the plugin",
+    name: "Kyverno's podSecurity rule quoting PodSecurity is the webhook, not the Pod Security plugin",
     message:
       'admission webhook "validate.kyverno.svc-fail" denied the request: resource Pod/shop/web was blocked: It violates PodSecurity "baseline:latest": (Forbidden reason: non-default capabilities)',
-    code: undefined,
+    code: 'KyvernoPolicyDenied',
+  },
+  {
+    name: 'Kyverno disallow-capabilities (the reference text, as a ReplicaSet event carries it)',
+    message:
+      'Error creating: admission webhook "validate.kyverno.svc-fail" denied the request: resource Pod/shop/web-7d4b9c-x2 was blocked due to the following policies disallow-capabilities: adding-capabilities: Any capabilities added beyond the allowed list (AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT) are disallowed.',
+    code: 'KyvernoPolicyDenied',
+    cause:
+      /^Kyverno policy disallow-capabilities rejects the pod: resource Pod\/shop\/web-7d4b9c-x2 was blocked/,
+  },
+  {
+    name: 'Gatekeeper psp-capabilities (the reference text)',
+    message:
+      'Error creating: admission webhook "validation.gatekeeper.sh" denied the request: [psp-capabilities] container <istio-init> has a disallowed capability. Allowed capabilities are []',
+    code: 'GatekeeperConstraintDenied',
+    cause:
+      /^Gatekeeper constraint psp-capabilities rejects the pod: \[psp-capabilities\] container <istio-init> has a disallowed capability/,
+  },
+  {
+    name: 'Gatekeeper, the Deckhouse variant naming the init container',
+    message:
+      'admission webhook "validation.gatekeeper.sh" denied the request: [d8-pod-security-baseline] init container <istio-init> has a disallowed capability',
+    code: 'GatekeeperConstraintDenied',
+    cause: /^Gatekeeper constraint d8-pod-security-baseline rejects/,
+  },
+  {
+    name: 'GKE Autopilot Warden refusing NET_ADMIN on istio-init (istio/istio#37150)',
+    message:
+      'Error creating: admission webhook "warden-validating.common-webhooks.networking.gke.io" denied the request: GKE Warden rejected the request because it violates one or more constraints. Violations details: {"[denied by autogke-default-linux-capabilities]":["linux capability \'NET_ADMIN\' on container \'istio-init\' not allowed; Autopilot only allows the capabilities: \'AUDIT_WRITE,CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,MKNOD,NET_BIND_SERVICE,NET_RAW,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT,SYS_PTRACE\'."]}',
+    code: 'AutopilotWardenDenied',
+    cause:
+      /^GKE Autopilot \(Warden, autogke-default-linux-capabilities\) rejects the pod: linux capability 'NET_ADMIN' on container 'istio-init' not allowed; Autopilot only allows/,
   },
   {
     name: 'a webhook timeout is not an admission rejection',

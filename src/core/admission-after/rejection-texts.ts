@@ -2,7 +2,7 @@
 // conditions) → the admission code, the cause in one line and the fix. Texts: kubernetes
 // staging/src/k8s.io/pod-security-admission/admission/response.go, apiserver/pkg/admission/plugin/resourcequota/controller.go,
 // plugin/pkg/admission/limitranger/admission.go, apiserver/pkg/admission/plugin/policy/validating/dispatcher.go;
-// OpenShift SCC and GKE Warden texts as the reference notes quote them.
+// OpenShift SCC, GKE Warden, Kyverno and Gatekeeper texts as the reference notes quote them.
 import type {ReasonCode} from '../verdict/reasons.js'
 import {sh} from '../verdict/shell-command.js'
 
@@ -66,21 +66,54 @@ const policy = (message: string): AdmissionRejection | undefined => {
   }
 }
 
-const platform = (message: string): AdmissionRejection | undefined => {
-  if (/unable to validate against any security context constraint/.test(message))
-    return {
-      code: 'AdmissionPolicyDenied',
-      cause:
-        'OpenShift Security Context Constraints reject the pod (istio-init capabilities or the proxy uid)',
-      hint: 'istioctl install --set profile=openshift',
-    }
-  if (/GKE Warden|autogke-|Autopilot/.test(message))
-    return {
-      code: 'AdmissionPolicyDenied',
-      cause: 'GKE Autopilot (Warden) rejects the pod: NET_ADMIN on istio-init is not allowed by default',
-      hint: 'gcloud container clusters update CLUSTER --workload-policies=allow-net-admin',
-    }
-  return undefined
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim()
+
+// OpenShift: openshift/apiserver-library-go pkg/securitycontextconstraints/sccadmission (the envelope the reference quotes).
+const openShift = (message: string): AdmissionRejection | undefined => {
+  const m = /unable to validate against any security context constraint: (.*)$/s.exec(message)
+  if (m === null) return undefined
+  return {
+    code: 'SecurityContextConstraintDenied',
+    cause: `OpenShift Security Context Constraints reject the pod: ${oneLine(m[1] ?? '')}`,
+    hint: 'istioctl install --set profile=openshift',
+  }
+}
+
+// GKE Autopilot's Warden webhook (warden-validating.common-webhooks.networking.gke.io), as istio/istio#37150 quotes it.
+const warden = (message: string): AdmissionRejection | undefined => {
+  if (!/GKE Warden|\[denied by autogke-/.test(message)) return undefined
+  const constraint = /\[denied by (autogke-[a-z0-9-]+)\]/.exec(message)?.[1]
+  const detail = /(linux capability [^"\]]*?)(?:\.?"|\]|$)/.exec(message)?.[1]
+  return {
+    code: 'AutopilotWardenDenied',
+    cause: `GKE Autopilot (Warden${constraint === undefined ? '' : `, ${constraint}`}) rejects the pod${detail === undefined ? '' : `: ${oneLine(detail)}`}`,
+    hint: 'gcloud container clusters update CLUSTER --workload-policies=allow-net-admin',
+  }
+}
+
+// Kyverno: `admission webhook "validate.kyverno.svc-fail" denied the request: … blocked due to the following policies …`.
+const kyverno = (message: string): AdmissionRejection | undefined => {
+  if (!/admission webhook "[^"]*kyverno[^"]*" denied the request/.test(message)) return undefined
+  const policy = /following policies\s+([a-z0-9.-]+):/.exec(message)?.[1]
+  const rest = /denied the request:\s*([\s\S]*)$/.exec(message)?.[1] ?? ''
+  return {
+    code: 'KyvernoPolicyDenied',
+    cause: `Kyverno${policy === undefined ? '' : ` policy ${policy}`} rejects the pod: ${oneLine(rest)}`,
+    hint:
+      policy === undefined ? 'kubectl get clusterpolicies' : sh`kubectl get clusterpolicy ${policy} -o yaml`,
+  }
+}
+
+// Gatekeeper: `admission webhook "validation.gatekeeper.sh" denied the request: [constraint] message`.
+const gatekeeper = (message: string): AdmissionRejection | undefined => {
+  const m = /admission webhook "validation\.gatekeeper\.sh" denied the request: ([\s\S]*)$/.exec(message)
+  if (m === null) return undefined
+  const constraint = /^\[([^\]]+)\]/.exec(m[1] ?? '')?.[1]
+  return {
+    code: 'GatekeeperConstraintDenied',
+    cause: `Gatekeeper${constraint === undefined ? '' : ` constraint ${constraint}`} rejects the pod: ${oneLine(m[1] ?? '')}`,
+    hint: 'kubectl get constraints',
+  }
 }
 
 /** Classifies a rejection after injection; undefined for other failures (webhook calls, RBAC…). */
@@ -88,8 +121,11 @@ export const classifyAdmissionRejection = (
   message: string,
   namespace: string,
 ): AdmissionRejection | undefined =>
+  kyverno(message) ??
+  gatekeeper(message) ??
+  warden(message) ??
   podSecurity(message) ??
   quota(message, namespace) ??
   limitRange(message, namespace) ??
   policy(message) ??
-  platform(message)
+  openShift(message)

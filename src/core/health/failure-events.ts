@@ -2,6 +2,8 @@
 // Message shapes: k8s apiserver pkg/util/webhook/error.go (`failed calling webhook %q: %v`),
 // admission/plugin/webhook/mutating/dispatcher.go (`failed to call webhook: %w`),
 // admission/plugin/webhook/errors/statuserror.go (`admission webhook %q denied the request: …`, `does not support dry run`).
+import {classifyAdmissionRejection} from '../admission-after/rejection-texts.js'
+import type {AdmissionRejection} from '../admission-after/rejection-texts.js'
 import {sh} from '../verdict/shell-command.js'
 import {evidenceAgeSeconds, isRecentAge} from './evidence-age.js'
 import type {ClusterSnapshot, EventFacts, Provenance, ServiceFacts, WorkloadFacts} from '../snapshot.js'
@@ -242,6 +244,8 @@ const denialIn = (message: string): string | null => {
 /** Classify one message; undefined when it is not a webhook failure. */
 export const classifyMessage = (message: string): FailureClass | undefined => {
   if (!/failed calling webhook|admission webhook "/.test(message)) return undefined
+  // Kyverno, Gatekeeper and GKE Warden deny the injected pod: an admission rejection, not a failing webhook.
+  if (classifyAdmissionRejection(message, '') !== undefined) return undefined
   return eventPatterns.find(([, pattern]) => pattern.test(message))?.[0]
 }
 
@@ -439,4 +443,47 @@ export const detectPlatform = (snapshot: ClusterSnapshot): Platform | null => {
     ),
   )
   return aksTerms ? 'AKS' : null
+}
+
+/** A pod create rejected after injection, read from a FailedCreate event or a ReplicaFailure condition. */
+export interface AdmissionRejectionEvidence {
+  readonly object: {readonly kind: string; readonly namespace: string; readonly name: string}
+  readonly rejection: AdmissionRejection
+  readonly from: 'event' | 'condition'
+  readonly source?: Provenance
+}
+
+/**
+ * Rejections after injection (Pod Security, quota, LimitRange, SCC, Warden, Kyverno, Gatekeeper, VAP): FailedCreate
+ * events, then ReplicaSet/ReplicationController ReplicaFailure conditions no event of the same controller and code covers.
+ */
+export const classifyAdmissionRejections = (
+  snapshot: Pick<ClusterSnapshot, 'events' | 'workloads'>,
+): AdmissionRejectionEvidence[] => {
+  const fromEvents: AdmissionRejectionEvidence[] = snapshot.events.flatMap((event) => {
+    if (event.reason !== 'FailedCreate') return []
+    const namespace = event.involvedObject.namespace ?? event.namespace
+    const rejection = classifyAdmissionRejection(event.message, namespace)
+    if (rejection === undefined) return []
+    const object = {kind: event.involvedObject.kind, namespace, name: event.involvedObject.name}
+    return [{object, rejection, from: 'event' as const, ...(event.source ? {source: event.source} : {})}]
+  })
+  const fromConditions: AdmissionRejectionEvidence[] = snapshot.workloads.flatMap((w) => {
+    if (w.replicaFailure === undefined || (w.kind !== 'ReplicaSet' && w.kind !== 'ReplicationController'))
+      return []
+    const rejection = classifyAdmissionRejection(w.replicaFailure.message, w.namespace)
+    if (rejection === undefined) return []
+    const object = {kind: w.kind, namespace: w.namespace, name: w.name}
+    const covered = fromEvents.some(
+      (e) =>
+        e.object.kind === w.kind &&
+        e.object.namespace === w.namespace &&
+        e.object.name === w.name &&
+        e.rejection.code === rejection.code,
+    )
+    return covered
+      ? []
+      : [{object, rejection, from: 'condition' as const, ...(w.source ? {source: w.source} : {})}]
+  })
+  return [...fromEvents, ...fromConditions]
 }

@@ -3,11 +3,11 @@
 import {sh} from '../verdict/shell-command.js'
 import type {ClusterSnapshot, Provenance} from '../snapshot.js'
 import type {ReasonCode, ReasonLevel} from '../verdict/reasons.js'
-import {classifyAdmissionRejection} from '../admission-after/rejection-texts.js'
 import {formatHint, reasonCatalog} from '../verdict/reasons.js'
 import type {Verdict} from '../verdict/verdict.js'
 import type {FailureDiagnosis, Platform} from './failure-events.js'
 import {
+  classifyAdmissionRejections,
   classifyCreateFailures,
   classifyIstiodLogs,
   detectPlatform,
@@ -251,26 +251,23 @@ const withWorkloadPods = (
     return pods.length === 0 ? [c] : pods.map((p) => ({...c, pod: p.name}))
   })
 
-/** FailedCreate events whose text is a rejection after injection (Pod Security, quota, LimitRange, policies), one per controller and code. */
+/** Pod creates rejected after injection (FailedCreate events, ReplicaFailure conditions), one per controller and code. */
 const admissionRejectionFindings = (snapshot: ClusterSnapshot, scope: HealthScope): HealthFinding[] => {
   const found = new Map<string, HealthFinding>()
-  for (const event of snapshot.events) {
-    if (event.reason !== 'FailedCreate') continue
-    const {kind, name} = event.involvedObject
-    const namespace = event.involvedObject.namespace ?? event.namespace
+  for (const {object, rejection, from, source} of classifyAdmissionRejections(snapshot)) {
+    const {kind, namespace, name} = object
     if (!scope.includesController(kind, namespace, name)) continue
-    const rejection = classifyAdmissionRejection(event.message, namespace)
-    if (rejection === undefined) continue
     const subject = `${kind.toLowerCase()} ${namespace}/${name}`
+    const where = from === 'condition' ? ' (ReplicaFailure condition)' : ''
     found.set(`${subject}|${rejection.code}`, {
       severity: reasonCatalog[rejection.code].level,
       code: rejection.code,
       subject,
-      detail: `new pods are rejected after injection: ${rejection.cause}`,
+      detail: `new pods are rejected after injection${where}: ${rejection.cause}`,
       hint: rejection.hint,
       unknown: false,
       moreHints: [],
-      ...(event.source === undefined ? {} : {source: event.source}),
+      ...(source === undefined ? {} : {source}),
     })
   }
   return [...found.values()]

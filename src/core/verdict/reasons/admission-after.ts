@@ -86,7 +86,31 @@ export const admissionAfterReasons = {
   AdmissionPolicyDenied: {
     level: 'Error',
     summary:
-      'a ValidatingAdmissionPolicy or the platform (OpenShift SCC, GKE Autopilot Warden) rejected the injected pod',
+      'a ValidatingAdmissionPolicy rejected the injected pod (its CEL validation fails on what injection added); adjust the expression or the binding',
     hint: 'kubectl get validatingadmissionpolicybindings',
+  },
+  SecurityContextConstraintDenied: {
+    level: 'Error',
+    summary:
+      'OpenShift Security Context Constraints rejected the injected pod (istio-init NET_ADMIN/NET_RAW, or uid 1337 outside the namespace range): install Istio with profile=openshift (CNI via multus; since 1.20 the proxy uid comes from the namespace range)',
+    hint: 'istioctl install --set profile=openshift',
+  },
+  AutopilotWardenDenied: {
+    level: 'Error',
+    summary:
+      'GKE Autopilot (Warden) rejected the injected pod: NET_ADMIN on istio-init is refused unless the cluster allows it (Istio CNI is not available on Autopilot)',
+    hint: 'gcloud container clusters update CLUSTER --workload-policies=allow-net-admin',
+  },
+  KyvernoPolicyDenied: {
+    level: 'Error',
+    summary:
+      "a Kyverno policy rejected the injected pod (e.g. disallow-capabilities on istio-init): use Kyverno's service-mesh variant of the policy, or exclude the proxy image (*/istio/proxyv2*) in podSecurity.exclude",
+    hint: 'kubectl get clusterpolicies',
+  },
+  GatekeeperConstraintDenied: {
+    level: 'Error',
+    summary:
+      "a Gatekeeper constraint rejected the injected pod (e.g. psp-capabilities on istio-init): add the proxy image to the constraint's exemptImages (*/proxyv2*), or use Istio CNI",
+    hint: 'kubectl get constraints',
   },
 } as const satisfies Record<string, ReasonDefinition>
