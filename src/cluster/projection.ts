@@ -120,14 +120,10 @@ function securityContextOf(value: unknown, pod: boolean): SecurityContextFacts |
   if (!isRecord(value)) return undefined
   const caps = isRecord(value.capabilities) ? value.capabilities : undefined
   const seccomp = text(record(value.seccompProfile).type)
-  const unmodelled = [
-    ...(value.procMount !== undefined && value.procMount !== 'Default' ? ['procMount'] : []),
-    ...(isRecord(value.seLinuxOptions) ? ['seLinuxOptions'] : []),
-    ...(isRecord(value.appArmorProfile) ? ['appArmorProfile'] : []),
-    ...(record(value.windowsOptions).hostProcess === true ? ['windowsOptions.hostProcess'] : []),
-    ...(seccomp === 'Unconfined' ? ['seccompProfile Unconfined'] : []),
-    ...(pod && Array.isArray(value.sysctls) && value.sysctls.length > 0 ? ['sysctls'] : []),
-  ]
+  const unmodelled = [...(seccomp === 'Unconfined' ? ['seccompProfile Unconfined'] : [])]
+  const se = isRecord(value.seLinuxOptions) ? value.seLinuxOptions : undefined
+  const sysctls =
+    pod && Array.isArray(value.sysctls) ? value.sysctls.filter(isRecord).map((x) => text(x.name) ?? '') : []
   const entries: [keyof SecurityContextFacts, unknown][] = [
     ['privileged', bool(value.privileged)],
     ['allowPrivilegeEscalation', bool(value.allowPrivilegeEscalation)],
@@ -145,6 +141,19 @@ function securityContextOf(value: unknown, pod: boolean): SecurityContextFacts |
           },
     ],
     ['seccompProfileType', seccomp],
+    ['procMount', text(value.procMount)],
+    [
+      'seLinuxOptions',
+      se === undefined
+        ? undefined
+        : {type: text(se.type) ?? '', user: text(se.user) ?? '', role: text(se.role) ?? ''},
+    ],
+    [
+      'appArmorProfileType',
+      isRecord(value.appArmorProfile) ? (text(value.appArmorProfile.type) ?? '') : undefined,
+    ],
+    ['windowsHostProcess', bool(record(value.windowsOptions).hostProcess)],
+    ['sysctls', sysctls.length > 0 ? sysctls : undefined],
     ['unmodelled', unmodelled.length > 0 ? unmodelled : undefined],
   ]
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as SecurityContextFacts
@@ -165,15 +174,13 @@ function podSpecOf(spec: Raw, annotations: Labels): PodSpecFacts {
     return name === undefined ? [] : [{name, type: type ?? 'emptyDir'}]
   })
   const sc = securityContextOf(spec.securityContext, true)
-  // Legacy AppArmor/seccomp annotations are checked by PSA too; this tool does not model them.
+  // Legacy seccomp annotations are checked by PSA too (AppArmor ones are modelled, from the pod's annotations).
   const legacy = Object.keys(annotations).some(
     (k) =>
-      k.startsWith('container.apparmor.security.beta.kubernetes.io/') ||
-      k.startsWith('seccomp.security.alpha.kubernetes.io/'),
+      k.startsWith('seccomp.security.alpha.kubernetes.io/') ||
+      k.startsWith('container.seccomp.security.alpha.kubernetes.io/'),
   )
-  const podSc = legacy
-    ? {...(sc ?? {}), unmodelled: [...(sc?.unmodelled ?? []), 'AppArmor/seccomp annotations']}
-    : sc
+  const podSc = legacy ? {...(sc ?? {}), unmodelled: [...(sc?.unmodelled ?? []), 'seccomp annotations']} : sc
   const entries: [keyof PodSpecFacts, unknown][] = [
     ['securityContext', podSc],
     ['hostPID', bool(spec.hostPID)],

@@ -109,7 +109,14 @@ export interface SecurityContextFacts {
   /** Present (possibly empty) when the container has a `capabilities` block. */
   readonly capabilities?: {readonly add?: readonly string[]; readonly drop?: readonly string[]}
   readonly seccompProfileType?: string
-  /** Fields PSA checks this tool does not model (procMount, seLinuxOptions, appArmorProfile, windowsOptions.hostProcess, sysctls). */
+  readonly procMount?: string
+  /** seLinuxOptions as written (absent when the block is absent; empty strings kept). */
+  readonly seLinuxOptions?: {readonly type: string; readonly user: string; readonly role: string}
+  readonly appArmorProfileType?: string
+  readonly windowsHostProcess?: boolean
+  /** Pod securityContext only: the sysctl names, in spec order. */
+  readonly sysctls?: readonly string[]
+  /** Fields PSA checks this tool does not model (seccompProfile Unconfined at baseline, legacy seccomp annotations). */
   readonly unmodelled?: readonly string[]
 }
 

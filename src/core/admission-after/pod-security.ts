@@ -320,19 +320,164 @@ const seccompRestricted: Check = (pod) => {
       }
 }
 
+// check_appArmorProfile.go (1.0): profile type RuntimeDefault or Localhost; legacy annotations runtime/default, localhost/*.
+const appArmorTypes = new Set(['RuntimeDefault', 'Localhost'])
+const appArmorAnnotation = 'container.apparmor.security.beta.kubernetes.io/'
+const appArmorProfile: Check = (pod) => {
+  const badValues = new Set<string>()
+  const setters: string[] = []
+  const podType = pod.spec?.securityContext?.appArmorProfileType
+  if (podType !== undefined && !appArmorTypes.has(podType)) {
+    setters.push('pod')
+    badValues.add(podType)
+  }
+  const bad = containersWhere(pod, (sc) => {
+    const t = sc?.appArmorProfileType
+    if (t === undefined || appArmorTypes.has(t)) return false
+    badValues.add(t)
+    return true
+  })
+  if (bad.length > 0) setters.push(named(bad))
+  // Go's %q of the value, inside joinQuote's plain quotes.
+  const annotations = Object.entries(pod.annotations)
+    .filter(
+      ([k, v]) =>
+        k.startsWith(appArmorAnnotation) &&
+        v !== '' &&
+        v !== 'runtime/default' &&
+        !v.startsWith('localhost/'),
+    )
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .sort()
+  if (annotations.length > 0) setters.push(pluralize('annotation', 'annotations', annotations.length))
+  const values = [...sortedUnique(badValues), ...annotations]
+  return setters.length === 0
+    ? undefined
+    : {
+        reason: pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', values.length),
+        detail: `${setters.join(' and ')} must not set AppArmor profile type to ${joinQuote(values)}`,
+        containers: bad,
+        pod: setters[0] === 'pod',
+      }
+}
+
+// check_procMount.go: only "Default" (1.0); from 1.35 a pod in a user namespace may set any value (baseline only).
+const procMount =
+  (minor: number, level: PsaLevel): Check =>
+  (pod) => {
+    if (level === 'baseline' && userNamespace(pod, minor)) return undefined
+    const types = new Set<string>()
+    const bad = containersWhere(pod, (sc) => {
+      if (sc?.procMount === undefined || sc.procMount === 'Default') return false
+      types.add(sc.procMount)
+      return true
+    })
+    return bad.length === 0
+      ? undefined
+      : {
+          reason: 'procMount',
+          detail: `${named(bad)} must not set securityContext.procMount to ${joinQuote(sortedUnique(types))}`,
+          containers: bad,
+          pod: false,
+        }
+  }
+
+// check_seLinuxOptions.go: type "", container_t, container_init_t, container_kvm_t (+ container_engine_t from 1.31); no user, no role.
+const seLinuxOptions =
+  (minor: number): Check =>
+  (pod) => {
+    const allowed = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t'])
+    if (minor >= 31) allowed.add('container_engine_t')
+    const badTypes = new Set<string>()
+    let user = false
+    let role = false
+    const invalid = (o: SecurityContextFacts['seLinuxOptions']): boolean => {
+      if (o === undefined) return false
+      if (!allowed.has(o.type)) badTypes.add(o.type)
+      user ||= o.user !== ''
+      role ||= o.role !== ''
+      return !allowed.has(o.type) || o.user !== '' || o.role !== ''
+    }
+    const podBad = invalid(pod.spec?.securityContext?.seLinuxOptions)
+    const bad = containersWhere(pod, (sc) => invalid(sc?.seLinuxOptions))
+    const setters = [...(podBad ? ['pod'] : []), ...(bad.length > 0 ? [named(bad)] : [])]
+    if (setters.length === 0) return undefined
+    const types = sortedUnique(badTypes)
+    const data = [
+      ...(types.length > 0 ? [`${pluralize('type', 'types', types.length)} ${joinQuote(types)}`] : []),
+      ...(user ? ['user may not be set'] : []),
+      ...(role ? ['role may not be set'] : []),
+    ]
+    return {
+      reason: 'seLinuxOptions',
+      detail: `${setters.join(' and ')} set forbidden securityContext.seLinuxOptions: ${data.join('; ')}`,
+      containers: bad,
+      pod: podBad,
+    }
+  }
+
+// check_sysctls.go: the safe set of 1.0, widened in 1.27, 1.29 and 1.32; names in spec order.
+const safeSysctls = (minor: number): Set<string> =>
+  new Set([
+    'kernel.shm_rmid_forced',
+    'net.ipv4.ip_local_port_range',
+    'net.ipv4.tcp_syncookies',
+    'net.ipv4.ping_group_range',
+    'net.ipv4.ip_unprivileged_port_start',
+    ...(minor >= 27 ? ['net.ipv4.ip_local_reserved_ports'] : []),
+    ...(minor >= 29
+      ? [
+          'net.ipv4.tcp_keepalive_time',
+          'net.ipv4.tcp_fin_timeout',
+          'net.ipv4.tcp_keepalive_intvl',
+          'net.ipv4.tcp_keepalive_probes',
+        ]
+      : []),
+    ...(minor >= 32 ? ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'] : []),
+  ])
+const sysctls =
+  (minor: number): Check =>
+  (pod) => {
+    const safe = safeSysctls(minor)
+    const bad = (pod.spec?.securityContext?.sysctls ?? []).filter((n) => !safe.has(n))
+    return bad.length === 0
+      ? undefined
+      : {reason: 'forbidden sysctls', detail: bad.join(', '), containers: [], pod: true}
+  }
+
+// check_windowsHostProcess.go (1.0)
+const windowsHostProcess: Check = (pod) => {
+  const podSet = pod.spec?.securityContext?.windowsHostProcess === true
+  const bad = containersWhere(pod, (sc) => sc?.windowsHostProcess === true)
+  const setters = [...(podSet ? ['pod'] : []), ...(bad.length > 0 ? [named(bad)] : [])]
+  return setters.length === 0
+    ? undefined
+    : {
+        reason: 'hostProcess',
+        detail: `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`,
+        containers: bad,
+        pod: podSet,
+      }
+}
+
 interface RegisteredCheck {
   readonly id: string
   readonly since: number
-  readonly run: (minor: number) => Check
+  readonly run: (minor: number, level: PsaLevel) => Check
 }
 
 const always = (c: Check) => () => c
 
 // Registry order: baseline checks by file name, then (baseline) the overlapping ones or (restricted) restricted ones.
 const baselineChecks: readonly RegisteredCheck[] = [
+  {id: 'appArmorProfile', since: 0, run: always(appArmorProfile)},
   {id: 'hostNamespaces', since: 0, run: always(hostNamespaces)},
   {id: 'hostPorts', since: 0, run: always(hostPorts)},
   {id: 'privileged', since: 0, run: always(privileged)},
+  {id: 'procMount', since: 0, run: procMount},
+  {id: 'seLinuxOptions', since: 0, run: seLinuxOptions},
+  {id: 'sysctls', since: 0, run: sysctls},
+  {id: 'windowsHostProcess', since: 0, run: always(windowsHostProcess)},
 ]
 const overlappingBaselineChecks: readonly RegisteredCheck[] = [
   {id: 'capabilities_baseline', since: 0, run: always(capabilitiesBaseline)},
@@ -361,7 +506,7 @@ export const evaluatePodSecurity = (lv: PsaLevelVersion, pod: PodFacts): PsaEval
   const violations = checks
     .filter((c) => c.since <= minor)
     .flatMap((c) => {
-      const result = c.run(minor)(pod)
+      const result = c.run(minor, lv.level)(pod)
       return result === undefined ? [] : [{check: c.id, ...result}]
     })
   return {violations, unmodelled: unmodelledFields(pod)}

@@ -35,7 +35,7 @@ export const admissionAfterReasons = {
   PodSecurityNotModelled: {
     level: 'Warning',
     summary:
-      'the pod sets fields whose Pod Security checks this tool does not evaluate (procMount, SELinux, AppArmor, sysctls, hostProcess, Unconfined seccomp)',
+      'the pod sets fields whose Pod Security checks this tool does not evaluate (an Unconfined seccomp profile at baseline, legacy seccomp annotations)',
     hint: 'kubectl inject-diff {kind}/{name} -n {namespace}',
   },
   QuotaExceeded: {
