@@ -238,6 +238,6 @@ export const healthReasons = {
     level: 'Error',
     summary:
       'restarting these workloads now would not bring injected pods: admission (Pod Security, quota, LimitRange, policies) rejects them after injection, so rollouts stall or leave the workload with fewer or no pods',
-    hint: "Run the plan's admission fix steps first, then the restarts",
+    hint: 'Run the admission fix steps of the plan first, then the restarts',
   },
 } as const satisfies Record<string, ReasonDefinition>
