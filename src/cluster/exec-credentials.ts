@@ -2,6 +2,7 @@
 // one plugin run per user entry and process (single flight), cached until expirationTimestamp, refreshed once after a 401.
 import {spawn} from 'node:child_process'
 import {isAbsolute, join} from 'node:path'
+import {isatty} from 'node:tty'
 import {ExitCode} from '../cli/exit-codes.js'
 import {SourceError} from './kube-errors.js'
 
@@ -112,7 +113,8 @@ export function execAuthenticator(
   config: ExecConfig,
   cluster: ExecClusterInfo,
   owner: ExecOwner,
-  stdinIsTerminal: () => boolean = () => process.stdin.isTTY === true,
+  // isatty, not process.stdin.isTTY: opening process.stdin would make the fd the plugin inherits non-blocking.
+  stdinIsTerminal: () => boolean = () => isatty(0),
 ): ExecAuthenticator {
   const key = JSON.stringify([config, config.provideClusterInfo ? cluster : undefined])
   let authenticator = authenticators.get(key)

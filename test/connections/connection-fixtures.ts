@@ -47,13 +47,13 @@ const fs = require('node:fs')
 const log = process.env.PLUGIN_LOG
 const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\\n').filter(Boolean).length : 0
 let answer = ''
-if (process.env.PLUGIN_READ_LINE === '1' && process.stdin.isTTY) {
+if (process.env.PLUGIN_READ_LINE === '1' && require('node:tty').isatty(0)) {
   process.stderr.write('enter the device code: ')
   const buffer = Buffer.alloc(64)
   const n = fs.readSync(0, buffer, 0, 64, null)
   answer = buffer.subarray(0, n).toString('utf8').trim()
 }
-fs.appendFileSync(log, JSON.stringify({argv: process.argv.slice(2), greeting: process.env.GREETING, info: JSON.parse(process.env.KUBERNETES_EXEC_INFO || 'null'), stdinIsTTY: process.stdin.isTTY === true, answer}) + '\\n')
+fs.appendFileSync(log, JSON.stringify({argv: process.argv.slice(2), greeting: process.env.GREETING, info: JSON.parse(process.env.KUBERNETES_EXEC_INFO || 'null'), stdinIsTTY: require('node:tty').isatty(0), answer}) + '\\n')
 const finish = () => {
   if (process.env.PLUGIN_FAIL === '1') process.exit(3)
   const tokens = (process.env.PLUGIN_TOKENS || '').split(',')

@@ -4,6 +4,9 @@ import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {join} from 'node:path'
 import {readFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {checkBin} from '../cli/built-cli.js'
+import {shellQuote} from '../../src/core/verdict/shell-command.js'
 import {startApiServer, tlsFixturePath} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {
@@ -279,5 +282,52 @@ describe('exec credential plugins (ours, not client-node)', () => {
     assert.equal(authA.headers.Authorization, 'Bearer shared')
     assert.equal(authB.headers.Authorization, 'Bearer shared')
     assert.equal(pluginCalls(log).length, 1)
+  })
+})
+
+describe('an interactive login (interactiveMode IfAvailable on a terminal)', () => {
+  let double: ApiServerDouble
+  before(async () => {
+    double = await startApiServer({objects: baseObjects()})
+  })
+  after(async () => {
+    await double.close()
+  })
+
+  it('the plugin gets the terminal as stdin, reads the code typed there, and is told it is interactive', async () => {
+    const dir = scratchDir('exec-interactive')
+    const plugin = writePlugin(join(dir, 'bin'))
+    const log = join(dir, 'calls.jsonl')
+    const kubeconfig = writeKubeconfig(join(dir, 'config'), {
+      cluster: {server: double.url, 'certificate-authority-data': caData()},
+      user: {exec: {apiVersion: v1, command: plugin, interactiveMode: 'IfAvailable'}},
+    })
+    // script(1) runs the plugin binary on a pseudo-terminal and types what we write to its stdin.
+    const command = [process.execPath, checkBin, '-A', '--kubeconfig', kubeconfig].map(shellQuote).join(' ')
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NO_COLOR: '1',
+        PLUGIN_LOG: log,
+        PLUGIN_TOKENS: double.token,
+        PLUGIN_READ_LINE: '1',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      if (output.includes('enter the device code')) child.stdin.write('ABCD-1234\n')
+    })
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    clearTimeout(killer)
+    assert.equal(code, 0, output)
+    const calls = pluginCalls(log)
+    assert.equal(calls.length, 1, output)
+    assert.equal(calls[0]!.stdinIsTTY, true)
+    assert.equal(calls[0]!.answer, 'ABCD-1234')
+    assert.equal(calls[0]!.info.spec.interactive, true)
+    assert.match(output, /enter the device code/, 'the plugin prompt (its stderr) reaches the terminal')
   })
 })
