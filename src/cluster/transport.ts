@@ -2,6 +2,7 @@
 // Writes are impossible except server-side dry-run creates and SelfSubjectAccessReviews (both persist nothing).
 import {Agent as HttpAgent, request as httpRequest} from 'node:http'
 import {Agent as HttpsAgent, request as httpsRequest, type RequestOptions} from 'node:https'
+import {createSecureContext} from 'node:tls'
 import {gunzip} from 'node:zlib'
 import {promisify} from 'node:util'
 import type {DynamicAuth, ResolvedCluster} from './kubeconfig.js'
@@ -208,11 +209,19 @@ function agentOf(cluster: ResolvedCluster, secure: boolean, proxy: URL | undefin
   const tls = {
     ...pool,
     rejectUnauthorized: !cluster.insecureSkipTlsVerify,
-    ...(cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}),
-    ...(cluster.cert !== undefined ? {cert: cluster.cert, key: cluster.key} : {}),
+    // The agent's options win over a request's: with plugin credentials each request brings its own context.
+    ...(cluster.authenticate === undefined ? tlsMaterial(cluster, cluster.cert, cluster.key) : {}),
     ...(cluster.tlsServerName !== undefined ? {servername: cluster.tlsServerName} : {}),
   }
   return proxy === undefined ? new HttpsAgent(tls) : new ProxiedHttpsAgent(tls, proxy)
+}
+
+// One secure context per CA and client certificate: node would otherwise parse them again for every connection.
+function tlsMaterial(cluster: ResolvedCluster, cert: Buffer | undefined, key: Buffer | undefined) {
+  const ca = cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}
+  const client = cert !== undefined && key !== undefined ? {cert, key} : {}
+  // cert/key stay beside the context: the agent pools sockets by them, so each client certificate gets its own.
+  return {...ca, ...client, secureContext: createSecureContext({...ca, ...client})}
 }
 
 function staticHeadersOf(cluster: ResolvedCluster): Record<string, string> {
@@ -261,8 +270,19 @@ async function credentialsOf(endpoint: Endpoint, stale?: DynamicAuth): Promise<C
       ? await cluster.reauthenticate(stale)
       : await cluster.authenticate()
   Object.assign(headers, auth.headers)
-  const extra = auth.cert !== undefined && auth.key !== undefined ? {cert: auth.cert, key: auth.key} : {}
-  return {headers, extra, used: auth}
+  return {headers, extra: endpoint.secure ? pluginTls(cluster, auth) : {}, used: auth}
+}
+
+const pluginContexts = new WeakMap<DynamicAuth, Partial<RequestOptions>>()
+
+// A plugin's client certificate: its secure context is made once per credential.
+function pluginTls(cluster: ResolvedCluster, auth: DynamicAuth): Partial<RequestOptions> {
+  let options = pluginContexts.get(auth)
+  if (options === undefined) {
+    options = tlsMaterial(cluster, auth.cert, auth.key)
+    pluginContexts.set(auth, options)
+  }
+  return options
 }
 
 function networkError(endpoint: Endpoint, error: unknown): Error {
