@@ -55,4 +55,35 @@ describe('inject-diff over the shared connection path', () => {
     assert.ok(proxy.tunnels.length >= 1 && proxy.tunnels.every((t) => t === `127.0.0.1:${port}`))
     assert.ok(!result.stdout.includes(cluster.api.token) && !result.stderr.includes(cluster.api.token))
   })
+
+  it('a plugin that fails is an authentication error (77) in one line', async () => {
+    const dir = scratchDir('diff-connections-failing')
+    const kubeconfig = writeKubeconfig(join(dir, 'config'), {
+      cluster: {server: cluster.api.url, 'certificate-authority-data': caData()},
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: writePlugin(join(dir, 'bin')),
+          interactiveMode: 'Never',
+        },
+      },
+    })
+    const result = await runDiff(['deploy/web', '-n', 'shop'], {
+      kubeconfig,
+      env: {PLUGIN_LOG: join(dir, 'calls.jsonl'), PLUGIN_FAIL: '1'},
+    })
+    assert.equal(result.code, 77, result.stderr)
+    assert.match(
+      result.stderr,
+      /^error: the credential plugin of user "u" \(context "ctx"\) failed: exec: executable .* failed with exit code 3/,
+    )
+    assert.equal(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('error:')).length,
+      1,
+    )
+    assert.doesNotMatch(result.stderr, /^\s+at /m)
+  })
 })
