@@ -282,8 +282,8 @@ async function resolveClusterAndUser(
     ...auth,
     ...impersonationOf(u),
   }
-  // A static bearer token wins over a plugin, as exec.go's round tripper keeps an Authorization header already set.
-  if (u.exec !== undefined && u.exec !== null && auth.token === undefined) {
+  // A static token or basic auth wins over a plugin, as exec.go's round tripper keeps an Authorization header already set.
+  if (u.exec !== undefined && u.exec !== null && auth.token === undefined && auth.basic === undefined) {
     const info = execClusterInfo(c, server, ca, proxyUrl)
     return {...base, authKind: 'exec', ...execAuth(u.exec, user!.dir, info, {userName, contextName})}
   }

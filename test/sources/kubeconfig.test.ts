@@ -183,6 +183,18 @@ current-context: x
     assert.equal(connection.cluster.token, 'file-token')
   })
 
+  it('basic auth next to an exec stanza wins: no plugin is set up (exec.go keeps an Authorization header)', async () => {
+    const d = dir()
+    const config = `clusters: [{name: c, cluster: {server: "https://k8s.example"}}]
+users: [{name: u, user: {username: admin, password: pw, exec: {apiVersion: client.authentication.k8s.io/v1, command: /nonexistent, interactiveMode: Never}}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`
+    const connection = await resolveConnection({kubeconfig: write(join(d, 'config'), config), env: {}})
+    assert.equal(connection.cluster.authKind, 'basic')
+    assert.equal(connection.cluster.authenticate, undefined)
+  })
+
   it('proxy-url: http, https and socks5 are kept; another scheme is a usage error naming it', async () => {
     const d = dir()
     const configWith = (
