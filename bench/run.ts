@@ -419,6 +419,132 @@ async function benchYamlBundle(pods: number, work: string): Promise<Record<strin
   }
 }
 
+// Connections (issue 10): an exec credential plugin (a small script printing an ExecCredential, used by both tools) and a
+// token kubeconfig, one pod and a 1,000-pod sweep, against kubectl with the same kubeconfig, interleaved in one run.
+const connectionPods = Number(process.env.BENCH_CONNECTION_PODS ?? 1000)
+const connectionTargets = {execPod: 2, execSweep: 1, tokenPod: 2}
+
+function execKubeconfig(dir: string, tokenKubeconfig: string): string {
+  const text = readFileSync(tokenKubeconfig, 'utf8')
+  const token = /token: (\S+)/.exec(text)?.[1] ?? ''
+  const plugin = join(dir, 'bench-credential-plugin')
+  const credential = JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    status: {token},
+  })
+  writeFileSync(plugin, `#!/bin/sh\nprintf '%s' '${credential}'\n`, {mode: 0o755})
+  const exec = `exec: {apiVersion: client.authentication.k8s.io/v1, command: ${JSON.stringify(plugin)}, interactiveMode: Never}`
+  const path = join(dir, 'exec-kubeconfig')
+  writeFileSync(path, text.replace(/token: \S+/g, exec))
+  return path
+}
+
+async function benchConnections(work: string): Promise<Record<string, unknown>> {
+  const dir = join(work, 'connections')
+  const fromDir = join(dir, 'from')
+  mkdirSync(fromDir, {recursive: true})
+  const cluster = syntheticCluster({pods: connectionPods, celWebhook: false})
+  const lists = exportLists(cluster)
+  for (const [name, list] of Object.entries(lists)) writeFileSync(join(fromDir, name), JSON.stringify(list))
+  const server = ServerProcess.start()
+  const ready = await server.call<'ready'>({
+    type: 'start',
+    files: Object.keys(lists).map((name) => join(fromDir, name)),
+    kubeconfigDir: dir,
+  })
+  const tokenKc = ready.kubeconfig
+  const execKc = execKubeconfig(dir, tokenKc)
+  const cacheDir = join(dir, 'kube-cache')
+  const env = {...process.env, NO_COLOR: '1', HOME: dir}
+  const {namespace, name} = cluster.samplePod
+  const ours = (kc: string, ...args: string[]) => ({
+    command: process.execPath,
+    args: [bin, ...args, '--kubeconfig', kc],
+  })
+  const theirs = (kc: string, ...args: string[]) => ({
+    command: kubectl,
+    args: [...args, '--kubeconfig', kc, '--cache-dir', cacheDir],
+  })
+  const cases = {
+    execPod: {
+      ours: ours(execKc, `pod/${name}`, '-n', namespace),
+      kubectl: theirs(execKc, 'get', 'pod', name, '-n', namespace),
+    },
+    execSweep: {
+      ours: ours(execKc, '-A', '-o', 'json'),
+      kubectl: theirs(execKc, 'get', 'pods', '-A', '-o', 'json'),
+    },
+    tokenPod: {
+      ours: ours(tokenKc, `pod/${name}`, '-n', namespace),
+      kubectl: theirs(tokenKc, 'get', 'pod', name, '-n', namespace),
+    },
+  }
+  const out = (label: string) => join(dir, `${label}.out`)
+  // Warm kubectl's discovery cache and the page cache once, as a user's machine is.
+  await sample(server, cases.execPod.kubectl.command, cases.execPod.kubectl.args, out('warm-kubectl'), env)
+  await sample(server, cases.execPod.ours.command, cases.execPod.ours.args, out('warm-ours'), env)
+  const samples: Record<string, Sample[]> = {}
+  const runs = Number(process.env.BENCH_RUNS ?? 7)
+  for (let run = 0; run < runs; run++) {
+    for (const [key, pair] of Object.entries(cases)) {
+      for (const tool of ['ours', 'kubectl'] as const) {
+        const command = pair[tool]
+        ;(samples[`${key}.${tool}`] ??= []).push(
+          await sample(server, command.command, command.args, out(`${key}-${tool}`), env),
+        )
+      }
+    }
+  }
+  await server.stop()
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100
+  const results: Record<string, unknown> = {
+    pods: connectionPods,
+    plugin: 'a /bin/sh script printing an ExecCredential',
+  }
+  for (const [key, pair] of Object.entries(cases)) {
+    const summary = (tool: 'ours' | 'kubectl') =>
+      summarize(
+        [pair[tool].command, ...pair[tool].args].join(' ').replaceAll(dir, '$DIR').replaceAll(root, ''),
+        samples[`${key}.${tool}`] ?? [],
+      )
+    const o = summary('ours')
+    const k = summary('kubectl')
+    const time = ratio(o.medianMs, k.medianMs)
+    const target = connectionTargets[key as keyof typeof connectionTargets]
+    results[key] = {
+      ours: o,
+      kubectl: k,
+      ratio: {time, rss: ratio(o.medianRssKb, k.medianRssKb)},
+      target: {time: target, met: time <= target},
+    }
+  }
+  return results
+}
+
+function printConnections(results: Record<string, unknown>): void {
+  const rows = Object.entries(results).filter(([, value]) => typeof value === 'object')
+  process.stdout.write(
+    `\nconnections (${String(results.pods)} pods; median ms, ours vs kubectl with the same kubeconfig):\n`,
+  )
+  for (const [key, value] of rows) {
+    const {
+      ours,
+      kubectl: theirs,
+      ratio,
+      target,
+    } = value as {
+      ours: CaseResult
+      kubectl: CaseResult
+      ratio: {time: number}
+      target: {time: number; met: boolean}
+    }
+    process.stdout.write(
+      `  ${key.padEnd(10)} ${pad(ours.medianMs, 6)} vs ${pad(theirs.medianMs, 6)}  ×${ratio.time} (target ≤ ×${target.time}: ${target.met ? 'met' : 'NOT met'})\n`,
+    )
+  }
+}
+
 const pad = (value: string | number, width: number) => String(value).padStart(width)
 const mb = (kb: number) => (kb / 1024).toFixed(0)
 
@@ -504,17 +630,39 @@ async function mainReal(): Promise<void> {
   )
 }
 
+// `--connections`: only the connection cases, written as the `connections` key of bench/results/latest.json.
+async function mainConnections(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-'))
+  let connections: Record<string, unknown>
+  try {
+    connections = await benchConnections(work)
+  } finally {
+    rmSync(work, {recursive: true, force: true})
+  }
+  printConnections(connections)
+  const previous = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+    : {}
+  writeFileSync(resultsFile, `${JSON.stringify({...previous, connections}, null, 2)}\n`)
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'dist', 'commands', 'inject-check.js')))
     throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)')
   if (process.argv.includes('--real')) return mainReal()
+  if (process.argv.includes('--connections')) return mainConnections()
   const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-'))
   const results: Record<string, unknown>[] = []
   let yamlBundle: Record<string, unknown> | null = null
+  let connections: Record<string, unknown> | null = null
   try {
     for (const pods of sizes) {
       process.stderr.write(`bench: ${pods} pods…\n`)
       results.push(await benchSize(pods, work))
+    }
+    if (connectionPods > 0) {
+      process.stderr.write(`bench: connections (exec plugin, token) at ${connectionPods} pods…\n`)
+      connections = await benchConnections(work)
     }
     if (yamlPods > 0) {
       process.stderr.write(`bench: ${yamlPods}-pod YAML vs JSON bundle…\n`)
@@ -524,6 +672,7 @@ async function main(): Promise<void> {
     rmSync(work, {recursive: true, force: true})
   }
   printTable(results)
+  if (connections !== null) printConnections(connections)
   if (yamlBundle !== null) {
     const {yaml, json, ratio, targets} = yamlBundle as {
       yaml: {medianMs: number; medianRssKb: number}
@@ -566,6 +715,7 @@ async function main(): Promise<void> {
     sweepRssGrowth10kTo20k: growth ?? null,
     results,
     yamlBundle,
+    connections,
   }
   const resultsDir = join(root, 'bench', 'results')
   mkdirSync(resultsDir, {recursive: true})

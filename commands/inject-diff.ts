@@ -322,6 +322,8 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       debug: this.debugLog,
       pageSize: flags['chunk-size'],
     })
+    // An interactive credential plugin owns the terminal until it answers: no spinner before that.
+    await connection.cluster.authenticate?.()
     const progress = await startProgress(`Previewing on ${connection.contextName}`, machine)
     try {
       let inputs: PreviewInput[]

@@ -3,7 +3,7 @@
 // Lazy imports stay lazy (esbuild initialises a module on first import); @kubernetes/client-node stays external.
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
-import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -50,6 +50,12 @@ const result = await build({
   plugins: [entries],
   logLevel: 'warning',
   legalComments: 'none',
+  // The User-Agent's version (src/cluster/transport.ts).
+  define: {
+    KUBECTL_INJECT_VERSION: JSON.stringify(
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+    ),
+  },
   write: false,
   metafile: true,
 })

@@ -22,7 +22,8 @@ const kube = 'KUBERNETES'
 /** Flags every kubectl-inject command accepts (`static baseFlags`). */
 export const kubeFlags = {
   kubeconfig: Flags.string({
-    description: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).',
+    description:
+      'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config). Exec credential plugins, proxy-url and HTTPS_PROXY/NO_PROXY apply as in kubectl.',
     helpGroup: kube,
   }),
   context: Flags.string({description: 'Name of the kubeconfig context to use.', helpGroup: kube}),

@@ -137,6 +137,8 @@ export const connectLive = async (
       openLiveConnection(connection, {timeoutMs: 0, debug, pageSize: flags['chunk-size']}).transport,
     read: async (target, extras, options) => {
       const live = openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']})
+      // An interactive credential plugin owns the terminal until it answers: no spinner before that.
+      await connection.cluster.authenticate?.()
       const progress = await startProgress(
         `Reading cluster (context ${connection.contextName})`,
         machineOutput,

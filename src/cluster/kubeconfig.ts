@@ -6,6 +6,14 @@ import {homedir} from 'node:os'
 import {delimiter, dirname, isAbsolute, join, resolve} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {KubeconfigError} from './kube-errors.js'
+import {
+  CredentialPluginError,
+  execAuthenticator,
+  parseExecConfig,
+  type ExecClusterInfo,
+  type ExecOwner,
+  type ExecResult,
+} from './exec-credentials.js'
 
 export interface KubeconfigOptions {
   /** --kubeconfig */
@@ -35,7 +43,7 @@ export interface ConnectionOverrides {
   readonly asGroups?: readonly string[] | undefined
 }
 
-/** Credentials produced per request by exec plugins or auth providers (through client-node). */
+/** Credentials produced by exec plugins (ours) or auth providers (through client-node). */
 export interface DynamicAuth {
   readonly headers: Readonly<Record<string, string>>
   readonly cert?: Buffer
@@ -61,8 +69,14 @@ export interface ResolvedCluster {
   readonly basic?: {readonly username: string; readonly password: string}
   readonly impersonate?: {readonly user: string; readonly groups: readonly string[]}
   readonly authKind: AuthKind
-  /** Set for exec / auth-provider users: called before each request (client-node caches the credential). */
+  /** The cluster's proxy-url (http, https or socks5); it wins over HTTPS_PROXY as in client-go. */
+  readonly proxyUrl?: string
+  /** Set for exec / auth-provider users: called before each request (the credential is cached). */
   readonly authenticate?: () => Promise<DynamicAuth>
+  /** Exec users: after a 401 with `stale`, a fresh credential (one plugin run, shared by concurrent callers). */
+  readonly reauthenticate?: (stale: DynamicAuth) => Promise<DynamicAuth>
+  /** Exec users: starts the plugin now so it runs while the rest of the run loads. */
+  readonly prefetch?: () => void
 }
 
 export interface Connection {
@@ -231,6 +245,7 @@ export async function resolveConnection(options: KubeconfigOptions): Promise<Con
     userName,
     applyUserOverrides(user, overrides),
   )
+  resolvedCluster.prefetch?.()
   return {
     contextName: contextName ?? '',
     namespace,
@@ -248,6 +263,41 @@ async function resolveClusterAndUser(
   user: NamedEntry | undefined,
 ): Promise<ResolvedCluster> {
   const c = cluster.value
+  const server = serverOf(c, clusterName, contextName)
+  const proxyUrl = proxyUrlOf(c, clusterName)
+  const insecureSkipTlsVerify = c['insecure-skip-tls-verify'] === true
+  const ca = await bytesOf(c, 'certificate-authority', cluster.dir, `cluster "${clusterName}"`)
+  const tlsServerName = stringField(c, 'tls-server-name')
+  const u = user?.value ?? {}
+  const auth = await staticAuthOf(u, user?.dir ?? cluster.dir, `user "${userName}"`)
+  const base = {
+    contextName,
+    clusterName,
+    userName,
+    server,
+    insecureSkipTlsVerify,
+    ...(ca === undefined ? {} : {ca}),
+    ...(tlsServerName === undefined ? {} : {tlsServerName}),
+    ...(proxyUrl === undefined ? {} : {proxyUrl}),
+    ...auth,
+    ...impersonationOf(u),
+  }
+  // A static token or basic auth wins over a plugin, as exec.go's round tripper keeps an Authorization header already set.
+  if (u.exec !== undefined && u.exec !== null && auth.token === undefined && auth.basic === undefined) {
+    const info = execClusterInfo(c, server, ca, proxyUrl)
+    return {...base, authKind: 'exec', ...execAuth(u.exec, user!.dir, info, {userName, contextName})}
+  }
+  if (u['auth-provider'] !== undefined && u['auth-provider'] !== null) {
+    return {
+      ...base,
+      authKind: 'auth-provider',
+      authenticate: delegatedAuth(contextName, clusterName, cluster, userName, user!),
+    }
+  }
+  return base
+}
+
+function serverOf(c: Entry, clusterName: string, contextName: string): string {
   const serverRaw = stringField(c, 'server')
   if (serverRaw === undefined)
     throw new KubeconfigError(`cluster "${clusterName}" (context "${contextName}") has no server address`)
@@ -262,18 +312,30 @@ async function resolveClusterAndUser(
       `cluster "${clusterName}" has an unsupported server scheme "${server.protocol}" (expected https://)`,
     )
   }
-  if (stringField(c, 'proxy-url') !== undefined) {
-    throw new KubeconfigError(
-      `cluster "${clusterName}" uses proxy-url, which kubectl-inject does not support — run \`kubectl proxy\` and point a context at http://127.0.0.1:8001`,
-    )
-  }
-  const insecureSkipTlsVerify = c['insecure-skip-tls-verify'] === true
-  const ca = await bytesOf(c, 'certificate-authority', cluster.dir, `cluster "${clusterName}"`)
-  const tlsServerName = stringField(c, 'tls-server-name')
+  return serverRaw.replace(/\/+$/, '')
+}
 
-  const u = user?.value ?? {}
-  const dir = user?.dir ?? cluster.dir
-  const what = `user "${userName}"`
+// clientcmd validation.go: proxy-url schemes are http, https and socks5.
+function proxyUrlOf(c: Entry, clusterName: string): string | undefined {
+  const raw = stringField(c, 'proxy-url')
+  if (raw === undefined) return undefined
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new KubeconfigError(`cluster "${clusterName}" has an invalid proxy-url "${raw}"`)
+  }
+  if (!['http:', 'https:', 'socks5:'].includes(url.protocol))
+    throw new KubeconfigError(
+      `cluster "${clusterName}" has a proxy-url with the unsupported scheme "${url.protocol}" (http, https or socks5)`,
+    )
+  return raw
+}
+
+type StaticAuth = Pick<ResolvedCluster, 'cert' | 'key' | 'token' | 'basic' | 'authKind'>
+
+// client_config.go: a tokenFile replaces the token (the transport re-reads it, trimmed); basic auth only without a token.
+async function staticAuthOf(u: Entry, dir: string, what: string): Promise<StaticAuth> {
   const cert = await bytesOf(u, 'client-certificate', dir, what)
   const key = await bytesOf(u, 'client-key', dir, what)
   if ((cert === undefined) !== (key === undefined)) {
@@ -281,20 +343,23 @@ async function resolveClusterAndUser(
       `${what} has a client certificate without a key (or a key without a certificate)`,
     )
   }
-  let token = stringField(u, 'token')
+  const certs = cert === undefined || key === undefined ? {} : {cert, key}
   const tokenFile = stringField(u, 'tokenFile')
-  let authKind: AuthKind = cert !== undefined ? 'client-certificate' : 'none'
-  if (token !== undefined) authKind = 'token'
-  else if (tokenFile !== undefined) {
-    token = (await readCredentialFile(absolute(dir, tokenFile), what, 'tokenFile')).toString('utf8').trim()
-    authKind = 'token-file'
+  if (tokenFile !== undefined) {
+    const token = (await readCredentialFile(absolute(dir, tokenFile), what, 'tokenFile'))
+      .toString('utf8')
+      .trim()
+    return {...certs, token, authKind: 'token-file'}
   }
+  const token = stringField(u, 'token')
+  if (token !== undefined) return {...certs, token, authKind: 'token'}
   const username = stringField(u, 'username')
-  const basic =
-    username !== undefined && token === undefined
-      ? {username, password: stringField(u, 'password') ?? ''}
-      : undefined
-  if (basic !== undefined) authKind = 'basic'
+  if (username !== undefined)
+    return {...certs, basic: {username, password: stringField(u, 'password') ?? ''}, authKind: 'basic'}
+  return {...certs, authKind: cert !== undefined ? 'client-certificate' : 'none'}
+}
+
+function impersonationOf(u: Entry): Pick<ResolvedCluster, 'impersonate'> {
   const as = stringField(u, 'as')
   const asGroups = Array.isArray(u['as-groups'])
     ? (u['as-groups'] as unknown[]).filter((g): g is string => typeof g === 'string')
@@ -303,35 +368,67 @@ async function resolveClusterAndUser(
     throw new KubeconfigError(
       `impersonating groups (${asGroups.join(', ')}) needs a user to impersonate: add --as USER`,
     )
-  const impersonate = as !== undefined ? {user: as, groups: asGroups} : undefined
-
-  const base = {
-    contextName,
-    clusterName,
-    userName,
-    server: serverRaw.replace(/\/+$/, ''),
-    insecureSkipTlsVerify,
-    ...(ca === undefined ? {} : {ca}),
-    ...(tlsServerName === undefined ? {} : {tlsServerName}),
-    ...(cert === undefined || key === undefined ? {} : {cert, key}),
-    ...(token === undefined ? {} : {token}),
-    ...(basic === undefined ? {} : {basic}),
-    ...(impersonate === undefined ? {} : {impersonate}),
-  }
-  const exec = u.exec
-  const authProvider = u['auth-provider']
-  if ((exec !== undefined && exec !== null) || (authProvider !== undefined && authProvider !== null)) {
-    const kind: AuthKind = exec !== undefined && exec !== null ? 'exec' : 'auth-provider'
-    return {
-      ...base,
-      authKind: kind,
-      authenticate: delegatedAuth(contextName, clusterName, cluster, userName, user!),
-    }
-  }
-  return {...base, authKind}
+  return as === undefined ? {} : {impersonate: {user: as, groups: asGroups}}
 }
 
-// exec plugins and auth providers are rare and complex: client-node does them, imported only here.
+// exec.go: spec.cluster carries the cluster's connection facts and its client.authentication.k8s.io/exec extension.
+function execClusterInfo(
+  c: Entry,
+  server: string,
+  ca: Buffer | undefined,
+  proxyUrl: string | undefined,
+): ExecClusterInfo {
+  const extensions = Array.isArray(c.extensions) ? (c.extensions as Entry[]) : []
+  const config = extensions.find((e) => e?.name === 'client.authentication.k8s.io/exec')?.extension
+  const tlsServerName = stringField(c, 'tls-server-name')
+  return {
+    server,
+    ...(tlsServerName === undefined ? {} : {'tls-server-name': tlsServerName}),
+    ...(c['insecure-skip-tls-verify'] === true ? {'insecure-skip-tls-verify': true} : {}),
+    ...(ca === undefined ? {} : {'certificate-authority-data': ca.toString('base64')}),
+    ...(proxyUrl === undefined ? {} : {'proxy-url': proxyUrl}),
+    ...(config === undefined ? {} : {config}),
+  }
+}
+
+// Our exec runner; DynamicAuth objects map back to the plugin answer they came from, so a 401 refreshes only a stale one.
+function execAuth(
+  raw: unknown,
+  dir: string,
+  info: ExecClusterInfo,
+  owner: ExecOwner,
+): Pick<ResolvedCluster, 'authenticate' | 'reauthenticate' | 'prefetch'> {
+  const authenticator = execAuthenticator(parseExecConfig(raw, dir, `user "${owner.userName}"`), info, owner)
+  const answers = new WeakMap<ExecResult, DynamicAuth>()
+  const sources = new WeakMap<DynamicAuth, ExecResult>()
+  const asAuth = (result: ExecResult): DynamicAuth => {
+    let auth = answers.get(result)
+    if (auth === undefined) {
+      auth = {
+        headers: result.token === undefined ? {} : {Authorization: `Bearer ${result.token}`},
+        ...(result.cert === undefined || result.key === undefined
+          ? {}
+          : {cert: result.cert, key: result.key}),
+      }
+      answers.set(result, auth)
+      sources.set(auth, result)
+    }
+    return auth
+  }
+  return {
+    authenticate: async () => asAuth(await authenticator.current()),
+    reauthenticate: async (stale) => {
+      const source = sources.get(stale)
+      return asAuth(await (source === undefined ? authenticator.current() : authenticator.refresh(source)))
+    },
+    // Started while the rest of the run loads; requests await the same single flight.
+    prefetch: () => {
+      authenticator.current().catch(() => undefined)
+    },
+  }
+}
+
+// auth-provider (oidc, legacy gcp/azure) is rare and complex: client-node does it, imported only here.
 function delegatedAuth(
   contextName: string,
   clusterName: string,
@@ -343,14 +440,13 @@ function delegatedAuth(
   const load = async () => {
     const [{KubeConfig}, {stringify}] = await Promise.all([import('@kubernetes/client-node'), import('yaml')])
     const kc = new KubeConfig()
-    const userValue = absolutizeExec(user.value, user.dir)
     kc.loadFromString(
       stringify({
         apiVersion: 'v1',
         kind: 'Config',
         // Only the server: TLS material is applied by our transport, and relative paths of the cluster would resolve wrongly here.
         clusters: [{name: clusterName, cluster: {server: cluster.value.server}}],
-        users: [{name: userName, user: userValue}],
+        users: [{name: userName, user: user.value}],
         contexts: [{name: contextName, context: {cluster: clusterName, user: userName}}],
         'current-context': contextName,
       }),
@@ -361,42 +457,21 @@ function delegatedAuth(
   return async () => {
     configPromise ??= load()
     const kc = await configPromise
-    const opts: {headers?: Record<string, unknown>; cert?: unknown; key?: unknown} = {}
+    const opts: {headers?: Record<string, unknown>} = {}
     try {
       await kc.applyToHTTPSOptions(opts as Record<string, unknown>)
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      throw new KubeconfigError(
-        `the credential plugin of user "${userName}" (context "${contextName}") failed: ${message} — re-login with your provider's CLI`,
+      throw new CredentialPluginError(
+        `the auth provider of user "${userName}" (context "${contextName}") failed: ${message} — log in again with your provider's CLI`,
       )
     }
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(opts.headers ?? {})) {
       if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value)
     }
-    return {
-      headers,
-      ...(Buffer.isBuffer(opts.cert)
-        ? {cert: opts.cert}
-        : typeof opts.cert === 'string'
-          ? {cert: Buffer.from(opts.cert)}
-          : {}),
-      ...(Buffer.isBuffer(opts.key)
-        ? {key: opts.key}
-        : typeof opts.key === 'string'
-          ? {key: Buffer.from(opts.key)}
-          : {}),
-    }
+    return {headers}
   }
-}
-
-// A relative exec command with a path separator is relative to the kubeconfig file (client-go exec.go).
-function absolutizeExec(user: Entry, dir: string): Entry {
-  const exec = user.exec
-  if (exec === null || typeof exec !== 'object') return user
-  const command = (exec as Entry).command
-  if (typeof command !== 'string' || isAbsolute(command) || !command.includes('/')) return user
-  return {...user, exec: {...(exec as Entry), command: join(dir, command)}}
 }
 
 const nonEmpty = (text: string | undefined): string | undefined =>

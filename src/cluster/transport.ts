@@ -2,9 +2,17 @@
 // Writes are impossible except server-side dry-run creates and SelfSubjectAccessReviews (both persist nothing).
 import {Agent as HttpAgent, request as httpRequest} from 'node:http'
 import {Agent as HttpsAgent, request as httpsRequest, type RequestOptions} from 'node:https'
+import {createSecureContext} from 'node:tls'
 import {gunzip} from 'node:zlib'
 import {promisify} from 'node:util'
-import type {ResolvedCluster} from './kubeconfig.js'
+import type {DynamicAuth, ResolvedCluster} from './kubeconfig.js'
+import {
+  ProxiedHttpAgent,
+  ProxiedHttpsAgent,
+  proxyEnvironment,
+  proxyFromEnvironment,
+  shownProxy,
+} from './proxy.js'
 import {
   ApiStatusError,
   ForbiddenRequestError,
@@ -32,6 +40,8 @@ export interface TransportOptions {
   readonly debug?: ((line: string) => void) | undefined
   /** --chunk-size: the `limit` of list pages unless a list asks for its own; 0 = one unpaged list. */
   readonly pageSize?: number | undefined
+  /** HTTPS_PROXY, NO_PROXY, …; defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
 }
 
 export interface ListOptions {
@@ -123,42 +133,120 @@ export function buildQuery(query: Query): string {
   return pairs.length === 0 ? '' : `?${pairs.join('&')}`
 }
 
-export function createTransport(cluster: ResolvedCluster, options: TransportOptions): Transport {
-  const base = new URL(cluster.server)
-  const secure = base.protocol === 'https:'
-  const basePath = base.pathname.replace(/\/+$/, '')
-  const agent = secure
-    ? new HttpsAgent({
-        keepAlive: true,
-        maxSockets: 16,
-        rejectUnauthorized: !cluster.insecureSkipTlsVerify,
-        ...(cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}),
-        ...(cluster.cert !== undefined ? {cert: cluster.cert, key: cluster.key} : {}),
-        ...(cluster.tlsServerName !== undefined ? {servername: cluster.tlsServerName} : {}),
-      })
-    : new HttpAgent({keepAlive: true, maxSockets: 16})
-  const debug = options.debug
-  const server = cluster.server
+/** kubectl's User-Agent shape (client-go rest.DefaultKubernetesUserAgent): tool/version (os/arch), so audit logs name us. */
+export function userAgent(version: string = toolVersion): string {
+  const os = process.platform === 'win32' ? 'windows' : process.platform
+  const arch = ({x64: 'amd64', ia32: '386'} as Record<string, string>)[process.arch] ?? process.arch
+  return `kubectl-inject/${version} (${os}/${arch}) node/${process.version}`
+}
 
-  const staticHeaders: Record<string, string> = {
+// The bundle defines the package version (scripts/bundle.mjs); tsc-run code (unit tests) says `dev`.
+declare const KUBECTL_INJECT_VERSION: string | undefined
+const toolVersion = typeof KUBECTL_INJECT_VERSION === 'string' ? KUBECTL_INJECT_VERSION : 'dev'
+
+/** Where requests go and how: the server, its keep-alive agent (direct or through a proxy), and the options. */
+interface Endpoint {
+  readonly cluster: ResolvedCluster
+  readonly base: URL
+  readonly secure: boolean
+  readonly basePath: string
+  readonly agent: HttpAgent
+  readonly staticHeaders: Readonly<Record<string, string>>
+  readonly options: TransportOptions
+}
+
+/** What one request sends: headers, TLS extras, and the plugin credential it used (to refresh after a 401). */
+interface Credentials {
+  readonly headers: Record<string, string | string[]>
+  readonly extra: Partial<RequestOptions>
+  readonly used?: DynamicAuth
+}
+
+export function createTransport(cluster: ResolvedCluster, options: TransportOptions): Transport {
+  const endpoint = endpointOf(cluster, options)
+  const request = (method: string, path: string, query: Query, body?: unknown) =>
+    requestJson(endpoint, method, path, query, body)
+  return {
+    server: cluster.server,
+    contextName: cluster.contextName,
+    getJson: (path, query = {}) => request('GET', path, query),
+    postJson: (path, query, body) => {
+      if (!isAllowedRequest('POST', path, query))
+        return Promise.reject(new ForbiddenRequestError('POST', path))
+      return request('POST', path, query, body)
+    },
+    list: (path, query, onItem, listOptions = {}) =>
+      listAll(endpoint, request, path, query, onItem, listOptions),
+    watch: (path, query, onEvent, signal) => watchStream(endpoint, path, query, onEvent, signal),
+    close: () => endpoint.agent.destroy(),
+  }
+}
+
+function endpointOf(cluster: ResolvedCluster, options: TransportOptions): Endpoint {
+  const base = new URL(cluster.server)
+  const proxy = proxyOf(cluster, base, options)
+  if (proxy !== undefined) options.debug?.(`proxy ${shownProxy(proxy)} for ${base.origin}`)
+  return {
+    cluster,
+    base,
+    secure: base.protocol === 'https:',
+    basePath: base.pathname.replace(/\/+$/, ''),
+    agent: agentOf(cluster, base.protocol === 'https:', proxy),
+    staticHeaders: staticHeadersOf(cluster),
+    options,
+  }
+}
+
+// client-go: a cluster's proxy-url wins; else http.ProxyFromEnvironment (HTTPS_PROXY, NO_PROXY, …).
+function proxyOf(cluster: ResolvedCluster, base: URL, options: TransportOptions): URL | undefined {
+  if (cluster.proxyUrl !== undefined) return new URL(cluster.proxyUrl)
+  return proxyFromEnvironment(base, proxyEnvironment(options.env ?? process.env))
+}
+
+function agentOf(cluster: ResolvedCluster, secure: boolean, proxy: URL | undefined): HttpAgent {
+  const pool = {keepAlive: true, maxSockets: 16}
+  if (!secure) return proxy === undefined ? new HttpAgent(pool) : new ProxiedHttpAgent(pool, proxy)
+  const tls = {
+    ...pool,
+    rejectUnauthorized: !cluster.insecureSkipTlsVerify,
+    // The agent's options win over a request's: with plugin credentials each request brings its own context.
+    ...(cluster.authenticate === undefined ? tlsMaterial(cluster, cluster.cert, cluster.key) : {}),
+    ...(cluster.tlsServerName !== undefined ? {servername: cluster.tlsServerName} : {}),
+  }
+  return proxy === undefined ? new HttpsAgent(tls) : new ProxiedHttpsAgent(tls, proxy)
+}
+
+// One secure context per CA and client certificate: node would otherwise parse them again for every connection.
+function tlsMaterial(cluster: ResolvedCluster, cert: Buffer | undefined, key: Buffer | undefined) {
+  const ca = cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}
+  const client = cert !== undefined && key !== undefined ? {cert, key} : {}
+  // cert/key stay beside the context: the agent pools sockets by them, so each client certificate gets its own.
+  return {...ca, ...client, secureContext: createSecureContext({...ca, ...client})}
+}
+
+function staticHeadersOf(cluster: ResolvedCluster): Record<string, string> {
+  const headers: Record<string, string> = {
     Accept: 'application/json',
     'Accept-Encoding': 'gzip',
-    'User-Agent': 'kubectl-inject',
+    'User-Agent': userAgent(),
   }
-  if (cluster.token !== undefined) staticHeaders.Authorization = `Bearer ${cluster.token}`
+  if (cluster.token !== undefined) headers.Authorization = `Bearer ${cluster.token}`
   else if (cluster.basic !== undefined) {
-    staticHeaders.Authorization = `Basic ${Buffer.from(`${cluster.basic.username}:${cluster.basic.password}`).toString('base64')}`
+    headers.Authorization = `Basic ${Buffer.from(`${cluster.basic.username}:${cluster.basic.password}`).toString('base64')}`
   }
-  if (cluster.impersonate !== undefined) staticHeaders['Impersonate-User'] = cluster.impersonate.user
+  if (cluster.impersonate !== undefined) headers['Impersonate-User'] = cluster.impersonate.user
+  return headers
+}
 
-  // Headers and TLS options of one request: static auth, impersonation, and per-request plugin credentials.
-  /** One request's options against the cluster's server (IPv6 brackets stripped for node's `hostname`). */
-  const requestOptionsFor = (
-    method: string,
-    target: string,
-    headers: Record<string, string | string[]>,
-    extra: Partial<RequestOptions>,
-  ): RequestOptions => ({
+/** One request's options against the cluster's server (IPv6 brackets stripped for node's `hostname`). */
+function requestOptionsFor(
+  endpoint: Endpoint,
+  method: string,
+  target: string,
+  {headers, extra}: Credentials,
+): RequestOptions {
+  const {base, secure, agent} = endpoint
+  return {
     method,
     protocol: base.protocol,
     hostname: base.hostname.replace(/^\[|\]$/g, ''),
@@ -167,264 +255,302 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
     headers,
     agent,
     ...extra,
-  })
-
-  async function credentials(): Promise<{
-    headers: Record<string, string | string[]>
-    extra: Partial<RequestOptions>
-  }> {
-    const headers: Record<string, string | string[]> = {...staticHeaders}
-    if (cluster.impersonate !== undefined && cluster.impersonate.groups.length > 0)
-      headers['Impersonate-Group'] = [...cluster.impersonate.groups]
-    const extra: Partial<RequestOptions> = {}
-    if (cluster.authenticate !== undefined) {
-      const auth = await cluster.authenticate()
-      Object.assign(headers, auth.headers)
-      if (auth.cert !== undefined && auth.key !== undefined)
-        Object.assign(extra, {cert: auth.cert, key: auth.key})
-    }
-    return {headers, extra}
   }
+}
 
-  // A watch: one GET whose answer is newline-delimited {type, object} events until the server or `signal` ends it.
-  async function watch(
-    path: string,
-    query: Query,
-    onEvent: (event: WatchEvent) => void,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const target = `${basePath}${path}${buildQuery({...query, watch: 'true', allowWatchBookmarks: 'true'})}`
-    const {headers, extra} = await credentials()
-    // Watch streams are not gzipped by the API server; ask for identity so events arrive as they happen.
-    headers['Accept-Encoding'] = 'identity'
-    debug?.(`WATCH ${base.origin}${target}`)
-    await new Promise<void>((resolvePromise, reject) => {
-      if (signal.aborted) return resolvePromise()
-      const req = (secure ? httpsRequest : httpRequest)(
-        requestOptionsFor('GET', target, headers, extra),
-        (res) => {
-          const status = res.statusCode ?? 0
-          if (status >= 400) {
-            const chunks: Buffer[] = []
-            res.on('data', (chunk: Buffer) => chunks.push(chunk))
-            res.on('end', () => {
-              const parsed = parseStatus(status, Buffer.concat(chunks).toString('utf8'))
-              reject(
-                new ApiStatusError(
-                  'GET',
-                  path,
-                  parsed,
-                  statusMessage(cluster.contextName, server, 'GET', path, parsed),
-                ),
-              )
-            })
-            return
-          }
-          const lines = new WatchLineSplitter(onEvent)
-          res.setEncoding('utf8')
-          res.on('data', (chunk: string) => lines.push(chunk))
-          res.on('end', () => resolvePromise())
-          res.on('error', () => resolvePromise())
-          res.on('aborted', () => resolvePromise())
-        },
-      )
-      const abort = () => {
-        req.destroy()
-        resolvePromise()
-      }
-      signal.addEventListener('abort', abort, {once: true})
-      req.on('error', (error) => {
-        signal.removeEventListener('abort', abort)
-        if (signal.aborted) return resolvePromise()
-        reject(
-          classifyNetworkError(error, server, cluster.contextName) ??
-            new UnreachableError(server, oneLine(String(error.message))),
-        )
-      })
-      req.on('close', () => signal.removeEventListener('abort', abort))
-      req.end()
-    })
+// Static auth and impersonation, plus the plugin credential (`fresh` replaces one the server rejected).
+async function credentialsOf(endpoint: Endpoint, stale?: DynamicAuth): Promise<Credentials> {
+  const {cluster} = endpoint
+  const headers: Record<string, string | string[]> = {...endpoint.staticHeaders}
+  if (cluster.impersonate !== undefined && cluster.impersonate.groups.length > 0)
+    headers['Impersonate-Group'] = [...cluster.impersonate.groups]
+  if (cluster.authenticate === undefined) return {headers, extra: {}}
+  const auth =
+    stale !== undefined && cluster.reauthenticate !== undefined
+      ? await cluster.reauthenticate(stale)
+      : await cluster.authenticate()
+  Object.assign(headers, auth.headers)
+  return {headers, extra: endpoint.secure ? pluginTls(cluster, auth) : {}, used: auth}
+}
+
+const pluginContexts = new WeakMap<DynamicAuth, Partial<RequestOptions>>()
+
+// A plugin's client certificate: its secure context is made once per credential.
+function pluginTls(cluster: ResolvedCluster, auth: DynamicAuth): Partial<RequestOptions> {
+  let options = pluginContexts.get(auth)
+  if (options === undefined) {
+    options = tlsMaterial(cluster, auth.cert, auth.key)
+    pluginContexts.set(auth, options)
   }
+  return options
+}
 
-  async function request(method: string, path: string, query: Query, body?: unknown): Promise<JsonObject> {
-    if (!isAllowedRequest(method, path, query)) throw new ForbiddenRequestError(method, path)
-    const target = `${basePath}${path}${buildQuery(query)}`
-    const shown = `${base.origin}${target}`
-    const {headers, extra} = await credentials()
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-    if (payload !== undefined) {
-      headers['Content-Type'] = 'application/json'
-      headers['Content-Length'] = String(payload.length)
-    }
-    const started = performance.now()
-    const elapsed = () => `${Math.round(performance.now() - started)}ms`
-    let answer: {status: number; body: Buffer}
-    try {
-      answer = await send(method, target, headers, extra, payload)
-    } catch (error) {
-      const code =
-        (error as {code?: string}).code ?? (error instanceof RequestTimeoutError ? 'timeout' : 'error')
-      debug?.(`${method} ${shown} ${code} ${elapsed()}`)
-      if (error instanceof RequestTimeoutError) throw error
-      throw (
-        classifyNetworkError(error, server, cluster.contextName) ??
-        new UnreachableError(server, oneLine(String((error as Error).message ?? error)))
-      )
-    }
-    debug?.(`${method} ${shown} ${answer.status} ${elapsed()}`)
-    const text = answer.body.toString('utf8')
-    if (answer.status >= 400) {
-      const status = parseStatus(answer.status, text)
-      throw new ApiStatusError(
-        method,
-        path,
-        status,
-        statusMessage(cluster.contextName, server, method, path, status),
-      )
-    }
-    try {
-      const parsed = JSON.parse(text) as unknown
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as JsonObject
-    } catch {
-      // fall through to the error below
-    }
-    throw new UnreachableError(
-      server,
-      `the answer to ${method} ${path} (${answer.status}) is not a JSON object; is this a Kubernetes API server?`,
+function networkError(endpoint: Endpoint, error: unknown): Error {
+  if (error instanceof RequestTimeoutError) return error
+  const {server, contextName} = endpoint.cluster
+  return (
+    classifyNetworkError(error, server, contextName) ??
+    new UnreachableError(server, oneLine(String((error as Error).message ?? error)))
+  )
+}
+
+function statusError(endpoint: Endpoint, method: string, path: string, status: number, text: string) {
+  const parsed = parseStatus(status, text)
+  const {contextName, server} = endpoint.cluster
+  return new ApiStatusError(method, path, parsed, statusMessage(contextName, server, method, path, parsed))
+}
+
+// exec.go refreshes a plugin credential after a 401; the rejected request is sent once more with the fresh one.
+async function requestJson(
+  endpoint: Endpoint,
+  method: string,
+  path: string,
+  query: Query,
+  body?: unknown,
+): Promise<JsonObject> {
+  if (!isAllowedRequest(method, path, query)) throw new ForbiddenRequestError(method, path)
+  const target = `${endpoint.basePath}${path}${buildQuery(query)}`
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+  let credentials = await credentialsOf(endpoint)
+  let answer = await exchange(endpoint, method, target, credentials, payload)
+  if (
+    answer.status === 401 &&
+    credentials.used !== undefined &&
+    endpoint.cluster.reauthenticate !== undefined
+  ) {
+    endpoint.options.debug?.(`${method} ${target} 401: refreshing the plugin credential once`)
+    credentials = await credentialsOf(endpoint, credentials.used)
+    answer = await exchange(endpoint, method, target, credentials, payload)
+  }
+  const text = answer.body.toString('utf8')
+  if (answer.status >= 400) throw statusError(endpoint, method, path, answer.status, text)
+  try {
+    const parsed = JSON.parse(text) as unknown
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as JsonObject
+  } catch {
+    // fall through to the error below
+  }
+  throw new UnreachableError(
+    endpoint.cluster.server,
+    `the answer to ${method} ${path} (${answer.status}) is not a JSON object; is this a Kubernetes API server?`,
+  )
+}
+
+/** One request and its whole answer, with the --v debug line; network failures become our errors. */
+async function exchange(
+  endpoint: Endpoint,
+  method: string,
+  target: string,
+  credentials: Credentials,
+  payload: Buffer | undefined,
+): Promise<{status: number; body: Buffer}> {
+  const headers = {...credentials.headers}
+  if (payload !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    headers['Content-Length'] = String(payload.length)
+  }
+  const shown = `${endpoint.base.origin}${target}`
+  const started = performance.now()
+  const elapsed = () => `${Math.round(performance.now() - started)}ms`
+  const debug = endpoint.options.debug
+  try {
+    const answer = await send(
+      endpoint,
+      requestOptionsFor(endpoint, method, target, {...credentials, headers}),
+      payload,
     )
+    debug?.(`${method} ${shown} ${answer.status} ${elapsed()}`)
+    return answer
+  } catch (error) {
+    const code =
+      (error as {code?: string}).code ?? (error instanceof RequestTimeoutError ? 'timeout' : 'error')
+    debug?.(`${method} ${shown} ${code} ${elapsed()}`)
+    throw networkError(endpoint, error)
   }
+}
 
-  function send(
-    method: string,
-    target: string,
-    headers: Record<string, string | string[]>,
-    extra: Partial<RequestOptions>,
-    payload: Buffer | undefined,
-  ): Promise<{status: number; body: Buffer}> {
-    return new Promise((resolvePromise, reject) => {
-      let settled = false
-      let timer: NodeJS.Timeout | undefined
-      const finish = (error: unknown, value?: {status: number; body: Buffer}) => {
-        if (settled) return
-        settled = true
-        if (timer !== undefined) clearTimeout(timer)
-        if (error !== undefined) reject(error)
-        else resolvePromise(value!)
-      }
-      const requestOptions = requestOptionsFor(method, target, headers, extra)
-      const req = (secure ? httpsRequest : httpRequest)(requestOptions, (res) => {
+function send(
+  endpoint: Endpoint,
+  requestOptions: RequestOptions,
+  payload: Buffer | undefined,
+): Promise<{status: number; body: Buffer}> {
+  const {timeoutMs} = endpoint.options
+  return new Promise((resolvePromise, reject) => {
+    let settled = false
+    let timer: NodeJS.Timeout | undefined
+    const finish = (error: unknown, value?: {status: number; body: Buffer}) => {
+      if (settled) return
+      settled = true
+      if (timer !== undefined) clearTimeout(timer)
+      if (error !== undefined) reject(error)
+      else resolvePromise(value!)
+    }
+    const req = (endpoint.secure ? httpsRequest : httpRequest)(requestOptions, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', (error) => finish(error))
+      res.on('aborted', () =>
+        finish(
+          Object.assign(new Error('the connection closed before the answer was complete'), {
+            code: 'ECONNRESET',
+          }),
+        ),
+      )
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks)
+        const status = res.statusCode ?? 0
+        if (res.headers['content-encoding'] === 'gzip') {
+          gunzipAsync(raw).then(
+            (body) => finish(undefined, {status, body}),
+            (error: unknown) => finish(error),
+          )
+        } else finish(undefined, {status, body: raw})
+      })
+    })
+    req.on('error', (error) => finish(error))
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        finish(new RequestTimeoutError(endpoint.cluster.server, timeoutMs))
+        req.destroy()
+      }, timeoutMs)
+    }
+    req.end(payload)
+  })
+}
+
+// A watch: one GET whose answer is newline-delimited {type, object} events until the server or `signal` ends it.
+async function watchStream(
+  endpoint: Endpoint,
+  path: string,
+  query: Query,
+  onEvent: (event: WatchEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const target = `${endpoint.basePath}${path}${buildQuery({...query, watch: 'true', allowWatchBookmarks: 'true'})}`
+  const credentials = await credentialsOf(endpoint)
+  // Watch streams are not gzipped by the API server; ask for identity so events arrive as they happen.
+  const headers = {...credentials.headers, 'Accept-Encoding': 'identity'}
+  endpoint.options.debug?.(`WATCH ${endpoint.base.origin}${target}`)
+  await new Promise<void>((resolvePromise, reject) => {
+    if (signal.aborted) return resolvePromise()
+    const requestOptions = requestOptionsFor(endpoint, 'GET', target, {...credentials, headers})
+    const req = (endpoint.secure ? httpsRequest : httpRequest)(requestOptions, (res) => {
+      const status = res.statusCode ?? 0
+      if (status >= 400) {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', (error) => finish(error))
-        res.on('aborted', () =>
-          finish(
-            Object.assign(new Error('the connection closed before the answer was complete'), {
-              code: 'ECONNRESET',
-            }),
-          ),
+        res.on('end', () =>
+          reject(statusError(endpoint, 'GET', path, status, Buffer.concat(chunks).toString('utf8'))),
         )
-        res.on('end', () => {
-          const raw = Buffer.concat(chunks)
-          const status = res.statusCode ?? 0
-          if (res.headers['content-encoding'] === 'gzip') {
-            gunzipAsync(raw).then(
-              (body) => finish(undefined, {status, body}),
-              (error: unknown) => finish(error),
-            )
-          } else finish(undefined, {status, body: raw})
-        })
-      })
-      req.on('error', (error) => finish(error))
-      if (options.timeoutMs > 0) {
-        timer = setTimeout(() => {
-          finish(new RequestTimeoutError(server, options.timeoutMs))
-          req.destroy()
-        }, options.timeoutMs)
+        return
       }
-      req.end(payload)
+      const lines = new WatchLineSplitter(onEvent)
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => lines.push(chunk))
+      res.on('end', () => resolvePromise())
+      res.on('error', () => resolvePromise())
+      res.on('aborted', () => resolvePromise())
     })
-  }
+    const abort = () => {
+      req.destroy()
+      resolvePromise()
+    }
+    signal.addEventListener('abort', abort, {once: true})
+    req.on('error', (error) => {
+      signal.removeEventListener('abort', abort)
+      if (signal.aborted) return resolvePromise()
+      reject(networkError(endpoint, error))
+    })
+    req.on('close', () => signal.removeEventListener('abort', abort))
+    req.end()
+  })
+}
 
-  return {
-    server,
-    contextName: cluster.contextName,
-    getJson: (path, query = {}) => request('GET', path, query),
-    postJson: (path, query, body) => {
-      if (!isAllowedRequest('POST', path, query))
-        return Promise.reject(new ForbiddenRequestError('POST', path))
-      return request('POST', path, query, body)
-    },
-    async list(path, query, onItem, listOptions = {}) {
-      const pageSize = listOptions.pageSize ?? options.pageSize ?? DEFAULT_PAGE_SIZE
-      const seen = new Set<string>()
-      let continueToken: string | undefined
-      let restarted = false
-      let recovery: ListSummary['recovery']
-      let items = 0
-      let pages = 0
-      let resourceVersion: string | undefined
-      let gated = listOptions.gate === undefined
-      for (;;) {
-        let page: JsonObject
-        try {
-          page = await request('GET', path, {
-            ...query,
-            limit: pageSize > 0 ? pageSize : undefined,
-            continue: continueToken,
-          })
-        } catch (error) {
-          // A continue token older than etcd compaction answers 410 Expired (apiserver storage/etcd3 store.go).
-          if (error instanceof ApiStatusError && error.status.code === 410 && continueToken !== undefined) {
-            if (error.status.continueToken !== undefined) {
-              continueToken = error.status.continueToken
-              recovery ??= 'inconsistent-continue'
-              debug?.(
-                `list ${path}: continue token expired (410); continuing with the inconsistent continue token from the Status`,
-              )
-              continue
-            }
-            if (!restarted) {
-              restarted = true
-              continueToken = undefined
-              recovery = 'restarted'
-              debug?.(
-                `list ${path}: continue token expired (410) without a new token; restarting the list once, skipping items already seen (by uid)`,
-              )
-              continue
-            }
-          }
-          throw error
+type RequestJson = (method: string, path: string, query: Query) => Promise<JsonObject>
+
+/** Pages through a list with `limit`/`continue`, surviving one expired continue token (410) as client-go's pager does. */
+async function listAll(
+  endpoint: Endpoint,
+  request: RequestJson,
+  path: string,
+  query: Query,
+  onItem: (item: JsonObject) => void,
+  listOptions: ListOptions,
+): Promise<ListSummary> {
+  const debug = endpoint.options.debug
+  const pageSize = listOptions.pageSize ?? endpoint.options.pageSize ?? DEFAULT_PAGE_SIZE
+  const seen = new Set<string>()
+  let continueToken: string | undefined
+  let restarted = false
+  let recovery: ListSummary['recovery']
+  let items = 0
+  let pages = 0
+  let resourceVersion: string | undefined
+  let gated = listOptions.gate === undefined
+  for (;;) {
+    let page: JsonObject
+    try {
+      page = await request('GET', path, {
+        ...query,
+        limit: pageSize > 0 ? pageSize : undefined,
+        continue: continueToken,
+      })
+    } catch (error) {
+      // A continue token older than etcd compaction answers 410 Expired (apiserver storage/etcd3 store.go).
+      if (error instanceof ApiStatusError && error.status.code === 410 && continueToken !== undefined) {
+        if (error.status.continueToken !== undefined) {
+          continueToken = error.status.continueToken
+          recovery ??= 'inconsistent-continue'
+          debug?.(
+            `list ${path}: continue token expired (410); continuing with the inconsistent continue token from the Status`,
+          )
+          continue
         }
-        pages++
-        if (!gated) {
-          await listOptions.gate
-          gated = true
+        if (!restarted) {
+          restarted = true
+          continueToken = undefined
+          recovery = 'restarted'
+          debug?.(
+            `list ${path}: continue token expired (410) without a new token; restarting the list once, skipping items already seen (by uid)`,
+          )
+          continue
         }
-        const pageItems = Array.isArray(page.items) ? (page.items as unknown[]) : []
-        for (const item of pageItems) {
-          if (item === null || typeof item !== 'object') continue
-          const uid = ((item as JsonObject).metadata as {uid?: unknown} | undefined)?.uid
-          if (typeof uid === 'string') {
-            if (seen.has(uid)) continue
-            seen.add(uid)
-          }
-          items++
-          onItem(item as JsonObject)
-        }
-        const metadata = (page.metadata ?? {}) as {continue?: unknown; resourceVersion?: unknown}
-        if (typeof metadata.resourceVersion === 'string') resourceVersion ??= metadata.resourceVersion
-        continueToken =
-          typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined
-        if (continueToken === undefined) break
       }
-      return {
-        items,
-        pages,
-        ...(resourceVersion === undefined ? {} : {resourceVersion}),
-        ...(recovery === undefined ? {} : {recovery}),
-      }
-    },
-    watch,
-    close: () => agent.destroy(),
+      throw error
+    }
+    pages++
+    if (!gated) {
+      await listOptions.gate
+      gated = true
+    }
+    items += handOver(page, seen, onItem)
+    const metadata = (page.metadata ?? {}) as {continue?: unknown; resourceVersion?: unknown}
+    if (typeof metadata.resourceVersion === 'string') resourceVersion ??= metadata.resourceVersion
+    continueToken =
+      typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined
+    if (continueToken === undefined) break
   }
+  return {
+    items,
+    pages,
+    ...(resourceVersion === undefined ? {} : {resourceVersion}),
+    ...(recovery === undefined ? {} : {recovery}),
+  }
+}
+
+/** Hands a page's items over once each (by uid, across a restarted list); returns how many. */
+function handOver(page: JsonObject, seen: Set<string>, onItem: (item: JsonObject) => void): number {
+  let count = 0
+  const pageItems = Array.isArray(page.items) ? (page.items as unknown[]) : []
+  for (const item of pageItems) {
+    if (item === null || typeof item !== 'object') continue
+    const uid = ((item as JsonObject).metadata as {uid?: unknown} | undefined)?.uid
+    if (typeof uid === 'string') {
+      if (seen.has(uid)) continue
+      seen.add(uid)
+    }
+    count++
+    onItem(item as JsonObject)
+  }
+  return count
 }

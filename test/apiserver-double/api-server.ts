@@ -3,6 +3,7 @@ import {randomBytes, randomUUID} from 'node:crypto'
 import https from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import type {TLSSocket} from 'node:tls'
 import type {KubeObject} from './object-store.js'
 import {ObjectStore} from './object-store.js'
 import {
@@ -84,6 +85,8 @@ export interface RecordedRequest {
   /** Impersonate-User and Impersonate-Group headers, as the real API server reads them. */
   impersonateUser?: string
   impersonateGroups?: string[]
+  /** CN of a verified client certificate (kube-apiserver --client-ca-file authentication). */
+  clientCertCn?: string
   body?: unknown
 }
 
@@ -96,6 +99,12 @@ export interface ApiServerOptions {
   logRequests?: boolean
   denied?: DeniedAccess[]
   userName?: string
+  /** Listen address (default 127.0.0.1; `::1` serves https://[::1]:PORT). */
+  host?: string
+  /** PEM CA: a client certificate it signed authenticates like the token (kube-apiserver --client-ca-file). */
+  clientCa?: string
+  /** Serve under this path (an API server behind a path-routing proxy, e.g. /k8s/clusters/c-1). */
+  pathPrefix?: string
 }
 
 export interface ApiServerDouble {
@@ -624,8 +633,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     )
   }
 
+  const prefix = (options.pathPrefix ?? '').replace(/\/+$/, '')
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1')
+    if (prefix !== '')
+      url.pathname = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : '/'
     const method = req.method ?? 'GET'
     const record: RecordedRequest = {
       method,
@@ -640,6 +652,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     // Node joins a repeated header with ", "; the groups are the separate header lines.
     const groupLines = req.headersDistinct['impersonate-group']
     if (groupLines !== undefined) record.impersonateGroups = [...groupLines]
+    const peer = (req.socket as TLSSocket).authorized
+      ? (req.socket as TLSSocket).getPeerCertificate()
+      : undefined
+    if (peer?.subject?.CN !== undefined) record.clientCertCn = String(peer.subject.CN)
     requests.push(record)
     const rawBody = await readBody(req)
     const isProtobuf = String(req.headers['content-type'] ?? '').includes('protobuf')
@@ -665,7 +681,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return
     }
     if (fault?.status) answer = faultAnswer(fault, url.searchParams)
-    if (!answer && req.headers.authorization !== `Bearer ${token}`) answer = answerStatus(unauthorized())
+    const authenticated = req.headers.authorization === `Bearer ${token}` || record.clientCertCn !== undefined
+    if (!answer && !authenticated) answer = answerStatus(unauthorized())
     if (!answer) {
       try {
         answer = await route(req, url, bodyText, record.body)
@@ -694,14 +711,21 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     res.end(answer.body)
   }
 
-  const server = https.createServer({cert: tls.serverCertPem, key: tls.serverKeyPem}, (req, res) => {
-    handle(req, res).catch((err: Error) => {
-      if (!res.headersSent) res.writeHead(500, {'content-type': json})
-      res.end(JSON.stringify(statusBody(500, 'InternalError', err.message)))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const clientCerts =
+    options.clientCa === undefined ? {} : {ca: options.clientCa, requestCert: true, rejectUnauthorized: false}
+  const server = https.createServer(
+    {cert: tls.serverCertPem, key: tls.serverKeyPem, ...clientCerts},
+    (req, res) => {
+      handle(req, res).catch((err: Error) => {
+        if (!res.headersSent) res.writeHead(500, {'content-type': json})
+        res.end(JSON.stringify(statusBody(500, 'InternalError', err.message)))
+      })
+    },
+  )
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>((resolve) => server.listen(0, host, resolve))
+  const hostInUrl = host.includes(':') ? `[${host}]` : host
+  const url = `https://${hostInUrl}:${(server.address() as AddressInfo).port}${prefix}`
 
   return {
     url,

@@ -171,20 +171,53 @@ current-context: x
     assert.equal(connection.cluster.authKind, 'token-file')
   })
 
-  it('proxy-url is rejected with a clear message', async () => {
+  it('token and tokenFile together: the file wins, as in client-go', async () => {
     const d = dir()
-    const config = `clusters: [{name: c, cluster: {server: "https://k8s.example", proxy-url: "http://proxy:3128"}}]
+    write(join(d, 'token'), 'file-token\n')
+    const config = `clusters: [{name: c, cluster: {server: "https://k8s.example"}}]
+users: [{name: u, user: {token: inline-token, tokenFile: token}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`
+    const connection = await resolveConnection({kubeconfig: write(join(d, 'config'), config), env: {}})
+    assert.equal(connection.cluster.token, 'file-token')
+  })
+
+  it('basic auth next to an exec stanza wins: no plugin is set up (exec.go keeps an Authorization header)', async () => {
+    const d = dir()
+    const config = `clusters: [{name: c, cluster: {server: "https://k8s.example"}}]
+users: [{name: u, user: {username: admin, password: pw, exec: {apiVersion: client.authentication.k8s.io/v1, command: /nonexistent, interactiveMode: Never}}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`
+    const connection = await resolveConnection({kubeconfig: write(join(d, 'config'), config), env: {}})
+    assert.equal(connection.cluster.authKind, 'basic')
+    assert.equal(connection.cluster.authenticate, undefined)
+  })
+
+  it('proxy-url: http, https and socks5 are kept; another scheme is a usage error naming it', async () => {
+    const d = dir()
+    const configWith = (
+      proxy: string,
+    ) => `clusters: [{name: c, cluster: {server: "https://k8s.example", proxy-url: "${proxy}"}}]
 users: [{name: u, user: {token: t}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
 `
+    for (const proxy of ['http://proxy:3128', 'https://proxy:3129', 'socks5://proxy:1080']) {
+      const connection = await resolveConnection({
+        kubeconfig: write(join(d, 'config'), configWith(proxy)),
+        env: {},
+      })
+      assert.equal(connection.cluster.proxyUrl, proxy)
+    }
     await assert.rejects(
-      resolveConnection({kubeconfig: write(join(d, 'config'), config), env: {}}),
-      /uses proxy-url/,
+      resolveConnection({kubeconfig: write(join(d, 'config'), configWith('ftp://proxy:21')), env: {}}),
+      /proxy-url with the unsupported scheme "ftp:"/,
     )
   })
 
-  it('an exec user delegates to client-node, which runs the credential plugin', async () => {
+  it('an exec user runs the credential plugin (ours, without client-node)', async () => {
     const d = dir()
     const plugin = write(
       join(d, 'plugin.mjs'),
