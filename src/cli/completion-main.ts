@@ -102,7 +102,9 @@ export const completionAnswer = async (
 
 /** The executable's body: answer, then exit (an unanswered request must not hold the process open). */
 export const runCompletion = (command: CompletedCommand, flags: ManifestFlags): void => {
-  void completionAnswer(command, flags, process.argv.slice(2)).then((text) =>
+  // The bound counts from process start (performance.now()), so Node's own start-up is inside it.
+  const left = Math.max(200, completionTimeBoundMs - performance.now())
+  void completionAnswer(command, flags, process.argv.slice(2), left).then((text) =>
     process.stdout.write(text, () => process.exit(0)),
   )
 }

@@ -216,7 +216,7 @@ describe('kubectl __complete when the cluster cannot answer', () => {
     const r = await complete('inject-check', ['-n', ''], kubeconfig)
     assert.deepEqual(r.lines, [])
     assert.equal(r.directive, ':4')
-    assert.ok(r.ms < 1500, `${Math.round(r.ms)} ms`)
+    assert.ok(r.ms < 3000, `${Math.round(r.ms)} ms`)
   })
 
   // Timed on the executable itself: this kubectl (a version dispatcher) asks the server its version first, ~5 s here.
@@ -233,7 +233,8 @@ describe('kubectl __complete when the cluster cannot answer', () => {
     )
     const ms = performance.now() - started
     assert.equal(direct, 'deploy/\nds/\n:6\n')
-    assert.ok(ms < 2600, `${Math.round(ms)} ms`)
+    // 2 s from process start; the margin is for a loaded machine (without the bound it would wait for ever).
+    assert.ok(ms < 4000, `${Math.round(ms)} ms`)
     const viaKubectl = await complete('inject-check', ['-n', ''], kubeconfig)
     assert.deepEqual(viaKubectl.lines, [])
     assert.equal(viaKubectl.directive, ':4')
