@@ -82,3 +82,53 @@ for (const file of result.outputFiles) {
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16)
   writeFileSync(file.path, `// ${basename(file.path)} ${hash}\n${text}`)
 }
+
+// Completion executables (kubectl_complete-inject_*; kubectl ≥ 1.26 runs them for `kubectl inject-check <TAB>`): a plain
+// CommonJS bundle each, required by bin/, with the command's flags taken from oclif.manifest.json (built just before).
+const completions = {
+  'kubectl_complete-inject_check': 'inject-check',
+  'kubectl_complete-inject_diff': 'inject-diff',
+}
+const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8'))
+const flagFields = ['name', 'char', 'type', 'options', 'multiple', 'hidden', 'summary', 'description']
+const manifestFlags = (id) =>
+  Object.fromEntries(
+    Object.entries(manifest.commands[id].flags).map(([name, flag]) => [
+      name,
+      Object.fromEntries(
+        flagFields.filter((field) => flag[field] !== undefined).map((field) => [field, flag[field]]),
+      ),
+    ]),
+  )
+await build({
+  absWorkingDir: root,
+  entryPoints: Object.fromEntries(Object.keys(completions).map((bin) => [bin, `completion-entry:${bin}`])),
+  outdir,
+  outExtension: {'.js': '.cjs'},
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['@kubernetes/client-node'],
+  plugins: [
+    {
+      name: 'completion-entries',
+      setup(b) {
+        b.onResolve({filter: /^completion-entry:/}, (args) => ({
+          path: args.path.slice('completion-entry:'.length),
+          namespace: 'completion-entry',
+        }))
+        b.onLoad({filter: /.*/, namespace: 'completion-entry'}, (args) => ({
+          resolveDir: root,
+          loader: 'ts',
+          contents: [
+            `import {runCompletion} from './src/cli/completion-main.ts'`,
+            `runCompletion(${JSON.stringify(completions[args.path])}, ${JSON.stringify(manifestFlags(completions[args.path]))})`,
+          ].join('\n'),
+        }))
+      },
+    },
+  ],
+  logLevel: 'warning',
+  legalComments: 'none',
+})

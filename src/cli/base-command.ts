@@ -179,6 +179,11 @@ export interface ExplainedFailure {
   readonly exit: ExitCodeValue
 }
 
+/** What --json prints instead of a document when the command fails (schemas/error.schema.json). */
+export interface ErrorDocument {
+  readonly error: ExplainedFailure
+}
+
 /** The user's --kubeconfig/--context, carried into every `kubectl …` a message suggests. */
 export interface KubectlTarget {
   readonly kubeconfig?: string | undefined
@@ -327,7 +332,7 @@ export abstract class KubeCommand extends Command {
               ...(failure.hint === undefined ? {} : {hint: failure.hint}),
               exit: failure.exit,
             },
-          },
+          } satisfies ErrorDocument,
           null,
           2,
         ),

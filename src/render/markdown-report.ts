@@ -5,6 +5,7 @@ import type {Gap, SnapshotOrigin} from '../core/snapshot.js'
 import {summarizeVerdicts} from '../core/verdict/summary.js'
 import type {Verdict} from '../core/verdict/verdict.js'
 import {sanitizeTerminalText} from './terminal-text.js'
+import {decisionFlowchart} from './decision-flowchart.js'
 
 export interface MarkdownReportInput {
   readonly report: HealthReport
@@ -139,6 +140,14 @@ const targetSection = (v: Verdict): string[] => {
   if (file !== undefined) out.push(`- Source: ${codeSpan(file)}`)
   for (const f of v.findings) out.push(`- **${f.code}**: ${escapeMarkdown(f.message)}`)
   out.push('')
+  // A verdict without a trail (no check ran) has no path to draw.
+  if (v.checks.length + (v.admission?.length ?? 0) > 0)
+    out.push(
+      'Decision path (the deciding step highlighted):',
+      '',
+      codeBlock(decisionFlowchart(v), 'mermaid'),
+      '',
+    )
   if (v.actions.length > 0) out.push('Fix:', '', ...fixLines(v.actions, ''))
   return out
 }

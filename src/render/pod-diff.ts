@@ -3,7 +3,17 @@
 import type {Delta} from 'jsondiffpatch'
 import {inertYaml} from './yaml-text.js'
 import {formatChangeSummary} from '../core/preview/change-summary.js'
-import type {PodPreview} from '../core/preview/preview.js'
+import type {
+  PodPreview,
+  PreviewFailure,
+  PreviewNote,
+  PreviewRoute,
+  PreviewSubject,
+  WebhookAttribution,
+} from '../core/preview/preview.js'
+import type {ChangeSummary} from '../core/preview/change-summary.js'
+import type {PatchOperation} from '../core/preview/json-patch.js'
+import type {PodObject} from '../core/preview/pod-builder.js'
 import {createPalette, sanitizeTerminalText} from './terminal-text.js'
 import type {Palette} from './terminal-text.js'
 
@@ -263,8 +273,37 @@ const diffBody = (
 
 export const diffApiVersion = 'inject.kubectl.io/v1alpha1'
 
+/** inject-diff --json for one target (schemas/injection-diff.schema.json is generated from this type). */
+export interface InjectionDiff {
+  readonly apiVersion: typeof diffApiVersion
+  readonly kind: 'InjectionDiff'
+  readonly target: PreviewSubject
+  readonly route: PreviewRoute
+  readonly routeReason: PreviewNote
+  readonly raw: boolean
+  readonly revision: string | null
+  readonly webhooks: readonly WebhookAttribution[]
+  /** Whether `patch` has operations. */
+  readonly differences: boolean
+  readonly summary: ChangeSummary | null
+  /** The pod before admission (without status); null when the preview failed before building it. */
+  readonly before: PodObject | null
+  readonly after: PodObject | null
+  /** RFC 6902 JSON Patch from `before` to `after`. */
+  readonly patch: readonly PatchOperation[]
+  readonly warnings: readonly PreviewNote[]
+  readonly failure: PreviewFailure | null
+}
+
+/** inject-diff --json for several targets (-l sweeps, -f with several objects). */
+export interface InjectionDiffList {
+  readonly apiVersion: typeof diffApiVersion
+  readonly kind: 'InjectionDiffList'
+  readonly items: readonly InjectionDiff[]
+}
+
 /** One InjectionDiff document: the target, how it was previewed, before, after, the patch from before to after. */
-export const previewDocument = (preview: PodPreview): Json => ({
+export const previewDocument = (preview: PodPreview): InjectionDiff => ({
   apiVersion: diffApiVersion,
   kind: 'InjectionDiff',
   target: {
@@ -288,7 +327,7 @@ export const previewDocument = (preview: PodPreview): Json => ({
 })
 
 /** --json: an InjectionDiff for one target; an InjectionDiffList of them for several (-l sweeps, -f with several objects). */
-export const buildDiffDocument = (previews: readonly PodPreview[]): Json =>
+export const buildDiffDocument = (previews: readonly PodPreview[]): InjectionDiff | InjectionDiffList =>
   previews.length === 1
     ? previewDocument(previews[0]!)
     : {apiVersion: diffApiVersion, kind: 'InjectionDiffList', items: previews.map(previewDocument)}

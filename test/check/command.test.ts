@@ -6,6 +6,7 @@ import {describe, it} from 'node:test'
 import {parse as parseYaml} from 'yaml'
 import {assertFreshBuild, checkBin} from '../cli/built-cli.js'
 import {fixturePath} from './cluster-fixtures.js'
+import {schemaChecked} from '../schemas/validate-output.js'
 
 interface Run {
   readonly code: number
@@ -48,7 +49,7 @@ const check = (
   input?: string,
 ): Promise<Run> => {
   assertFreshBuild()
-  return run(process.execPath, [checkBin, ...args], env, input)
+  return run(process.execPath, [checkBin, ...args], env, input).then(schemaChecked)
 }
 
 const from = (install: string, cluster: string): string[] => [

@@ -12,6 +12,8 @@ export const diffBin = join(repoRoot, 'bin', 'kubectl-inject_diff')
 const buildOutputs = [
   'dist/bin/kubectl-inject_check.cjs',
   'dist/bin/kubectl-inject_diff.cjs',
+  'dist/bin/kubectl_complete-inject_check.cjs',
+  'dist/bin/kubectl_complete-inject_diff.cjs',
   'dist/commands/inject-check.js',
   'dist/commands/inject-diff.js',
 ]

@@ -9,6 +9,7 @@ import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {fixturePath} from '../check/cluster-fixtures.js'
 import {assertFreshBuild, checkBin, diffBin, repoRoot} from './built-cli.js'
 import {requireKubectl} from './kubectl-on-path.js'
+import {schemaChecked} from '../schemas/validate-output.js'
 
 // Module level: without kubectl this file fails once, with that message.
 const kubectlBin = requireKubectl()
@@ -25,7 +26,7 @@ const run = (
   env: Record<string, string | undefined>,
 ): Promise<Run> => {
   assertFreshBuild()
-  return new Promise((resolve) => {
+  return new Promise<Run>((resolve) => {
     execFile(
       file,
       args,
@@ -45,7 +46,7 @@ const run = (
         resolve({code, stdout, stderr})
       },
     )
-  })
+  }).then(schemaChecked)
 }
 
 const binDir = join(repoRoot, 'bin')

@@ -12,6 +12,7 @@ import {
 } from '../apiserver-double/index.js'
 import {applyJsonPatch} from '../apiserver-double/json-patch.js'
 import type {PatchOperation} from '../apiserver-double/json-patch.js'
+import {schemaChecked} from '../schemas/validate-output.js'
 import type {
   ApiServerDouble,
   DeniedAccess,
@@ -188,7 +189,7 @@ export const runDiff = (
   args: readonly string[],
   options: {kubeconfig?: string; stdin?: string; env?: Record<string, string>} = {},
 ): Promise<CliResult> =>
-  new Promise((resolve) => {
+  new Promise<CliResult>((resolve) => {
     const child = execFile(
       process.execPath,
       [
@@ -206,7 +207,7 @@ export const runDiff = (
         resolve({code: error === null ? 0 : Number((error as {code?: unknown}).code ?? 1), stdout, stderr}),
     )
     child.stdin?.end(options.stdin ?? '')
-  })
+  }).then(schemaChecked)
 
 /** Requests that changed state: the double's writes(), minus the AdmissionReviews posted to an injector via services/proxy. */
 export const stateChangingRequests = (api: ApiServerDouble) =>

@@ -1,6 +1,7 @@
 // The README's command samples: each is run against the bundled demo cluster, so the README shows real output.
 import {execFileSync} from 'node:child_process'
 import {assertFreshBuild, checkBin, repoRoot} from '../cli/built-cli.js'
+import {assertOutputMatchesSchema} from '../schemas/validate-output.js'
 
 export interface ReadmeSample {
   readonly name: string
@@ -30,6 +31,7 @@ export const renderSample = (sample: ReadmeSample): string => {
   } catch (error) {
     output = String((error as {stdout?: string}).stdout ?? '')
   }
+  assertOutputMatchesSchema(output)
   const command = `$ kubectl inject-check ${sample.args.join(' ')}`
   return ['```console', command, output.trimEnd(), '```'].join('\n')
 }

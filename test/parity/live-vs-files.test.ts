@@ -7,6 +7,7 @@ import {mkdtemp, readdir} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {schemaChecked} from '../schemas/validate-output.js'
 import {
   loadYamlObjects,
   recordedJustNow,
@@ -27,7 +28,7 @@ interface Run {
 }
 
 const inject = (args: readonly string[], kubeconfig: string): Promise<Run> =>
-  new Promise((resolve) => {
+  new Promise<Run>((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', launcher, '--', ...args],
@@ -40,7 +41,7 @@ const inject = (args: readonly string[], kubeconfig: string): Promise<Run> =>
       (error, stdout, stderr) =>
         resolve({code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr}),
     )
-  })
+  }).then(schemaChecked)
 
 /** The verdict items of `-o json`, without provenance. */
 const verdicts = (run: Run): unknown[] => {

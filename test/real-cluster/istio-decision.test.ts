@@ -20,6 +20,7 @@ import {realClusterAvailable, startRealCluster} from './cluster.js'
 import type {RealCluster} from './cluster.js'
 import {freePort, launch, stopProcs} from './processes.js'
 import type {Proc} from './processes.js'
+import {assertOutputMatchesSchema} from '../schemas/validate-output.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any shape
 type Json = Record<string, any>
@@ -275,6 +276,7 @@ describe('Istio’s own injection decision vs kubectl inject-check', {skip}, () 
       env: {PATH: `${plugins}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1'},
     })
     assert.equal(r.code, 0, r.stderr)
+    assertOutputMatchesSchema(r.stdout)
     return (JSON.parse(r.stdout) as Json).items[0] as Json
   }
 

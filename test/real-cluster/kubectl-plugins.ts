@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {KubectlOptions, RealCluster, Run} from './cluster.js'
+import {schemaChecked} from '../schemas/validate-output.js'
 
 let plugins: string | undefined
 export function pluginPath(): string {
@@ -19,9 +20,11 @@ export function pluginPath(): string {
 
 // `kubectl <plugin args>` as the inspector, plugins on PATH, no colour; `env` may swap KUBECONFIG.
 export const runPlugin = (cluster: RealCluster, args: string[], options: KubectlOptions = {}): Promise<Run> =>
-  cluster.kubectl(args, {
-    context: 'inspector',
-    timeoutMs: 120_000,
-    ...options,
-    env: {PATH: `${pluginPath()}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1', ...options.env},
-  })
+  cluster
+    .kubectl(args, {
+      context: 'inspector',
+      timeoutMs: 120_000,
+      ...options,
+      env: {PATH: `${pluginPath()}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1', ...options.env},
+    })
+    .then(schemaChecked)

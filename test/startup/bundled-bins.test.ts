@@ -20,6 +20,7 @@ import {fileURLToPath} from 'node:url'
 import {parse, stringify} from 'yaml'
 import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
 import {assertFreshBuild, checkBin} from '../cli/built-cli.js'
+import {schemaChecked} from '../schemas/validate-output.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const demo = join(root, 'examples', 'demo-cluster')
@@ -41,7 +42,7 @@ const runBin = (bin: string, args: readonly string[], env: Record<string, string
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
     child.on('error', reject)
     child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
+  }).then(schemaChecked)
 const run = (args: readonly string[], env: Record<string, string> = {}) => runBin(checkBin, args, env)
 
 const cacheDir = (home: string) => join(home, 'kubectl-inject', 'compile-cache')

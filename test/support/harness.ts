@@ -8,6 +8,7 @@ import {create} from 'tar'
 import {stringify} from 'yaml'
 import {loadYamlObjects} from '../apiserver-double/index.js'
 import {assertFreshBuild} from '../cli/built-cli.js'
+import {schemaChecked} from '../schemas/validate-output.js'
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url))
 export const bundles = join(repo, 'test', 'fixtures', 'bundles')
@@ -28,7 +29,7 @@ export const check = (
   env: Record<string, string | undefined> = {},
 ): Promise<Run> => {
   assertFreshBuild()
-  return new Promise((resolve) => {
+  return new Promise<Run>((resolve) => {
     execFile(
       process.execPath,
       ['--input-type=module', '-e', launcher, '--', ...args],
@@ -50,7 +51,7 @@ export const check = (
         resolve({code, stdout, stderr})
       },
     )
-  })
+  }).then(schemaChecked)
 }
 
 /** The plain `kubectl get -o yaml` files inside the 1.30 bug report, copied out as ordinary .yaml files. */
