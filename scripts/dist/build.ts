@@ -1,7 +1,7 @@
 // `npm run dist`: single executables for every platform, their archives, and the krew manifests, into release/.
 // One executable per platform serves every bin of package.json (it runs the one it is named as); see README "Install".
 import {createHash} from 'node:crypto'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -31,7 +31,7 @@ export async function buildRelease(): Promise<{archives: ArchiveRef[]; paths: Re
   rmSync(releaseDir, {recursive: true, force: true})
   const work = join(releaseDir, '.work')
   const blob = await buildSeaBlob(root, join(work, 'sea'), {main: 'loader', useCodeCache: false})
-  const bundleHash = sha256Of(join(work, 'sea', 'kubectl-inject.cjs'))
+  const stamp = inputsStamp(join(work, 'sea'))
   const archives: ArchiveRef[] = []
   const paths: Record<string, string> = {}
   const sums: string[] = []
@@ -56,13 +56,22 @@ export async function buildRelease(): Promise<{archives: ArchiveRef[]; paths: Re
   for (const plugin of plugins)
     writeFileSync(join(releaseDir, `${plugin}.yaml`), krewManifest(plugin, pjson.version, homepage, archives))
   writeFileSync(join(releaseDir, 'SHA256SUMS'), sums.join(''))
-  writeFileSync(stampFile, bundleHash)
+  writeFileSync(stampFile, stamp)
   rmSync(work, {recursive: true, force: true})
   return {archives, paths}
 }
 
 const sha256Of = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex')
-const stampFile = join(releaseDir, '.bundle-sha256')
+const stampFile = join(releaseDir, '.inputs-sha256')
+
+// What the executables are made of: the bundles (every .cjs esbuild wrote into `dir`), the loader's source, Node's version.
+function inputsStamp(dir: string): string {
+  const hash = createHash('sha256').update(process.version)
+  hash.update(readFileSync(join(root, 'scripts', 'dist', 'sea-loader.ts')))
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cjs') && f !== 'sea-loader.cjs').sort())
+    hash.update(file).update(readFileSync(join(dir, file)))
+  return hash.digest('hex')
+}
 
 /** Whether release/ was built from the sources as they are now (same SEA bundle bytes); bundling takes a second or two. */
 export async function releaseIsFresh(): Promise<boolean> {
@@ -70,7 +79,7 @@ export async function releaseIsFresh(): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-inject-sea-'))
   try {
     await buildSeaBundle(root, join(dir, 'kubectl-inject.cjs'))
-    return readFileSync(stampFile, 'utf8') === sha256Of(join(dir, 'kubectl-inject.cjs'))
+    return readFileSync(stampFile, 'utf8') === inputsStamp(dir)
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }

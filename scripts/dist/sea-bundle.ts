@@ -1,10 +1,10 @@
 // One CommonJS script holding every bin of package.json, as Node 20's single executable applications run it: no require
 // of anything but builtins and no import() (the SEA main script has neither), so every package is bundled in.
 import {build} from 'esbuild'
-import type {Plugin as EsbuildPlugin} from 'esbuild'
+import type {BuildOptions, Metafile, Plugin as EsbuildPlugin} from 'esbuild'
 import {readFileSync} from 'node:fs'
 import {isBuiltin} from 'node:module'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 /** package.json's bin names, in order: the executables every archive holds (one binary, linked under each name). */
 export function binNames(root: string): string[] {
@@ -42,47 +42,71 @@ function entrySource(root: string): string {
   ].join('\n')
 }
 
-// import('node:…') of a builtin becomes a require wrapped as a module namespace; the SEA main script has no import().
-const builtinImports: EsbuildPlugin = {
-  name: 'builtin-imports',
+/** Packages the loader keeps in their own SEA asset, compiled only when first imported (as the npm install imports them). */
+export const lazyPackages: Readonly<Record<string, string>> = {'@kubernetes/client-node': 'client-node'}
+
+// import() of a builtin or a lazy package becomes a require wrapped as a module namespace: the SEA main script has no
+// import(); the loader's require serves the lazy packages from their assets.
+const requireImports = (lazy: readonly string[]): EsbuildPlugin => ({
+  name: 'require-imports',
   setup(b) {
-    b.onResolve({filter: /.*/}, (args) =>
-      args.kind === 'dynamic-import' && isBuiltin(args.path) ? {path: args.path, namespace: 'builtin'} : undefined,
-    )
-    b.onLoad({filter: /.*/, namespace: 'builtin'}, (args) => ({
+    b.onResolve({filter: /.*/}, (args) => {
+      if (lazy.includes(args.path)) return args.kind === 'dynamic-import' ? {path: args.path, namespace: 'required'} : {external: true}
+      return args.kind === 'dynamic-import' && isBuiltin(args.path) ? {path: args.path, namespace: 'required'} : undefined
+    })
+    b.onLoad({filter: /.*/, namespace: 'required'}, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path)})`,
       loader: 'js',
     }))
   },
-}
+})
 
 // The SEA's require loads builtins only and warns on anything else; optional requires (oclif's package.json, node-fetch's
 // encoding, ws's bufferutil) then fail quietly as a missing module, which their try/catch expects.
-const missingModules = `var require = ((seaRequire) => (id) => {
-  if (seaRequire('node:module').isBuiltin(id)) return seaRequire(id)
+const missingModules = (lazy: readonly string[]): string => `var require = ((seaRequire) => (id) => {
+  if (seaRequire('node:module').isBuiltin(id) || ${JSON.stringify(lazy)}.includes(id)) return seaRequire(id)
   throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'})
 })(require);`
 
-/** Writes the single-executable script to `outfile`; fails on any import() left that the SEA could not run. */
-export async function buildSeaBundle(root: string, outfile: string): Promise<void> {
-  const result = await build({
-    absWorkingDir: root,
-    stdin: {contents: entrySource(root), resolveDir: root, loader: 'ts', sourcefile: 'sea-entry.ts'},
-    outfile,
+const common = (lazy: readonly string[]): BuildOptions & {metafile: true} => ({
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
     // typescript: oclif's read-tsconfig requires it only for ts-node development runs, inside a try.
     external: ['typescript'],
-    plugins: [builtinImports],
-    banner: {js: missingModules},
-    minify: process.env.SEA_MINIFY !== "0",
+    plugins: [requireImports(lazy)],
+    banner: {js: missingModules(lazy)},
+    minify: true,
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
-  })
-  const outputs = Object.values(result.metafile.outputs)
-  const left = outputs.flatMap((o) => o.imports).filter((i) => i.kind === 'dynamic-import')
+})
+
+const metafileOf = async (options: BuildOptions & {metafile: true}): Promise<Metafile> => (await build(options)).metafile
+
+/**
+ * Writes the single-executable script to `outfile` and, when `split`, each lazy package beside it (`<asset>.cjs`);
+ * returns asset name → file. Fails on any import() left that the SEA could not run.
+ */
+export async function buildSeaBundle(root: string, outfile: string, split = true): Promise<Record<string, string>> {
+  const lazy = split ? Object.keys(lazyPackages) : []
+  const files: Record<string, string> = {bundle: outfile}
+  const results: Metafile[] = [
+    await metafileOf({
+      ...common(lazy),
+      absWorkingDir: root,
+      stdin: {contents: entrySource(root), resolveDir: root, loader: 'ts', sourcefile: 'sea-entry.ts'},
+      outfile,
+    }),
+  ]
+  for (const pkg of lazy) {
+    const file = join(dirname(outfile), `${lazyPackages[pkg]}.cjs`)
+    files[lazyPackages[pkg]!] = file
+    results.push(await metafileOf({...common([]), absWorkingDir: root, entryPoints: [pkg], outfile: file}))
+  }
+  const imports = results.flatMap((m) => Object.values(m.outputs)).flatMap((o) => o.imports)
+  const left = imports.filter((i) => i.kind === 'dynamic-import')
   if (left.length > 0) throw new Error(`SEA bundle keeps import() of ${left.map((i) => i.path).join(', ')}`)
+  return files
 }

@@ -10,39 +10,55 @@ import vm from 'node:vm'
 // CommonJS wrapper arguments of the SEA main script, passed on to the bundle.
 declare const require: NodeJS.Require
 declare const module: {exports: unknown}
-// The bundle's sha256 prefix, put in by scripts/dist/sea.ts (esbuild define): no hashing of 5 MB on every start.
-declare const SEA_BUNDLE_HASH: string
+// Put in by scripts/dist/sea.ts (esbuild define): each asset's sha256 prefix (no hashing of megabytes on every start),
+// and the packages kept in their own asset (package → asset), compiled on first require.
+declare const SEA_ASSET_HASHES: Readonly<Record<string, string>>
+declare const SEA_LAZY_PACKAGES: Readonly<Record<string, string>>
 
-const source = getAsset('bundle', 'utf8')
-const cache = cacheFiles(SEA_BUNDLE_HASH)
-const cached = cache === undefined ? undefined : readCache(cache)
-// The wrapper on the first line keeps the bundle's line numbers in stack traces.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: process.execPath,
-  cachedData: cached?.data,
-})
-if (cache !== undefined && (cached === undefined || script.cachedDataRejected === true || !cached.full)) {
-  // Written at exit, so it holds what this run compiled; help and failed runs compile less, so a full run replaces theirs.
-  process.once('exit', (code) => {
-    const full = code === 0 && !process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')
-    if (cached === undefined || script.cachedDataRejected === true || full) writeCache(cache, full, script)
-  })
+const lazy = new Map<string, unknown>()
+// What the bundle's require gets: builtins from the SEA's require, lazy packages from their assets.
+const bundleRequire = (id: string): unknown => {
+  const asset = Object.hasOwn(SEA_LAZY_PACKAGES, id) ? SEA_LAZY_PACKAGES[id] : undefined
+  if (asset === undefined) return require(id)
+  if (!lazy.has(asset)) lazy.set(asset, runAsset(asset))
+  return lazy.get(asset)
 }
-;(script.runInThisContext() as (...args: unknown[]) => void)(
-  module.exports,
-  require,
-  module,
-  process.execPath,
-  dirname(process.execPath),
-)
+runAsset('bundle', module)
+
+/** Runs a CommonJS asset through its code cache; returns its exports. */
+function runAsset(name: string, into: {exports: unknown} = {exports: {}}): unknown {
+  const source = getAsset(name, 'utf8')
+  const cache = cacheFiles(name, SEA_ASSET_HASHES[name] ?? '')
+  const cached = cache === undefined ? undefined : readCache(cache)
+  // The wrapper on the first line keeps the asset's line numbers in stack traces.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: `${process.execPath}:${name}`,
+    cachedData: cached?.data,
+  })
+  if (cache !== undefined && (cached === undefined || script.cachedDataRejected === true || !cached.full)) {
+    // Written at exit, so it holds what this run compiled; help and failed runs compile less, so a full run replaces theirs.
+    process.once('exit', (code) => {
+      const full = code === 0 && !process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')
+      if (cached === undefined || script.cachedDataRejected === true || full) writeCache(cache, full, script)
+    })
+  }
+  ;(script.runInThisContext() as (...args: unknown[]) => void)(
+    into.exports,
+    bundleRequire,
+    into,
+    process.execPath,
+    dirname(process.execPath),
+  )
+  return into.exports
+}
 
 type CacheFiles = {full: string; partial: string; prefix: string}
 
 // Keyed by the bundle's content, the Node version and the CPU; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-function cacheFiles(hash: string): CacheFiles | undefined {
+function cacheFiles(asset: string, hash: string): CacheFiles | undefined {
   if (['1', 'true'].includes(process.env.NODE_DISABLE_COMPILE_CACHE ?? '')) return undefined
   const base = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kubectl-inject', 'compile-cache')
-  const prefix = 'sea-'
+  const prefix = `sea-${asset}-`
   const key = join(base, `${prefix}${hash}-${process.version}-${process.arch}`)
   return {full: `${key}.v8`, partial: `${key}.partial.v8`, prefix}
 }

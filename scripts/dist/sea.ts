@@ -6,7 +6,7 @@ import {chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'n
 import {createHash} from 'node:crypto'
 import {join} from 'node:path'
 import {inject} from 'postject'
-import {buildSeaBundle} from './sea-bundle.js'
+import {buildSeaBundle, lazyPackages} from './sea-bundle.js'
 import type {Platform} from './platforms.js'
 
 // The fuse Node's SEA support looks for (node's src/node_sea.cc, the SEA docs' postject command).
@@ -22,7 +22,7 @@ export type SeaMode = {readonly main: 'loader' | 'direct'; readonly useCodeCache
 export async function buildSeaBlob(root: string, workDir: string, mode: SeaMode): Promise<string> {
   mkdirSync(workDir, {recursive: true})
   const bundle = join(workDir, 'kubectl-inject.cjs')
-  await buildSeaBundle(root, bundle)
+  const assets = await buildSeaBundle(root, bundle, mode.main === 'loader')
   const blob = join(workDir, 'sea.blob')
   const config: Record<string, unknown> = {
     output: blob,
@@ -32,8 +32,8 @@ export async function buildSeaBlob(root: string, workDir: string, mode: SeaMode)
   }
   if (mode.main === 'direct') config.main = bundle
   else {
-    config.main = await buildLoader(root, workDir, bundle)
-    config.assets = {bundle}
+    config.main = await buildLoader(root, workDir, assets)
+    config.assets = assets
   }
   const configFile = join(workDir, 'sea-config.json')
   writeFileSync(configFile, JSON.stringify(config, null, 2))
@@ -41,8 +41,10 @@ export async function buildSeaBlob(root: string, workDir: string, mode: SeaMode)
   return blob
 }
 
-async function buildLoader(root: string, workDir: string, bundle: string): Promise<string> {
-  const hash = createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 16)
+async function buildLoader(root: string, workDir: string, assets: Record<string, string>): Promise<string> {
+  const hashes = Object.fromEntries(
+    Object.entries(assets).map(([name, file]) => [name, createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16)]),
+  )
   const loader = join(workDir, 'sea-loader.cjs')
   await build({
     absWorkingDir: root,
@@ -52,7 +54,7 @@ async function buildLoader(root: string, workDir: string, bundle: string): Promi
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    define: {SEA_BUNDLE_HASH: JSON.stringify(hash)},
+    define: {SEA_ASSET_HASHES: JSON.stringify(hashes), SEA_LAZY_PACKAGES: JSON.stringify(lazyPackages)},
     logLevel: 'warning',
   })
   return loader

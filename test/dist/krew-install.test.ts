@@ -7,7 +7,8 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, s
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {parse} from 'yaml'
+import {parse, stringify} from 'yaml'
+import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
 import {buildRelease, releaseDir, releaseIsFresh, root} from '../../scripts/dist/build.js'
 import {ensureKrew, krewUnavailable} from '../../scripts/dist/krew.js'
 import type {KrewTools} from '../../scripts/dist/krew.js'
@@ -70,6 +71,19 @@ function krewEnv(tools: KrewTools, krewRoot: string, extra: NodeJS.ProcessEnv = 
     NO_COLOR: '1',
     ...extra,
   }
+}
+
+// The double's token kubeconfig with the token handed out by an exec plugin instead (client-node runs exec credentials).
+function execCredentialKubeconfig(tokenKubeconfig: string): string {
+  const config = parse(readFileSync(tokenKubeconfig, 'utf8')) as {users: {user: Record<string, unknown>}[]}
+  const user = config.users[0]!
+  const credential = {apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: user.user.token}}
+  const plugin = join(scratch, 'credential.sh')
+  writeFileSync(plugin, `#!/bin/sh\necho '${JSON.stringify(credential)}'\n`, {mode: 0o755})
+  user.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never'}}
+  const kubeconfig = join(scratch, 'exec.yaml')
+  writeFileSync(kubeconfig, stringify(config))
+  return kubeconfig
 }
 
 function kubectlPath(): string {
@@ -165,6 +179,28 @@ describe('the release for krew', {skip: unavailable ?? false}, () => {
       assert.equal(sea.code, npm.code, sea.stderr)
       assert.equal(sea.stdout, npm.stdout)
       assert.match(sea.stdout, /targets: /)
+    })
+
+    it('live against the API-server double with an exec credential: the JSON of the npm install, client-node from its own asset', async () => {
+      const objects = readdirSync(demo)
+        .filter((f) => f.endsWith('.yaml'))
+        .flatMap((f) => loadYamlObjects(join(demo, f)))
+      const double = await startApiServer({objects})
+      try {
+        const kubeconfig = execCredentialKubeconfig(double.writeKubeconfig({dir: scratch, fileName: 'token.yaml'}))
+        const args = ['-A', '--kubeconfig', kubeconfig, '-o', 'json']
+        const npm = await run(process.execPath, [join(root, 'bin', 'kubectl-inject_check'), ...args], process.env)
+        // Twice: the first run writes the code caches (the bundle, and client-node for the exec credential), the second reads them.
+        for (let i = 0; i < 2; i++) {
+          const sea = await run('kubectl', ['inject-check', ...args], env)
+          assert.equal(sea.code, npm.code, sea.stderr)
+          assert.deepEqual(JSON.parse(sea.stdout), JSON.parse(npm.stdout))
+        }
+        const caches = readdirSync(join(scratch, '.cache', 'kubectl-inject', 'compile-cache'))
+        assert.deepEqual(caches.map((f) => f.replace(/-[0-9a-f]{16}-.*/, '')).sort(), ['sea-bundle', 'sea-client-node'])
+      } finally {
+        await double.close()
+      }
     })
 
     it('kubectl inject-diff runs too (its usage error, from the same executable)', async () => {
