@@ -16,7 +16,7 @@ export type ArchiveRef = {
 type PluginText = {readonly shortDescription: string; readonly description: string; readonly caveats: string}
 
 const reads =
-  'namespaces and their labels, MutatingWebhookConfigurations, the Istio injector and mesh ConfigMaps, ' +
+  'namespaces and their labels, MutatingWebhookConfigurations, the Istio injector and mesh ConfigMaps,\n' +
   'pods, workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs) and Events'
 
 const rosetta =
@@ -24,8 +24,8 @@ const rosetta =
   '(softwareupdate --install-rosetta); no Node.js build for darwin/arm64 exists at the version it embeds.'
 
 const signing =
-  'macOS: the embedded script invalidates Node.js\'s signature; if macOS stops the executable, sign it ad hoc once: ' +
-  'codesign --sign - "$(readlink "$(command -v kubectl-PLUGIN)")"'
+  "macOS: the embedded script invalidates Node.js's signature; if macOS refuses to run the executable, sign it ad hoc " +
+  'once: codesign --force --sign - "$(readlink "$(command -v kubectl-PLUGIN)")"'
 
 // One binary serves both plugins: krew links it under the plugin's name, and it runs the plugin named so.
 const texts: Readonly<Record<string, PluginText>> = {

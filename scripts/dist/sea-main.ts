@@ -43,7 +43,8 @@ export function chooseBin(
   argv0: string,
   first: string | undefined,
 ): {bin: SeaBin; shift: boolean} | undefined {
-  const own = byName(bins, basename(argv0).replace(/\.exe$/i, ''))
+  // Either separator: the file name on Windows too, whatever platform this runs on.
+  const own = byName(bins, (argv0.split(/[\\/]/).pop() ?? '').replace(/\.exe$/i, ''))
   if (own !== undefined) return {bin: own, shift: false}
   const named = first === undefined ? undefined : (byName(bins, first) ?? byName(bins, `kubectl-${first.replaceAll('-', '_')}`))
   return named === undefined ? undefined : {bin: named, shift: true}
