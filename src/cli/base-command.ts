@@ -252,7 +252,10 @@ const explainFailureText = (error: unknown, commandId: string): ExplainedFailure
 export abstract class KubeCommand extends Command {
   static override enableJsonFlag = true
   // --version prints oclif's user agent (name/version platform node); kubectl passes it through to the plugin.
-  static override baseFlags = {...kubeFlags, version: Flags.version({description: 'Print the version and exit.'})}
+  static override baseFlags = {
+    ...kubeFlags,
+    version: Flags.version({description: 'Print the version and exit.'}),
+  }
 
   #debug = false
   #logLevel = 0
