@@ -35,6 +35,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'release/**',
       'node_modules/**',
       'examples/**',
       'test/fixtures/**',

@@ -1,17 +1,17 @@
 // Runtime of the bundled bins: oclif's main.run (config, init/finally hooks, help, runCommand) in the same order, except
 // that the command class comes from the bundle; oclif would import dist/commands/<id>.js and its unbundled module graph.
 import {Config, flush, handle, loadHelpClass} from '@oclif/core'
-import type {Command} from '@oclif/core'
+import type {Command, Interfaces} from '@oclif/core'
 import {helpAddition} from '@oclif/core/run'
 
 /** Runs `kubectl <id> ARGS` as `execute({dir: root, args: [id, ...ARGS]})` does; `--help` never loads the command. */
 export async function runBundledCommand(
   id: string,
   loadCommand: () => Promise<Command.Class>,
-  root: string,
+  root: string | Interfaces.LoadOptions,
 ): Promise<void> {
   try {
-    const config = await Config.load({root})
+    const config = await Config.load(typeof root === 'string' ? {root} : root)
     const argv = [id, ...process.argv.slice(2)]
     const argvSlice = argv.slice(1)
     const cached = config.findCommand(id)

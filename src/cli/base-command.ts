@@ -257,7 +257,11 @@ const explainFailureText = (error: unknown, commandId: string): ExplainedFailure
 /** The oclif base command for kubectl-inject commands. */
 export abstract class KubeCommand extends Command {
   static override enableJsonFlag = true
-  static override baseFlags = kubeFlags
+  // --version prints oclif's user agent (name/version platform node); kubectl passes it through to the plugin.
+  static override baseFlags = {
+    ...kubeFlags,
+    version: Flags.version({description: 'Print the version and exit.'}),
+  }
 
   #debug = false
   #logLevel = 0
