@@ -2,7 +2,7 @@
 import type {LiveReadOptions} from '../cluster/live-source.js'
 import type {ManifestReadOptions} from '../cluster/manifest-reader.js'
 import {defaultRequestTimeout} from '../cluster/request-timeout.js'
-import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
+import type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'
 import type {Transport} from '../cluster/transport.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'

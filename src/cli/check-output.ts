@@ -1,5 +1,5 @@
 // The render step of inject-check: a trail for one named target, a table for many, a document for json/yaml.
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import type {HealthReport} from '../core/health/health-report.js'
 import type {ClusterSnapshot, Gap} from '../core/snapshot.js'
 import {matchesFailOn} from '../core/verdict/summary.js'

@@ -2,7 +2,7 @@
 // the watch API, re-judge the sweep when any of them changes, and print the rows whose verdict changed.
 // Watches start at each collection's list resourceVersion (read before the first snapshot, so nothing is missed);
 // a 410 Expired relists, an ended stream reconnects from the last version seen (client-go reflector semantics).
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import type {JsonObject, Transport, WatchEvent} from '../cluster/transport.js'
 import {ApiStatusError} from '../cluster/kube-errors.js'
 

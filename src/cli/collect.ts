@@ -1,7 +1,7 @@
 // --collect FILE.tar.gz: read the live cluster with the health extras for the targets and write a support bundle that
 // `--from FILE.tar.gz` reads back to the same verdicts. Only raw objects the checks read go in: never the kubeconfig, never Secrets.
 import {rawShell, sh, shellQuote} from '../core/verdict/shell-command.js'
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import type {Gap} from '../core/snapshot.js'
 import {sanitizeTerminalText} from '../render/terminal-text.js'
 import type {CheckPlan} from './check-plan.js'

@@ -1,6 +1,6 @@
 // Parses kubectl-style target arguments (`web-0`, `pod/web-0`, `deploy/web`, `deployment web`, `ns/shop`) into a TargetSpec.
 // Pure: returns the target or a kubectl-worded error; the command turns errors into exit 64.
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import {parseLabelSelector} from '../core/admission/label-selector.js'
 import type {WorkloadKind} from '../core/snapshot.js'
 

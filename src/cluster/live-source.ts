@@ -12,7 +12,7 @@ import type {Connection} from './kubeconfig.js'
 import {ApiStatusError, statusReason, subjectOfPath} from './kube-errors.js'
 import {SnapshotBuilder, needsPodObjects, projectPod, projectWorkload} from './projection.js'
 import {expectedInjectorConfigMaps, istiodNamespaces, istiodServices} from './istio-objects.js'
-import type {SnapshotExtras, TargetSpec} from './target-spec.js'
+import type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'
 import {createTransport, type JsonObject, type Transport, type TransportOptions} from './transport.js'
 
 export interface LiveConnection {
