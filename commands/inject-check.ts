@@ -48,7 +48,7 @@ export default class InjectCheck extends KubeCommand {
 
   static override description = `Evaluates both layers exactly as the cluster would: the API server's webhook selection (namespaceSelector, objectSelector, rules, matchConditions) and istiod's injection policy (hostNetwork, ignored namespaces, sidecar.istio.io/inject, never/alwaysInjectSelector, policy). Existing pods are compared with what a pod created now would get (needs restart, unexpected sidecar, revision drift).
 
-TARGET is a pod name, TYPE/NAME or TYPE NAME: pod/, deploy/, sts/, ds/, rs/, rc/, job/, cronjob/ (cj/), ns/, also kubectl's plural and TYPE.GROUP forms (deployments.apps/web, cronjobs.batch/nightly). A TYPE alone is accepted for pods only: without a target (or with "pods"), every pod in the namespace (or -A, -l) is listed. -f judges manifests instead; with -l only those whose pod (template) labels match. Nothing in the cluster is changed: every request is a read.
+TARGET is a pod name, TYPE/NAME or TYPE NAME: pod/, deploy/, sts/, ds/, rs/, rc/, job/, cronjob/ (cj/), ns/, also kubectl's plural and TYPE.GROUP forms (deployments.apps/web, cronjobs.batch/nightly). Without a target (or with "pods"), every pod in the namespace (or -A, -l) is listed; another TYPE alone (deployments, sts, ds, rs, jobs, cj, ns) lists every object of that kind in scope with its template verdict, -l selecting by the objects' own labels. -f judges manifests instead; with -l only those whose pod (template) labels match. Nothing in the cluster is changed: every request is a read.
 
 --health shows the injector webhooks' health instead: for every Istio webhook the Service → port → endpoints chain, caBundle, failurePolicy, foreign selector terms and ordering; FailedCreate events classified with platform hints; stale proxies; and the restart plan (drifted pods grouped by owner, with the kubectl rollout restart commands in a safe order). -o markdown writes the same as a support-ticket report. --collect FILE.tar.gz saves what the checks read (redacted) for --from.
 
@@ -66,6 +66,11 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     {
       description: 'Would a new pod in this namespace be injected, and by which revision?',
       command: 'kubectl inject-check ns/shop',
+    },
+    {
+      description:
+        'Every Deployment in every namespace, each judged by its pod template (as kubectl get deployments).',
+      command: 'kubectl inject-check deployments -A',
     },
     {
       description: 'Every pod in every namespace, with the webhook column.',
@@ -116,7 +121,8 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   static override args = {
     // ignoreStdin: oclif would otherwise read piped stdin as the argument, which belongs to `-f -`.
     target: Args.string({
-      description: 'POD, TYPE/NAME (deploy/web, deployments.apps/web, sts/db, ns/shop), or pods',
+      description:
+        'POD, TYPE/NAME (deploy/web, deployments.apps/web, sts/db, ns/shop), or a TYPE alone (pods, deployments)',
       required: false,
       ignoreStdin: true,
     }),

@@ -17,6 +17,14 @@ export type TargetSpec =
       readonly labelSelector?: string
       readonly fieldSelector?: string
     }
+  /** Every object of one kind in scope (`kubectl inject-check deployments`), -l over the objects' own labels. */
+  | {
+      readonly kind: 'list'
+      readonly listKind: WorkloadKind | 'Namespace'
+      /** null = all namespaces (always null for namespaces). */
+      readonly namespace: string | null
+      readonly labelSelector?: string
+    }
   /** Local manifests judged against the cluster: the source needs namespaces, webhooks and injector ConfigMaps only. */
   | {readonly kind: 'manifests'; readonly namespaces: readonly string[]}
 
