@@ -205,16 +205,15 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
     }
     if (previews.length === 0) writeWarning('no pods to preview')
     if (flags.output === 'diff') {
-      const [{loadPodDiffer}, {renderPodDiff}] = await Promise.all([
+      const [{podDelta}, {renderPodDiff}] = await Promise.all([
         import('../src/core/preview/delta.js'),
         import('../src/render/pod-diff.js'),
       ])
-      const differ = await loadPodDiffer()
       if (previews.length > 0)
         writeData(
           previews
             .map((p) =>
-              renderPodDiff(p, p.failure === null ? differ(p.before, p.after) : undefined, {colour}),
+              renderPodDiff(p, p.failure === null ? podDelta(p.before, p.after) : undefined, {colour}),
             )
             .join('\n\n'),
         )
