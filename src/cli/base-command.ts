@@ -312,10 +312,19 @@ export abstract class KubeCommand extends Command {
     writeData(jsonChunks(json))
   }
 
+  /** The exit code of an unexpected failure (inject-diff: 70, since its 1 means "differences found"). */
+  protected get unexpectedExit(): number {
+    return ExitCode.Unexpected
+  }
+
   // One line and a next step instead of a stack trace; oclif's own catch would also set process.exitCode (a node:test trap).
   protected override async catch(error: Error & {oclif?: {exit?: number | false}}): Promise<never> {
     if (error.name === 'ExitError' || (error as {code?: unknown}).code === 'EEXIT') throw error
-    const failure = explainFailure(error, this.id ?? 'inject-check', this.#kubectlTarget)
+    const explained = explainFailure(error, this.id ?? 'inject-check', this.#kubectlTarget)
+    const failure = {
+      ...explained,
+      exit: explained.exit === ExitCode.Unexpected ? this.unexpectedExit : explained.exit,
+    }
     // Under --json the error is said once, as JSON on stdout (what a script parses); otherwise once on stderr.
     if (this.jsonEnabled())
       writeData(

@@ -1,5 +1,6 @@
-// The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests.
-import type {LiveReadOptions} from '../cluster/live-source.js'
+// The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests; the
+// kubeconfig connection (connectLive) serves inject-diff too.
+import type {LiveConnection, LiveReadOptions} from '../cluster/live-source.js'
 import type {ManifestReadOptions} from '../cluster/manifest-reader.js'
 import {defaultRequestTimeout} from '../cluster/request-timeout.js'
 import type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'
@@ -26,7 +27,7 @@ export interface CheckInput {
 }
 
 // Bytes, so the reader can decode UTF-16 (PowerShell pipes) as well as UTF-8.
-const readStdin = async (): Promise<Buffer> => {
+export const readStdin = async (): Promise<Buffer> => {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
@@ -41,6 +42,8 @@ export interface LiveReader {
   read(target: TargetSpec, extras: SnapshotExtras, options?: LiveReadOptions): Promise<ClusterSnapshot>
   /** A transport without a request timeout, for watch streams (--watch); close it when done. */
   openWatchTransport(): Transport
+  /** A connection with the request timeout for a series of requests (inject-diff's dry-runs); close its transport. */
+  open(): LiveConnection
 }
 
 /** KUBECONFIG set but naming only files that do not exist: say so, instead of "no kubeconfig found: set KUBECONFIG". */
@@ -135,6 +138,7 @@ export const connectLive = async (
     server: connection.cluster.server,
     openWatchTransport: () =>
       openLiveConnection(connection, {timeoutMs: 0, debug, pageSize: flags['chunk-size']}).transport,
+    open: () => openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']}),
     read: async (target, extras, options) => {
       const live = openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']})
       const progress = await startProgress(
