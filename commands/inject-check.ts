@@ -24,7 +24,6 @@ import {
   resolveTarget,
 } from '../src/cli/check-input.js'
 import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
-import {renderVerdictTable} from '../src/render/verdict-table.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import type {CheckPlan} from '../src/cli/check-plan.js'
 import {sortOrder} from '../src/render/item-printers.js'
@@ -255,64 +254,21 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     colour: boolean,
     printer: Awaited<ReturnType<typeof resolvePrinter>>,
   ): Promise<undefined> {
-    const watching = await import('../src/cli/check-watch.js')
+    const {watchSweep} = await import('../src/cli/check-watch.js')
     const live = await connectLive(flags, true, this.debugLog)
     const target = resolveTarget(plan, flags, live.namespace)
     if (target.kind !== 'sweep') throw new UsageFailure('-w/--watch follows the pods of a namespace')
-    const transport = live.openWatchTransport()
-    const stop = new AbortController()
-    const interrupt = () => stop.abort()
-    process.once('SIGINT', interrupt)
-    process.once('SIGTERM', interrupt)
-    try {
-      const collections = watching.sweepCollections(target)
-      // Versions first, then the snapshot: a change in between is replayed by the watch, never lost.
-      const versions = await Promise.all(collections.map((c) => watching.listVersion(transport, c)))
-      const first = await readCheckInput(plan, flags, true, this.debugLog, {}, live)
-      this.present(first, plan, flags, colour, false, printer)
-      const configMaps = watching.configMapCollections(first.snapshot.configMaps.map((c) => c.namespace))
-      const configVersions = await Promise.all(configMaps.map((c) => watching.listVersion(transport, c)))
-      const printed = new Map<string, string>()
-      const row = (v: Verdict) =>
-        renderVerdictTable([plan.format === 'wide' ? compactSources(v) : v], {
-          wide: plan.format === 'wide',
-          colour,
-          noHeaders: true,
-          // Rows line up with the first table: NAMESPACE only under -A.
-          allNamespaces: target.namespace === null,
-        }).trimEnd()
-      watching.changedRows(printed, judge(first, plan, this.clusterFlags).verdicts, row)
-      const rejudge = watching.coalesce(async () => {
-        if (stop.signal.aborted) return
-        try {
-          const input = await readCheckInput(plan, flags, true, this.debugLog, {}, live)
-          const lines = watching.changedRows(printed, judge(input, plan, this.clusterFlags).verdicts, row)
-          if (lines.length > 0) writeData(lines.join('\n'))
-        } catch (error) {
-          writeWarning(`could not re-read the cluster: ${(error as Error).message}`)
-        }
-      }, 150)
-      const options = {
-        signal: stop.signal,
-        onChange: (why: string) => {
-          this.debugLog?.(`watch: ${why}`)
-          rejudge.trigger()
-        },
-        warn: writeWarning,
-        debug: this.debugLog,
-      }
-      await Promise.all([
-        ...collections.map((c, i) => watching.followCollection(transport, c, versions[i] ?? '', options)),
-        ...configMaps.map((c, i) =>
-          watching.followCollection(transport, c, configVersions[i] ?? '', options),
-        ),
-      ])
-      await rejudge.idle()
-    } finally {
-      process.removeListener('SIGINT', interrupt)
-      process.removeListener('SIGTERM', interrupt)
-      transport.close()
-    }
+    await watchSweep({
+      live,
+      target,
+      read: () => readCheckInput(plan, flags, true, this.debugLog, {}, live),
+      present: (input) => this.present(input, plan, flags, colour, false, printer),
+      judge: (input) => judge(input, plan, this.clusterFlags).verdicts,
+      table: {wide: plan.format === 'wide', colour},
+      write: (text) => writeData(text),
+      warn: writeWarning,
+      debug: this.debugLog,
+    })
     return undefined
   }
 
