@@ -198,6 +198,7 @@ const noIstiodCalled = (
 ): InjectionDecision => {
   if (!evaluations.some((e) => e.istio)) {
     trail.checks.push(...trail.revisionChecks)
+    trail.findings.push(missingInjectorFinding(snapshot))
     trail.actions.push({code: 'NoInjectorWebhooks', params: {}})
     return {
       ...decisionBase(trail),
@@ -228,6 +229,19 @@ const noIstiodCalled = (
     decidedBy: 'NoInjectorWebhookMatches',
     misses: nearest.misses,
     wouldInject: false,
+  }
+}
+
+/** The cluster has no Istio injector webhook at all: said as a finding, since no pod there can get a sidecar. */
+const missingInjectorFinding = (snapshot: ClusterSnapshot): Finding => {
+  const count = snapshot.webhookConfigurations.length
+  return {
+    code: 'NoInjectorWebhooks',
+    kind: 'Misconfiguration',
+    message:
+      count === 0
+        ? 'the cluster has no MutatingWebhookConfigurations at all: no Istio sidecar injector is installed'
+        : `none of the cluster's ${count} MutatingWebhookConfiguration${count === 1 ? '' : 's'} is an Istio sidecar injector`,
   }
 }
 
