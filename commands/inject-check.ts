@@ -1,8 +1,6 @@
 // kubectl inject-check: will Istio inject the istio-proxy sidecar here, which webhook and revision decide, and the fix.
 // A short story: parse → read → decide → render → return; the logic lives in src/.
-import {scopeHealth, scopeVerdict} from '../src/core/fix-scope.js'
-import {snapshotTime} from '../src/core/health/evidence-age.js'
-import type {ClusterFlags} from '../src/core/verdict/shell-command.js'
+import {scopeHealth} from '../src/core/fix-scope.js'
 import {withClusterFlags} from '../src/core/verdict/shell-command.js'
 import {Args, Flags} from '@oclif/core'
 import {KubeCommand} from '../src/cli/base-command.js'
@@ -21,25 +19,20 @@ import {
   healthScopeRequest,
   pathExists,
   readCheckInput,
+  resolvePrinter,
   resolveTarget,
 } from '../src/cli/check-input.js'
+import {judge} from '../src/cli/check-judge.js'
 import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import type {CheckPlan} from '../src/cli/check-plan.js'
-import {sortOrder} from '../src/render/item-printers.js'
-import {JsonPathError, parseTemplate} from '../src/render/jsonpath.js'
-import {keepSelectedPods} from '../src/cli/field-selector.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
 import {assessHealth} from '../src/core/health/health-report.js'
 import {resolveHealthScope} from '../src/core/health/health-scope.js'
-import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
-import {attachEvidence} from '../src/core/health/verdict-evidence.js'
 import {failOnConditions} from '../src/core/verdict/summary.js'
-import {evaluateRequest} from '../src/core/verdict/targets.js'
 import {buildInjectionReport} from '../src/render/report-document.js'
 import type {InjectionReport} from '../src/render/report-document.js'
-import type {Verdict} from '../src/core/verdict/verdict.js'
 
 export default class InjectCheck extends KubeCommand {
   static override summary =
@@ -351,72 +344,4 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     }
     return report
   }
-}
-
-/** -o jsonpath-file reads the template here (the plan stays pure); a bad template is a usage error. */
-const resolvePrinter = async (plan: CheckPlan) => {
-  const printer = plan.printer
-  if (printer === undefined) return undefined
-  if (printer.format === 'custom-columns') return printer
-  let template = printer.template
-  if (printer.templateFile !== undefined) {
-    const {readFile} = await import('node:fs/promises')
-    try {
-      template = await readFile(printer.templateFile, 'utf8')
-    } catch (error) {
-      throw new CliFailure(
-        `cannot read -o jsonpath-file ${printer.templateFile}: ${(error as {code?: string}).code ?? String(error)}`,
-        ExitCode.InputFile,
-      )
-    }
-    try {
-      parseTemplate(template)
-    } catch (error) {
-      if (error instanceof JsonPathError)
-        throw new UsageFailure(`error parsing jsonpath ${printer.templateFile}: ${error.message}`)
-      throw error
-    }
-  }
-  return {format: 'jsonpath' as const, template: template ?? ''}
-}
-
-/** --sort-by: the verdicts in the order of their report items' values (kubectl sorts the items before printing). */
-const sortVerdicts = (
-  verdicts: readonly Verdict[],
-  path: string,
-  origin: Parameters<typeof buildInjectionReport>[0]['origin'],
-): Verdict[] => {
-  const {items} = buildInjectionReport({origin, verdicts, gaps: []})
-  return sortOrder(JSON.parse(JSON.stringify(items)) as unknown[], path).map((i) => verdicts[i]!)
-}
-
-/** Verdicts of one snapshot: evaluated (for health), then with evidence and in --sort-by order (for output). */
-const judge = (
-  input: CheckInput,
-  plan: CheckPlan,
-  clusterFlags: ClusterFlags,
-): {evaluatedVerdicts: Verdict[]; verdicts: Verdict[]; at: Date} => {
-  // Evidence ages against the snapshot's time (a bundle: when it was collected), not the reader's clock.
-  const at = snapshotTime(input.snapshot, new Date())
-  const evaluated = evaluateRequest(input.snapshot, input, {
-    namespaceLabels: plan.namespaceLabels,
-    podLabels: plan.podLabels,
-    at,
-  })
-  if (!evaluated.ok)
-    throw new CliFailure(
-      `${evaluated.message} in the --from input`,
-      ExitCode.InputFile,
-      'Add the object to the input files, or check the name and -n.',
-    )
-  const snapshot = input.snapshot
-  const evaluatedVerdicts =
-    plan.fieldSelector === undefined
-      ? [...evaluated.verdicts]
-      : keepSelectedPods(evaluated.verdicts, snapshot.pods, plan.fieldSelector.requirements, input.offline)
-  const attached = attachEvidence(snapshot, evaluatedVerdicts, assessProxyFreshness(snapshot)).map((v) =>
-    scopeVerdict(v, clusterFlags),
-  )
-  const verdicts = plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
-  return {evaluatedVerdicts, verdicts: [...verdicts], at}
 }

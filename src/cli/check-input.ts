@@ -10,7 +10,8 @@ import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js
 import type {Verdict} from '../core/verdict/verdict.js'
 import {connectionOverrides} from './base-command.js'
 import type {KubeFlagValues} from './base-command.js'
-import {CliFailure, ExitCode} from './exit-codes.js'
+import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
+import {JsonPathError, parseTemplate} from '../render/jsonpath.js'
 import type {CheckPlan} from './check-plan.js'
 import {startProgress} from './spinner.js'
 import {parseTargetArgs} from './target-args.js'
@@ -223,4 +224,31 @@ export const readCheckInput = async (
   }
   const target = resolveTarget(plan, flags, namespace)
   return {snapshot: await readSnapshot(target), target, manifests: undefined, offline}
+}
+
+/** -o jsonpath-file reads the template here (the plan stays pure); a bad template is a usage error. */
+export const resolvePrinter = async (plan: CheckPlan) => {
+  const printer = plan.printer
+  if (printer === undefined) return undefined
+  if (printer.format === 'custom-columns') return printer
+  let template = printer.template
+  if (printer.templateFile !== undefined) {
+    const {readFile} = await import('node:fs/promises')
+    try {
+      template = await readFile(printer.templateFile, 'utf8')
+    } catch (error) {
+      throw new CliFailure(
+        `cannot read -o jsonpath-file ${printer.templateFile}: ${(error as {code?: string}).code ?? String(error)}`,
+        ExitCode.InputFile,
+      )
+    }
+    try {
+      parseTemplate(template)
+    } catch (error) {
+      if (error instanceof JsonPathError)
+        throw new UsageFailure(`error parsing jsonpath ${printer.templateFile}: ${error.message}`)
+      throw error
+    }
+  }
+  return {format: 'jsonpath' as const, template: template ?? ''}
 }
