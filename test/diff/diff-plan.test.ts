@@ -90,3 +90,18 @@ describe('planDiff', () => {
     assert.ok(planDiff({...base, filename: ['-']}, [], false).ok)
   })
 })
+
+describe('inject-diff connects through inject-check’s connection code', () => {
+  it('KUBECONFIG naming a missing file says so, with the same words and exit code as inject-check', async () => {
+    const {runDiff} = await import('./diff-cluster.js')
+    const result = await runDiff(['deploy/web', '-n', 'shop'], {
+      env: {KUBECONFIG: '/nonexistent/kubeconfig-for-inject-diff'},
+    })
+    assert.equal(result.code, 64, result.stderr)
+    assert.match(
+      result.stderr,
+      /KUBECONFIG is set to \/nonexistent\/kubeconfig-for-inject-diff, and that file does/,
+    )
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
+  })
+})
