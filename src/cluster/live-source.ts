@@ -302,7 +302,9 @@ class LiveRead {
         throw error
       }
     })
-    if (object !== undefined) this.add({...object, kind: ref.kind}, ref.kind)
+    if (object === undefined) return undefined
+    this.capture(object, ref.kind)
+    this.builder.add({...object, kind: ref.kind}, live, ref.kind)
     return object
   }
 
@@ -469,7 +471,8 @@ const readCronJobRuns = async (r: LiveRead, ref: WorkloadRef): Promise<void> => 
         const owner = parentOf({kind: 'Job', namespace: ref.namespace, name: ''}, item)
         if (owner?.kind !== 'CronJob' || owner.name !== ref.name) return
         jobs.push(item)
-        r.add({...item, kind: 'Job'}, 'Job')
+        r.capture(item, 'Job')
+        r.builder.add({...item, kind: 'Job'}, live, 'Job')
       },
       pageSize === undefined ? {} : {pageSize},
     ),
