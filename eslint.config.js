@@ -31,6 +31,39 @@ const worldModules = [
   'tar',
 ]
 
+const purePaths = [
+  ...worldModules.map((name) => ({
+    name,
+    message: 'src/core and src/render are pure: do I/O in src/cluster or src/cli.',
+  })),
+  {
+    name: '@kubernetes/client-node',
+    allowTypeImports: true,
+    message: 'Only `import type` from client-node in the core.',
+  },
+]
+
+// Layering, one way: cli → cluster, render → core. Type imports count too (a type names the layer it belongs to).
+const layer = (folder, message) => ({group: [`**/${folder}/*`, `**/${folder}/**`], message})
+const layers = {
+  core: [
+    layer('cluster', 'src/core never imports src/cluster: pass facts in (ClusterSnapshot, TargetSpec).'),
+    layer('cli', 'src/core never imports src/cli: the shell calls the core, not the other way.'),
+    layer('render', 'src/core never imports src/render: render turns core values into text.'),
+    // X.509 parsing (ca-bundle.ts) is pure computation; every other node: module is the world.
+    {
+      group: ['node:*', '!node:crypto'],
+      message: 'src/core is pure: node: modules belong in src/cluster or src/cli.',
+    },
+  ],
+  render: [
+    layer('cluster', 'src/render never imports src/cluster: render core values (move the type to src/core).'),
+    layer('cli', 'src/render never imports src/cli: the shell calls render, not the other way.'),
+    {group: ['node:*'], message: 'src/render is pure: node: modules belong in src/cluster or src/cli.'},
+  ],
+  cluster: [layer('cli', 'src/cluster never imports src/cli: return typed failures, the shell maps them.')],
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -77,22 +110,7 @@ export default tseslint.config(
     // The decision core never touches the world: no I/O modules, no process/console/clock/network.
     files: ['src/core/**/*.ts', 'src/render/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            ...worldModules.map((name) => ({
-              name,
-              message: 'src/core and src/render are pure: do I/O in src/cluster or src/cli.',
-            })),
-            {
-              name: '@kubernetes/client-node',
-              allowTypeImports: true,
-              message: 'Only `import type` from client-node in the core.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', {paths: purePaths, patterns: [...layers.render]}],
       'no-restricted-globals': [
         'error',
         {name: 'process', message: 'The core is pure: pass values in.'},
@@ -117,5 +135,14 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Later blocks replace the rule for their files: the core keeps the pure paths and adds its own layers.
+    files: ['src/core/**/*.ts'],
+    rules: {'no-restricted-imports': ['error', {paths: purePaths, patterns: layers.core}]},
+  },
+  {
+    files: ['src/cluster/**/*.ts'],
+    rules: {'no-restricted-imports': ['error', {patterns: layers.cluster}]},
   },
 )

@@ -1,8 +1,6 @@
 // kubectl inject-check: will Istio inject the istio-proxy sidecar here, which webhook and revision decide, and the fix.
 // A short story: parse → read → decide → render → return; the logic lives in src/.
-import {scopeHealth, scopeVerdict} from '../src/core/fix-scope.js'
-import {snapshotTime} from '../src/core/health/evidence-age.js'
-import type {ClusterFlags} from '../src/core/verdict/shell-command.js'
+import {scopeHealth} from '../src/core/fix-scope.js'
 import {withClusterFlags} from '../src/core/verdict/shell-command.js'
 import {Args, Flags} from '@oclif/core'
 import {KubeCommand} from '../src/cli/base-command.js'
@@ -21,26 +19,20 @@ import {
   healthScopeRequest,
   pathExists,
   readCheckInput,
+  resolvePrinter,
   resolveTarget,
 } from '../src/cli/check-input.js'
+import {judge} from '../src/cli/check-judge.js'
 import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
-import {renderVerdictTable} from '../src/render/verdict-table.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
 import type {CheckPlan} from '../src/cli/check-plan.js'
-import {sortOrder} from '../src/render/item-printers.js'
-import {JsonPathError, parseTemplate} from '../src/render/jsonpath.js'
-import {keepSelectedPods} from '../src/cli/field-selector.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
 import {assessHealth} from '../src/core/health/health-report.js'
 import {resolveHealthScope} from '../src/core/health/health-scope.js'
-import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
-import {attachEvidence} from '../src/core/health/verdict-evidence.js'
 import {failOnConditions} from '../src/core/verdict/summary.js'
-import {evaluateRequest} from '../src/core/verdict/targets.js'
 import {buildInjectionReport} from '../src/render/report-document.js'
 import type {InjectionReport} from '../src/render/report-document.js'
-import type {Verdict} from '../src/core/verdict/verdict.js'
 
 export default class InjectCheck extends KubeCommand {
   static override summary =
@@ -48,7 +40,7 @@ export default class InjectCheck extends KubeCommand {
 
   static override description = `Evaluates both layers exactly as the cluster would: the API server's webhook selection (namespaceSelector, objectSelector, rules, matchConditions) and istiod's injection policy (hostNetwork, ignored namespaces, sidecar.istio.io/inject, never/alwaysInjectSelector, policy). Existing pods are compared with what a pod created now would get (needs restart, unexpected sidecar, revision drift).
 
-TARGET is a pod name, TYPE/NAME or TYPE NAME: pod/, deploy/, sts/, ds/, rs/, rc/, job/, cronjob/ (cj/), ns/, also kubectl's plural and TYPE.GROUP forms (deployments.apps/web, cronjobs.batch/nightly). A TYPE alone is accepted for pods only: without a target (or with "pods"), every pod in the namespace (or -A, -l) is listed. -f judges manifests instead; with -l only those whose pod (template) labels match. Nothing in the cluster is changed: every request is a read.
+TARGET is a pod name, TYPE/NAME or TYPE NAME: pod/, deploy/, sts/, ds/, rs/, rc/, job/, cronjob/ (cj/), ns/, also kubectl's plural and TYPE.GROUP forms (deployments.apps/web, cronjobs.batch/nightly). Without a target (or with "pods"), every pod in the namespace (or -A, -l) is listed; another TYPE alone (deployments, sts, ds, rs, jobs, cj, ns) lists every object of that kind in scope with its template verdict, -l selecting by the objects' own labels. -f judges manifests instead; with -l only those whose pod (template) labels match. Nothing in the cluster is changed: every request is a read.
 
 --health shows the injector webhooks' health instead: for every Istio webhook the Service → port → endpoints chain, caBundle, failurePolicy, foreign selector terms and ordering; FailedCreate events classified with platform hints; stale proxies; and the restart plan (drifted pods grouped by owner, with the kubectl rollout restart commands in a safe order). -o markdown writes the same as a support-ticket report. --collect FILE.tar.gz saves what the checks read (redacted) for --from.
 
@@ -66,6 +58,11 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     {
       description: 'Would a new pod in this namespace be injected, and by which revision?',
       command: 'kubectl inject-check ns/shop',
+    },
+    {
+      description:
+        'Every Deployment in every namespace, each judged by its pod template (as kubectl get deployments).',
+      command: 'kubectl inject-check deployments -A',
     },
     {
       description: 'Every pod in every namespace, with the webhook column.',
@@ -116,7 +113,8 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   static override args = {
     // ignoreStdin: oclif would otherwise read piped stdin as the argument, which belongs to `-f -`.
     target: Args.string({
-      description: 'POD, TYPE/NAME (deploy/web, deployments.apps/web, sts/db, ns/shop), or pods',
+      description:
+        'POD, TYPE/NAME (deploy/web, deployments.apps/web, sts/db, ns/shop), or a TYPE alone (pods, deployments)',
       required: false,
       ignoreStdin: true,
     }),
@@ -249,64 +247,21 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     colour: boolean,
     printer: Awaited<ReturnType<typeof resolvePrinter>>,
   ): Promise<undefined> {
-    const watching = await import('../src/cli/check-watch.js')
+    const {watchSweep} = await import('../src/cli/check-watch.js')
     const live = await connectLive(flags, true, this.debugLog)
     const target = resolveTarget(plan, flags, live.namespace)
     if (target.kind !== 'sweep') throw new UsageFailure('-w/--watch follows the pods of a namespace')
-    const transport = live.openWatchTransport()
-    const stop = new AbortController()
-    const interrupt = () => stop.abort()
-    process.once('SIGINT', interrupt)
-    process.once('SIGTERM', interrupt)
-    try {
-      const collections = watching.sweepCollections(target)
-      // Versions first, then the snapshot: a change in between is replayed by the watch, never lost.
-      const versions = await Promise.all(collections.map((c) => watching.listVersion(transport, c)))
-      const first = await readCheckInput(plan, flags, true, this.debugLog, {}, live)
-      this.present(first, plan, flags, colour, false, printer)
-      const configMaps = watching.configMapCollections(first.snapshot.configMaps.map((c) => c.namespace))
-      const configVersions = await Promise.all(configMaps.map((c) => watching.listVersion(transport, c)))
-      const printed = new Map<string, string>()
-      const row = (v: Verdict) =>
-        renderVerdictTable([plan.format === 'wide' ? compactSources(v) : v], {
-          wide: plan.format === 'wide',
-          colour,
-          noHeaders: true,
-          // Rows line up with the first table: NAMESPACE only under -A.
-          allNamespaces: target.namespace === null,
-        }).trimEnd()
-      watching.changedRows(printed, judge(first, plan, this.clusterFlags).verdicts, row)
-      const rejudge = watching.coalesce(async () => {
-        if (stop.signal.aborted) return
-        try {
-          const input = await readCheckInput(plan, flags, true, this.debugLog, {}, live)
-          const lines = watching.changedRows(printed, judge(input, plan, this.clusterFlags).verdicts, row)
-          if (lines.length > 0) writeData(lines.join('\n'))
-        } catch (error) {
-          writeWarning(`could not re-read the cluster: ${(error as Error).message}`)
-        }
-      }, 150)
-      const options = {
-        signal: stop.signal,
-        onChange: (why: string) => {
-          this.debugLog?.(`watch: ${why}`)
-          rejudge.trigger()
-        },
-        warn: writeWarning,
-        debug: this.debugLog,
-      }
-      await Promise.all([
-        ...collections.map((c, i) => watching.followCollection(transport, c, versions[i] ?? '', options)),
-        ...configMaps.map((c, i) =>
-          watching.followCollection(transport, c, configVersions[i] ?? '', options),
-        ),
-      ])
-      await rejudge.idle()
-    } finally {
-      process.removeListener('SIGINT', interrupt)
-      process.removeListener('SIGTERM', interrupt)
-      transport.close()
-    }
+    await watchSweep({
+      live,
+      target,
+      read: () => readCheckInput(plan, flags, true, this.debugLog, {}, live),
+      present: (input) => this.present(input, plan, flags, colour, false, printer),
+      judge: (input) => judge(input, plan, this.clusterFlags).verdicts,
+      table: {wide: plan.format === 'wide', colour},
+      write: (text) => writeData(text),
+      warn: writeWarning,
+      debug: this.debugLog,
+    })
     return undefined
   }
 
@@ -389,72 +344,4 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     }
     return report
   }
-}
-
-/** -o jsonpath-file reads the template here (the plan stays pure); a bad template is a usage error. */
-const resolvePrinter = async (plan: CheckPlan) => {
-  const printer = plan.printer
-  if (printer === undefined) return undefined
-  if (printer.format === 'custom-columns') return printer
-  let template = printer.template
-  if (printer.templateFile !== undefined) {
-    const {readFile} = await import('node:fs/promises')
-    try {
-      template = await readFile(printer.templateFile, 'utf8')
-    } catch (error) {
-      throw new CliFailure(
-        `cannot read -o jsonpath-file ${printer.templateFile}: ${(error as {code?: string}).code ?? String(error)}`,
-        ExitCode.InputFile,
-      )
-    }
-    try {
-      parseTemplate(template)
-    } catch (error) {
-      if (error instanceof JsonPathError)
-        throw new UsageFailure(`error parsing jsonpath ${printer.templateFile}: ${error.message}`)
-      throw error
-    }
-  }
-  return {format: 'jsonpath' as const, template: template ?? ''}
-}
-
-/** --sort-by: the verdicts in the order of their report items' values (kubectl sorts the items before printing). */
-const sortVerdicts = (
-  verdicts: readonly Verdict[],
-  path: string,
-  origin: Parameters<typeof buildInjectionReport>[0]['origin'],
-): Verdict[] => {
-  const {items} = buildInjectionReport({origin, verdicts, gaps: []})
-  return sortOrder(JSON.parse(JSON.stringify(items)) as unknown[], path).map((i) => verdicts[i]!)
-}
-
-/** Verdicts of one snapshot: evaluated (for health), then with evidence and in --sort-by order (for output). */
-const judge = (
-  input: CheckInput,
-  plan: CheckPlan,
-  clusterFlags: ClusterFlags,
-): {evaluatedVerdicts: Verdict[]; verdicts: Verdict[]; at: Date} => {
-  // Evidence ages against the snapshot's time (a bundle: when it was collected), not the reader's clock.
-  const at = snapshotTime(input.snapshot, new Date())
-  const evaluated = evaluateRequest(input.snapshot, input, {
-    namespaceLabels: plan.namespaceLabels,
-    podLabels: plan.podLabels,
-    at,
-  })
-  if (!evaluated.ok)
-    throw new CliFailure(
-      `${evaluated.message} in the --from input`,
-      ExitCode.InputFile,
-      'Add the object to the input files, or check the name and -n.',
-    )
-  const snapshot = input.snapshot
-  const evaluatedVerdicts =
-    plan.fieldSelector === undefined
-      ? [...evaluated.verdicts]
-      : keepSelectedPods(evaluated.verdicts, snapshot.pods, plan.fieldSelector.requirements, input.offline)
-  const attached = attachEvidence(snapshot, evaluatedVerdicts, assessProxyFreshness(snapshot)).map((v) =>
-    scopeVerdict(v, clusterFlags),
-  )
-  const verdicts = plan.sortBy === undefined ? attached : sortVerdicts(attached, plan.sortBy, snapshot.origin)
-  return {evaluatedVerdicts, verdicts: [...verdicts], at}
 }

@@ -1,35 +1,16 @@
 // kubectl inject-diff: what injection does to a pod, as a diff, produced by the cluster's real admission chain.
-// parse → read → preview (dry-run, direct or observed) → render → exit like `kubectl diff` (0 same, 1 different, >1 error).
+// A short story: parse → plan → read and preview (dry-run, direct or observed) → render → exit like `kubectl diff`.
 import {scopePreview} from '../src/core/fix-scope.js'
 import {Args, Flags} from '@oclif/core'
-import {defaultRequestTimeout} from '../src/cluster/request-timeout.js'
-import {KubeCommand, connectionOverrides, explainFailure} from '../src/cli/base-command.js'
-import type {KubeFlagValues} from '../src/cli/base-command.js'
-import {ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
-import {writeData, writeError, writeWarning} from '../src/cli/output.js'
-import {parseTargetArgs} from '../src/cli/target-args.js'
-import type {TargetSpec} from '../src/cluster/target-spec.js'
-import type {PreviewInput} from '../src/cluster/dry-run.js'
-import {buildDiffDocument, renderMachineOutput} from '../src/render/pod-diff.js'
-import {diffExitCode} from '../src/core/preview/preview.js'
-import type {PodPreview} from '../src/core/preview/preview.js'
+import {KubeCommand} from '../src/cli/base-command.js'
+import {UsageFailure} from '../src/cli/exit-codes.js'
+import {writeWarning} from '../src/cli/output.js'
+import {defaultMaxPods as maxPods, diffFormats, diffHelp, planDiff} from '../src/cli/diff-plan.js'
+import {readDiffPreviews} from '../src/cli/diff-input.js'
+import {renderDiffOutput, writeDiffOutput} from '../src/cli/diff-output.js'
 
 /** inject-diff's own exit codes; the rest (64, 65, 69, 77) come from the shared CLI base. */
 export const DiffExit = {NoDifferences: 0, Differences: 1, PreviewFailed: 2, Unexpected: 70} as const
-
-const diffFormats = ['diff', 'patch', 'yaml', 'json'] as const
-
-const readStdin = async (): Promise<Buffer> => {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
-  return Buffer.concat(chunks)
-}
-
-const help = "See 'kubectl inject-diff --help' for usage."
-
-/** Pods a selector may match before inject-diff refuses to dry-run them all (raise with --max). */
-const maxPods = 20
 
 export default class InjectDiff extends KubeCommand {
   static override summary =
@@ -139,15 +120,9 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
     }),
   }
 
-  protected override async catch(error: Error & {oclif?: {exit?: number | false}}): Promise<never> {
-    if (error.name === 'ExitError' || (error as {code?: unknown}).code === 'EEXIT') throw error
-    const failure = explainFailure(error, 'inject-diff')
-    // Exit 1 means "differences found" here, so an unexpected failure exits 70 (EX_SOFTWARE) instead.
-    if (failure.exit !== ExitCode.Unexpected) return super.catch(error)
-    if (this.jsonEnabled())
-      writeData(JSON.stringify({error: {message: failure.message, exit: DiffExit.Unexpected}}, null, 2))
-    writeError(failure.message, failure.hint)
-    return this.exit(DiffExit.Unexpected)
+  // Exit 1 means "differences found" here, so an unexpected failure exits 70 (EX_SOFTWARE) instead.
+  protected override get unexpectedExit(): number {
+    return DiffExit.Unexpected
   }
 
   async run(): Promise<unknown> {
@@ -157,240 +132,22 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       output: flags.output === 'json' ? 'json' : undefined,
     })
     const targetArgs = [args.target, args.name].filter((a): a is string => a !== undefined)
-    const manifests = flags.filename ?? []
-    const offline = (flags.from ?? []).length > 0
-    if (json && flags.output !== 'diff' && flags.output !== 'json')
-      throw new UsageFailure(`--json and -o ${flags.output} cannot be used together`, help)
-    if (flags.observed && manifests.length > 0)
-      throw new UsageFailure(
-        '--observed compares running pods with their templates; -f manifests have no running pod',
-        help,
-      )
-    if (flags.observed && flags.revision !== undefined)
-      throw new UsageFailure(
-        '--observed shows what happened; --revision previews what would happen: use one',
-        help,
-      )
-    if (offline && !flags.observed)
-      throw new UsageFailure(
-        '--from works only with --observed: a preview needs the cluster’s admission chain',
-        help,
-      )
-    if (manifests.length > 0 && targetArgs.length > 0)
-      throw new UsageFailure('give either -f manifests or a TARGET, not both', help)
-    // A preview is one dry-run per pod: a whole namespace (or cluster) is never previewed by accident.
-    const bareType = targetArgs.length === 1 && /^(po|pod|pods)$/i.test(targetArgs[0] ?? '')
-    if (
-      !flags.observed &&
-      manifests.length === 0 &&
-      (targetArgs.length === 0 || bareType) &&
-      flags.selector === undefined
-    )
-      throw new UsageFailure(
-        `inject-diff needs a target: POD, TYPE/NAME (deploy/web), -f FILE, or -l SELECTOR (at most --max ${flags.max} pods)${flags['all-namespaces'] ? '; -A alone would dry-run every pod of the cluster' : ''}`,
-        help,
-      )
-
-    const previews = (
-      offline
-        ? await this.observeOffline(flags, targetArgs)
-        : await this.previewLive(flags, targetArgs, manifests, json || flags.output !== 'diff')
-    ).map((p) => scopePreview(p, this.clusterFlags))
-    const code = diffExitCode(previews)
-    if (json) {
-      const document = buildDiffDocument(previews)
-      if (code === 0) return document
-      writeData(JSON.stringify(document, null, 2))
-      return this.exit(code)
-    }
-    if (previews.length === 0) writeWarning('no pods to preview')
-    if (flags.output === 'diff') {
-      const [{loadPodDiffer}, {renderPodDiff}] = await Promise.all([
-        import('../src/core/preview/delta.js'),
-        import('../src/render/pod-diff.js'),
-      ])
-      const differ = await loadPodDiffer()
-      if (previews.length > 0)
-        writeData(
-          previews
-            .map((p) => renderPodDiff(p, p.before === null ? undefined : differ(p.before, p.after), {colour}))
-            .join('\n\n'),
-        )
-    } else {
-      for (const preview of previews) {
-        for (const warning of preview.warnings)
-          writeWarning(`${preview.subject.namespace}/${preview.subject.name}: ${warning.message}`)
-        if (preview.failure !== null)
-          writeError(
-            `${preview.subject.namespace}/${preview.subject.name}: ${preview.failure.message}`,
-            `${preview.failure.diagnosis} — ${preview.failure.hint}`,
-          )
-      }
-      const text = renderMachineOutput(previews, flags.output)
-      if (text !== '') writeData(text)
-    }
-    if (code !== 0) return this.exit(code)
-    return undefined
-  }
-
-  private resolveTarget(
-    targetArgs: readonly string[],
-    namespace: string,
-    flags: {'all-namespaces'?: boolean; selector?: string | undefined},
-  ): TargetSpec {
-    const parsed = parseTargetArgs(targetArgs, {
-      namespace,
-      allNamespaces: flags['all-namespaces'] === true,
-      selector: flags.selector,
-    })
-    if (!parsed.ok) throw new UsageFailure(parsed.error.replace('inject-check', 'inject-diff'), help)
-    if (parsed.target.kind === 'namespace')
-      throw new UsageFailure(
-        'inject-diff previews pods: name a pod, a workload (deploy/NAME, …) or -f manifests',
-        help,
-      )
-    return parsed.target
-  }
-
-  private async observeOffline(
-    flags: {
-      from?: string[] | undefined
-      namespace?: string | undefined
-      'all-namespaces'?: boolean
-      selector?: string | undefined
-      raw: boolean
-    },
-    targetArgs: readonly string[],
-  ): Promise<PodPreview[]> {
-    const target = this.resolveTarget(targetArgs, flags.namespace ?? 'default', flags)
-    if (target.kind !== 'pod' && target.kind !== 'sweep')
-      throw new UsageFailure('--observed takes pods (POD, -l, -A), not workloads', help)
-    const [{readFileEntries}, {observeFromObjects}] = await Promise.all([
-      import('../src/cluster/file-source.js'),
-      import('../src/core/preview/observed.js'),
-    ])
-    const entries = []
-    for (const path of flags.from ?? [])
-      entries.push(...(await readFileEntries(path)).entries.map((e) => e.object))
-    const previews = observeFromObjects(entries, target, flags.raw)
-    if (target.kind === 'pod' && previews.length === 0) {
-      const {CliFailure} = await import('../src/cli/exit-codes.js')
-      throw new CliFailure(
-        `pods "${target.name}" not found in namespace "${target.namespace}" in the --from input`,
-        ExitCode.InputFile,
-        'Add the pod and its ReplicaSet (kubectl get pod,rs -o yaml) to the input files.',
-      )
-    }
-    return previews
-  }
-
-  private async previewLive(
-    flags: KubeFlagValues & {
-      'all-namespaces'?: boolean
-      selector?: string | undefined
-      revision?: string | undefined
-      observed: boolean
-      raw: boolean
-      max: number
-      recursive: boolean
-    },
-    targetArgs: readonly string[],
-    manifests: readonly string[],
-    machine: boolean,
-  ): Promise<PodPreview[]> {
-    const [
-      {resolveConnection},
-      {openLiveConnection, readLiveSnapshot},
-      {parseRequestTimeout},
-      dryRun,
-      {startProgress},
-    ] = await Promise.all([
-      import('../src/cluster/kubeconfig.js'),
-      import('../src/cluster/live-source.js'),
-      import('../src/cluster/transport.js'),
-      import('../src/cluster/dry-run.js'),
-      import('../src/cli/spinner.js'),
-    ])
-    const connection = await resolveConnection({
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      namespace: flags.namespace,
-      overrides: connectionOverrides(flags),
-    })
-    const live = openLiveConnection(connection, {
-      timeoutMs: parseRequestTimeout(flags['request-timeout'] ?? defaultRequestTimeout),
+    const planned = planDiff(flags, targetArgs, json)
+    if (!planned.ok) throw new UsageFailure(planned.error, diffHelp)
+    const {plan} = planned
+    const previews = await readDiffPreviews(plan, flags, {
+      machine: json || plan.format !== 'diff',
       debug: this.debugLog,
-      pageSize: flags['chunk-size'],
+      warn: writeWarning,
     })
-    // An interactive credential plugin owns the terminal until it answers: no spinner before that.
-    await connection.cluster.authenticate?.()
-    const progress = await startProgress(`Previewing on ${connection.contextName}`, machine)
-    try {
-      let inputs: PreviewInput[]
-      if (manifests.length > 0) {
-        const {readManifestTargets} = await import('../src/cluster/manifest-reader.js')
-        const {podFromPod, podFromTemplate} = await import('../src/core/preview/pod-builder.js')
-        const read = await readManifestTargets(manifests, connection.namespace, readStdin, {
-          recursive: flags.recursive,
-          warn: writeWarning,
-        })
-        for (const skipped of read.skipped)
-          writeWarning(
-            `${skipped.source}: ${skipped.kind} ${skipped.name} is not a pod or a workload; skipped`,
-          )
-        inputs = [
-          ...read.workloads.map((w) => ({
-            subject: {
-              kind: w.kind,
-              namespace: w.namespace,
-              name: w.name,
-              ...(w.source === undefined ? {} : {source: w.source}),
-            },
-            pod: podFromTemplate(w.kind, w.name, w.namespace, w.template.object ?? {}),
-          })),
-          ...read.pods.map((p) => ({
-            subject: {
-              kind: 'Pod',
-              namespace: p.namespace,
-              name: p.name,
-              ...(p.source === undefined ? {} : {source: p.source}),
-            },
-            pod: podFromPod(p.object ?? {}, p.namespace),
-          })),
-        ]
-      } else {
-        const target = this.resolveTarget(targetArgs, connection.namespace, flags)
-        if (flags.observed) {
-          if (target.kind !== 'pod' && target.kind !== 'sweep')
-            throw new UsageFailure('--observed takes pods (POD, -l, -A), not workloads', help)
-          return await dryRun.observeLive(live.transport, target, flags.raw)
-        }
-        try {
-          inputs = await dryRun.readLivePreviewInputs(live.transport, target, {max: flags.max})
-        } catch (error) {
-          if (!(error instanceof dryRun.TooManyPods)) throw error
-          throw new UsageFailure(
-            `-l ${flags.selector ?? ''} matches ${error.count} pods; inject-diff dry-runs each one: narrow the selector, or pass --max ${error.count}`,
-            help,
-          )
-        }
-      }
-      const namespaces = [...new Set(inputs.map((i) => i.subject.namespace))].sort()
-      const snapshot = await readLiveSnapshot(live, {kind: 'manifests', namespaces})
-      const previews: PodPreview[] = []
-      for (const input of inputs) {
-        progress.update(`Dry-run ${input.subject.namespace}/${input.subject.name}`)
-        previews.push(
-          await dryRun.previewInput(live.transport, snapshot, input, {
-            raw: flags.raw,
-            ...(flags.revision === undefined ? {} : {revision: flags.revision}),
-          }),
-        )
-      }
-      return previews
-    } finally {
-      progress.stop()
-      live.transport.close()
-    }
+    const output = renderDiffOutput(
+      previews.map((p) => scopePreview(p, this.clusterFlags)),
+      plan,
+      colour,
+    )
+    // oclif prints a returned document under --json; a non-zero exit prints it first.
+    if (output.document !== undefined && output.exit === 0) return output.document
+    writeDiffOutput(output)
+    return output.exit === 0 ? undefined : this.exit(output.exit)
   }
 }

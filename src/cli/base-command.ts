@@ -181,7 +181,8 @@ export interface ExplainedFailure {
 
 /** What --json prints instead of a document when the command fails (schemas/error.schema.json). */
 export interface ErrorDocument {
-  readonly error: ExplainedFailure
+  /** exit: inject-check's codes, or inject-diff's (70 for an unexpected failure, since its 1 means "differences"). */
+  readonly error: {readonly message: string; readonly hint?: string; readonly exit: number}
 }
 
 /** The user's --kubeconfig/--context, carried into every `kubectl …` a message suggests. */
@@ -322,10 +323,19 @@ export abstract class KubeCommand extends Command {
     writeData(jsonChunks(json))
   }
 
+  /** The exit code of an unexpected failure (inject-diff: 70, since its 1 means "differences found"). */
+  protected get unexpectedExit(): number {
+    return ExitCode.Unexpected
+  }
+
   // One line and a next step instead of a stack trace; oclif's own catch would also set process.exitCode (a node:test trap).
   protected override async catch(error: Error & {oclif?: {exit?: number | false}}): Promise<never> {
     if (error.name === 'ExitError' || (error as {code?: unknown}).code === 'EEXIT') throw error
-    const failure = explainFailure(error, this.id ?? 'inject-check', this.#kubectlTarget)
+    const explained = explainFailure(error, this.id ?? 'inject-check', this.#kubectlTarget)
+    const failure = {
+      ...explained,
+      exit: explained.exit === ExitCode.Unexpected ? this.unexpectedExit : explained.exit,
+    }
     // Under --json the error is said once, as JSON on stdout (what a script parses); otherwise once on stderr.
     if (this.jsonEnabled())
       writeData(

@@ -1,15 +1,17 @@
-// The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests.
-import type {LiveReadOptions} from '../cluster/live-source.js'
+// The read step of inject-check: a live cluster or --from files into one ClusterSnapshot, plus -f manifests; the
+// kubeconfig connection (connectLive) serves inject-diff too.
+import type {LiveConnection, LiveReadOptions} from '../cluster/live-source.js'
 import type {ManifestReadOptions} from '../cluster/manifest-reader.js'
 import {defaultRequestTimeout} from '../cluster/request-timeout.js'
-import type {SnapshotExtras, TargetSpec} from '../cluster/target-spec.js'
+import type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'
 import type {Transport} from '../cluster/transport.js'
 import type {HealthScopeRequest} from '../core/health/health-scope.js'
 import type {ClusterSnapshot, PodFacts, WorkloadFacts} from '../core/snapshot.js'
 import type {Verdict} from '../core/verdict/verdict.js'
 import {connectionOverrides} from './base-command.js'
 import type {KubeFlagValues} from './base-command.js'
-import {CliFailure, ExitCode} from './exit-codes.js'
+import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
+import {JsonPathError, parseTemplate} from '../render/jsonpath.js'
 import type {CheckPlan} from './check-plan.js'
 import {startProgress} from './spinner.js'
 import {parseTargetArgs} from './target-args.js'
@@ -26,7 +28,7 @@ export interface CheckInput {
 }
 
 // Bytes, so the reader can decode UTF-16 (PowerShell pipes) as well as UTF-8.
-const readStdin = async (): Promise<Buffer> => {
+export const readStdin = async (): Promise<Buffer> => {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
@@ -41,6 +43,10 @@ export interface LiveReader {
   read(target: TargetSpec, extras: SnapshotExtras, options?: LiveReadOptions): Promise<ClusterSnapshot>
   /** A transport without a request timeout, for watch streams (--watch); close it when done. */
   openWatchTransport(): Transport
+  /** A connection with the request timeout for a series of requests (inject-diff's dry-runs); close its transport. */
+  open(): LiveConnection
+  /** Runs the credential plugin, if any, before anything owns the terminal (interactive logins). */
+  authenticate(): Promise<void>
 }
 
 /** KUBECONFIG set but naming only files that do not exist: say so, instead of "no kubeconfig found: set KUBECONFIG". */
@@ -135,6 +141,10 @@ export const connectLive = async (
     server: connection.cluster.server,
     openWatchTransport: () =>
       openLiveConnection(connection, {timeoutMs: 0, debug, pageSize: flags['chunk-size']}).transport,
+    open: () => openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']}),
+    authenticate: async () => {
+      await connection.cluster.authenticate?.()
+    },
     read: async (target, extras, options) => {
       const live = openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']})
       // An interactive credential plugin owns the terminal until it answers: no spinner before that.
@@ -221,4 +231,31 @@ export const readCheckInput = async (
   }
   const target = resolveTarget(plan, flags, namespace)
   return {snapshot: await readSnapshot(target), target, manifests: undefined, offline}
+}
+
+/** -o jsonpath-file reads the template here (the plan stays pure); a bad template is a usage error. */
+export const resolvePrinter = async (plan: CheckPlan) => {
+  const printer = plan.printer
+  if (printer === undefined) return undefined
+  if (printer.format === 'custom-columns') return printer
+  let template = printer.template
+  if (printer.templateFile !== undefined) {
+    const {readFile} = await import('node:fs/promises')
+    try {
+      template = await readFile(printer.templateFile, 'utf8')
+    } catch (error) {
+      throw new CliFailure(
+        `cannot read -o jsonpath-file ${printer.templateFile}: ${(error as {code?: string}).code ?? String(error)}`,
+        ExitCode.InputFile,
+      )
+    }
+    try {
+      parseTemplate(template)
+    } catch (error) {
+      if (error instanceof JsonPathError)
+        throw new UsageFailure(`error parsing jsonpath ${printer.templateFile}: ${error.message}`)
+      throw error
+    }
+  }
+  return {format: 'jsonpath' as const, template: template ?? ''}
 }

@@ -1,5 +1,5 @@
 // The render step of inject-check: a trail for one named target, a table for many, a document for json/yaml.
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import type {HealthReport} from '../core/health/health-report.js'
 import type {ClusterSnapshot, Gap} from '../core/snapshot.js'
 import {matchesFailOn} from '../core/verdict/summary.js'
@@ -81,7 +81,7 @@ export const renderCheckOutput = ({
       printer.columns,
       tableOptions?.noHeaders === true,
     )
-  const named = target !== undefined && target.kind !== 'sweep'
+  const named = target !== undefined && target.kind !== 'sweep' && target.kind !== 'list'
   const [only] = verdicts
   if (format === 'table' && only !== undefined && verdicts.length === 1 && (named || target === undefined))
     return renderTrail(only, {
@@ -92,8 +92,14 @@ export const renderCheckOutput = ({
   // A sweep may list workloads blocked before any pod exists: then the rows are targets, not pods.
   const allPods = verdicts.every((v) => v.target.kind === 'Pod')
   const noun =
-    target?.kind === 'sweep' && allPods ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
-  const allNamespaces = target?.kind === 'sweep' && target.namespace === null
+    target?.kind === 'sweep' && allPods
+      ? {one: 'pod', many: 'pods'}
+      : target?.kind === 'list'
+        ? {one: target.listKind.toLowerCase(), many: `${target.listKind.toLowerCase()}s`}
+        : {one: 'target', many: 'targets'}
+  const allNamespaces =
+    (target?.kind === 'sweep' || (target?.kind === 'list' && target.listKind !== 'Namespace')) &&
+    target.namespace === null
   const rows = renderVerdictTable(verdicts, {wide: format === 'wide', colour, allNamespaces, ...tableOptions})
   // --no-headers: the rows alone, as kubectl (no counts line, no footer) so scripts can read them.
   if (tableOptions?.noHeaders === true) return rows
@@ -123,9 +129,10 @@ export const healthFooter = (
 
 /** kubectl's wording when a sweep finds nothing. */
 export const emptyNotice = (target: TargetSpec | undefined): string => {
-  if (target?.kind === 'sweep' && target.namespace !== null)
+  const listed = target?.kind === 'sweep' || target?.kind === 'list'
+  if (listed && target.namespace !== null)
     return `No resources found in ${sanitizeTerminalText(target.namespace)} namespace.`
-  if (target?.kind === 'sweep') return 'No resources found.'
+  if (listed) return 'No resources found.'
   return 'No pods or workloads found in the given manifests.'
 }
 

@@ -2,9 +2,13 @@
 // the watch API, re-judge the sweep when any of them changes, and print the rows whose verdict changed.
 // Watches start at each collection's list resourceVersion (read before the first snapshot, so nothing is missed);
 // a 410 Expired relists, an ended stream reconnects from the last version seen (client-go reflector semantics).
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
+import type {Verdict} from '../core/verdict/verdict.js'
 import type {JsonObject, Transport, WatchEvent} from '../cluster/transport.js'
 import {ApiStatusError} from '../cluster/kube-errors.js'
+import {renderVerdictTable} from '../render/verdict-table.js'
+import type {CheckInput, LiveReader} from './check-input.js'
+import {compactSources} from './check-output.js'
 
 export interface WatchedCollection {
   /** For messages: `pods in shop`. */
@@ -201,3 +205,82 @@ export const coalesce = (
     },
   }
 }
+
+/** What one -w run needs from the command: its connection, the sweep, and how it reads, presents and judges. */
+export interface SweepWatch {
+  readonly live: LiveReader
+  readonly target: Extract<TargetSpec, {kind: 'sweep'}>
+  /** Reads the sweep again through the same connection. */
+  readonly read: () => Promise<CheckInput>
+  /** Prints the first table (as without -w). */
+  readonly present: (input: CheckInput) => void
+  /** The verdicts of an input, as the table shows them. */
+  readonly judge: (input: CheckInput) => readonly Verdict[]
+  readonly table: {readonly wide: boolean; readonly colour: boolean}
+  readonly write: (text: string) => void
+  readonly warn: (message: string) => void
+  readonly debug?: ((line: string) => void) | undefined
+}
+
+/** -w: the table once, then one row per changed verdict until SIGINT/SIGTERM (then it returns: exit 0). */
+export const watchSweep = async (watch: SweepWatch): Promise<void> => {
+  const transport = watch.live.openWatchTransport()
+  const stop = new AbortController()
+  const interrupt = () => stop.abort()
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
+  try {
+    await followSweep(watch, transport, stop.signal)
+  } finally {
+    process.removeListener('SIGINT', interrupt)
+    process.removeListener('SIGTERM', interrupt)
+    transport.close()
+  }
+}
+
+// Versions first, then the snapshot: a change in between is replayed by the watch, never lost.
+const followSweep = async (watch: SweepWatch, transport: Transport, signal: AbortSignal): Promise<void> => {
+  const collections = sweepCollections(watch.target)
+  const versions = await Promise.all(collections.map((c) => listVersion(transport, c)))
+  const first = await watch.read()
+  watch.present(first)
+  const configMaps = configMapCollections(first.snapshot.configMaps.map((c) => c.namespace))
+  const configVersions = await Promise.all(configMaps.map((c) => listVersion(transport, c)))
+  const printed = new Map<string, string>()
+  const row = verdictRow(watch)
+  changedRows(printed, watch.judge(first), row)
+  const rejudge = coalesce(async () => {
+    if (signal.aborted) return
+    try {
+      const lines = changedRows(printed, watch.judge(await watch.read()), row)
+      if (lines.length > 0) watch.write(lines.join('\n'))
+    } catch (error) {
+      watch.warn(`could not re-read the cluster: ${(error as Error).message}`)
+    }
+  }, 150)
+  const options: FollowOptions = {
+    signal,
+    onChange: (why) => {
+      watch.debug?.(`watch: ${why}`)
+      rejudge.trigger()
+    },
+    warn: watch.warn,
+    debug: watch.debug,
+  }
+  await Promise.all([
+    ...collections.map((c, i) => followCollection(transport, c, versions[i] ?? '', options)),
+    ...configMaps.map((c, i) => followCollection(transport, c, configVersions[i] ?? '', options)),
+  ])
+  await rejudge.idle()
+}
+
+/** One table row without headers; rows line up with the first table (NAMESPACE only under -A). */
+const verdictRow =
+  (watch: SweepWatch) =>
+  (verdict: Verdict): string =>
+    renderVerdictTable([watch.table.wide ? compactSources(verdict) : verdict], {
+      wide: watch.table.wide,
+      colour: watch.table.colour,
+      noHeaders: true,
+      allNamespaces: watch.target.namespace === null,
+    }).trimEnd()

@@ -1,7 +1,7 @@
 // --collect FILE.tar.gz: read the live cluster with the health extras for the targets and write a support bundle that
 // `--from FILE.tar.gz` reads back to the same verdicts. Only raw objects the checks read go in: never the kubeconfig, never Secrets.
 import {rawShell, sh, shellQuote} from '../core/verdict/shell-command.js'
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import type {Gap} from '../core/snapshot.js'
 import {sanitizeTerminalText} from '../render/terminal-text.js'
 import type {CheckPlan} from './check-plan.js'
@@ -21,6 +21,9 @@ export interface CollectOutcome {
   readonly target: TargetSpec
 }
 
+/** kubectl's plural resource name of a listed kind: `deployments`, `cronjobs`, `namespaces`. */
+const listNoun = (kind: string): string => `${kind.toLowerCase()}s`
+
 /** `pod apps/web-1`, `namespace apps`, `pods in apps`: what the bundle was collected for. */
 export const describeTarget = (target: TargetSpec): string => {
   switch (target.kind) {
@@ -32,6 +35,8 @@ export const describeTarget = (target: TargetSpec): string => {
       return `namespace ${target.name}`
     case 'sweep':
       return `pods in ${target.namespace === null ? 'all namespaces' : `namespace ${target.namespace}`}${target.labelSelector === undefined ? '' : ` matching ${target.labelSelector}`}`
+    case 'list':
+      return `${listNoun(target.listKind)}${target.listKind === 'Namespace' ? '' : ` in ${target.namespace === null ? 'all namespaces' : `namespace ${target.namespace}`}`}${target.labelSelector === undefined ? '' : ` matching ${target.labelSelector}`}`
     case 'manifests':
       return `namespaces ${target.namespaces.join(', ')}`
   }
@@ -49,6 +54,12 @@ export const readBackArgs = (target: TargetSpec): string => {
     case 'sweep': {
       const scope = target.namespace === null ? '-A' : sh`-n ${target.namespace}`
       return target.labelSelector === undefined ? scope : sh`${rawShell(scope)} -l ${target.labelSelector}`
+    }
+    case 'list': {
+      const scope =
+        target.listKind === 'Namespace' ? '' : target.namespace === null ? ' -A' : sh` -n ${target.namespace}`
+      const selector = target.labelSelector === undefined ? '' : sh` -l ${target.labelSelector}`
+      return `${listNoun(target.listKind)}${scope}${selector}`
     }
     case 'manifests':
       return sh`-f <manifests> -n ${target.namespaces[0] ?? 'default'}`

@@ -1,6 +1,6 @@
-// Parses kubectl-style target arguments (`web-0`, `pod/web-0`, `deploy/web`, `deployment web`, `ns/shop`) into a TargetSpec.
+// Parses kubectl-style target arguments (`web-0`, `pod/web-0`, `deploy/web`, `deployment web`, `ns/shop`, `deployments`) into a TargetSpec.
 // Pure: returns the target or a kubectl-worded error; the command turns errors into exit 64.
-import type {TargetSpec} from '../cluster/target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import {parseLabelSelector} from '../core/admission/label-selector.js'
 import type {WorkloadKind} from '../core/snapshot.js'
 
@@ -101,8 +101,23 @@ const splitArgs = (args: readonly string[]): {type?: string; name?: string} | {e
     return {type: parts[0], name: parts[1]}
   }
   if (second !== undefined) return {type: first, name: second}
-  // A bare resource word is a type (`pods` lists, `deploy` needs a name); any other word is a pod name.
+  // A bare resource word is a type (`pods`, `deployments` list every object of it); any other word is a pod name.
   return resolveResourceType(first) !== undefined ? {type: first} : {name: first}
+}
+
+// A TYPE alone lists, as `kubectl get TYPE`: pods are a sweep (pods and their owners), other kinds every object of the
+// kind in scope; -l selects by the objects' own labels (for pods: the pod labels), namespaces ignore -n as kubectl does.
+const listTarget = (resource: ResourceKind, context: TargetContext): TargetParse => {
+  const selector = context.selector === undefined ? {} : {labelSelector: context.selector}
+  const namespace = context.allNamespaces ? null : context.namespace
+  switch (resource.kind) {
+    case 'pod':
+      return {ok: true, target: {kind: 'sweep', namespace, ...selector}}
+    case 'namespace':
+      return {ok: true, target: {kind: 'list', listKind: 'Namespace', namespace: null, ...selector}}
+    case 'workload':
+      return {ok: true, target: {kind: 'list', listKind: resource.workloadKind, namespace, ...selector}}
+  }
 }
 
 /** Turns positional arguments plus -n/-A/-l into the target a source reads. */
@@ -120,21 +135,7 @@ export const parseTargetArgs = (args: readonly string[], context: TargetContext)
     return fail(
       `the server doesn't have a resource type "${type ?? ''}" that inject-check understands: ${acceptedTypes}`,
     )
-  if (name === undefined) {
-    // A sweep lists pods (and their owners); a TYPE alone other than pods names no object to judge.
-    if (resource.kind !== 'pod')
-      return fail(
-        `${type ?? ''} needs a name: kubectl inject-check ${type ?? ''}/NAME (a TYPE alone is accepted for pods only; without a target every pod in the namespace is checked)`,
-      )
-    return {
-      ok: true,
-      target: {
-        kind: 'sweep',
-        namespace: context.allNamespaces ? null : context.namespace,
-        ...(context.selector === undefined ? {} : {labelSelector: context.selector}),
-      },
-    }
-  }
+  if (name === undefined) return listTarget(resource, context)
   if (!validName.test(name))
     return fail(`invalid resource name "${name}": must be a lowercase RFC 1123 subdomain`)
   if (context.allNamespaces && resource.kind !== 'namespace')

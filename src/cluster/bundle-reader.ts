@@ -248,7 +248,9 @@ const readBugReport = async (
         `no Namespace objects: ${why}; run: kubectl get namespaces -o yaml > namespaces.yaml`,
       ),
     )
-  if (ofKind(unique, 'MutatingWebhookConfiguration').length === 0)
+  // A report always lists the webhook configurations when its cluster file is there: none listed means the cluster has none.
+  const clusterFileRead = !tooOld && (layout === 'bug-report-1.30' ? hasClusterResources : hasResources)
+  if (ofKind(unique, 'MutatingWebhookConfiguration').length === 0 && !clusterFileRead)
     gaps.push(
       notCollected(
         'mutatingwebhookconfigurations',

@@ -3,7 +3,7 @@
 import {spawn} from 'node:child_process'
 import {isAbsolute, join} from 'node:path'
 import {isatty} from 'node:tty'
-import {ExitCode} from '../cli/exit-codes.js'
+import {ExitCode} from './exit-codes.js'
 import {SourceError} from './kube-errors.js'
 
 const execApiVersions = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']

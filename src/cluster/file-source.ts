@@ -158,6 +158,7 @@ export async function readFileSnapshot(
 const webhookCollectingLayouts = new Set([
   'inject-bundle',
   'bug-report-1.30',
+  'bug-report-1.21',
   'bug-report-legacy',
   'cluster-info-dump',
   'cluster-info-dump-stream',

@@ -1,7 +1,7 @@
 // Typed errors of the sources, each with a one-line message that ends with the next step.
 // `describeSourceError` maps any error (ours, Node's, client-node's) to {message, category, exitCode}.
 import {shellQuote} from '../core/verdict/shell-command.js'
-import {ExitCode, type ExitCodeValue} from '../cli/exit-codes.js'
+import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
 export type ErrorCategory = 'usage' | 'cluster' | 'input'
 

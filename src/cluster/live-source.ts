@@ -12,7 +12,7 @@ import type {Connection} from './kubeconfig.js'
 import {ApiStatusError, statusReason, subjectOfPath} from './kube-errors.js'
 import {SnapshotBuilder, needsPodObjects, projectPod, projectWorkload} from './projection.js'
 import {expectedInjectorConfigMaps, istiodNamespaces, istiodServices} from './istio-objects.js'
-import type {SnapshotExtras, TargetSpec} from './target-spec.js'
+import type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'
 import {createTransport, type JsonObject, type Transport, type TransportOptions} from './transport.js'
 
 export interface LiveConnection {
@@ -97,82 +97,110 @@ export async function readLiveSnapshot(
   extras: SnapshotExtras = {},
   options: LiveReadOptions = {},
 ): Promise<ClusterSnapshot> {
-  const t = connection.transport
-  const builder = new SnapshotBuilder()
-  const pageSize = options.pageSize
-  const capture = options.onRaw ?? (() => undefined)
+  const origin = {kind: 'live', context: connection.contextName, server: connection.server} as const
+  // Live evidence ages against the moment it was read.
+  const readAt = new Date().toISOString()
+  const read = new LiveRead(connection.transport, extras, options)
+  await readTarget(read, target)
+  return read.builder.build(origin, readAt)
+}
 
-  // A supporting read: API status errors (except 401) become gaps; network and auth failures propagate.
-  const supporting = async <T>(
-    method: string,
-    path: string,
-    read: () => Promise<T>,
-  ): Promise<T | undefined> => {
+/**
+ * One live read: the snapshot builder, raw capture and the gap policy shared by its requests. The webhook list starts
+ * at once (it decides whether pods keep their whole object), and the Istio reads follow it, for every target kind.
+ */
+class LiveRead {
+  readonly builder = new SnapshotBuilder()
+  readonly webhooks: Promise<readonly MutatingWebhookConfiguration[]>
+  readonly istio: Promise<void>
+  readonly capture: (object: JsonObject, kind: string) => void
+  /** Controllers requested by GET, each at most once. */
+  private readonly requested = new Set<string>()
+  /** Each (kind, namespace) list is requested once, however many readers (owners, blocked controllers) ask for it. */
+  private readonly workloadLists = new Map<string, Promise<unknown>>()
+
+  constructor(
+    readonly t: Transport,
+    readonly extras: SnapshotExtras,
+    readonly options: LiveReadOptions,
+  ) {
+    this.capture = options.onRaw ?? (() => undefined)
+    this.webhooks = this.listSupporting(mwcPath, 'MutatingWebhookConfiguration').then(() => {
+      this.builder.keepPodObjects = needsPodObjects(this.builder.webhookConfigurationsSoFar)
+      return this.builder.webhookConfigurationsSoFar
+    })
+    this.istio = this.webhooks.then((configs) => this.readIstio(configs))
+  }
+
+  /** A supporting read: API status errors (except 401) become gaps; network and auth failures propagate. */
+  async supporting<T>(method: string, path: string, read: () => Promise<T>): Promise<T | undefined> {
     try {
       return await read()
     } catch (error) {
       if (error instanceof ApiStatusError && error.status.code !== 401) {
-        builder.addGap(gapOf(error, method, path))
+        this.builder.addGap(gapOf(error, method, path))
         return undefined
       }
       throw error
     }
   }
-  const getSupporting = (path: string, itemKind: string) =>
-    supporting('GET', path, async () => {
-      const object = await t.getJson(path)
-      capture(object, itemKind)
-      builder.add(object, live, itemKind)
+
+  add(object: JsonObject, kind: string): void {
+    this.capture(object, kind)
+    this.builder.add(object, live, kind)
+  }
+
+  getSupporting(path: string, itemKind: string): Promise<JsonObject | undefined> {
+    return this.supporting('GET', path, async () => {
+      const object = await this.t.getJson(path)
+      this.add(object, itemKind)
       return object
     })
-  const listInto = (
+  }
+
+  listInto(
     path: string,
     itemKind: string,
     query: Record<string, string | undefined> = {},
     gate?: Promise<unknown>,
-  ) =>
-    t.list(
-      path,
-      query,
-      (item) => {
-        capture(item, itemKind)
-        builder.add(item, live, itemKind)
-      },
-      {
-        ...(pageSize === undefined ? {} : {pageSize}),
-        ...(gate === undefined ? {} : {gate}),
-      },
-    )
-  const listSupporting = (
+  ): Promise<unknown> {
+    const pageSize = this.options.pageSize
+    return this.t.list(path, query, (item) => this.add(item, itemKind), {
+      ...(pageSize === undefined ? {} : {pageSize}),
+      ...(gate === undefined ? {} : {gate}),
+    })
+  }
+
+  listSupporting(
     path: string,
     itemKind: string,
     query: Record<string, string | undefined> = {},
     gate?: Promise<unknown>,
-  ) => supporting('GET', path, () => listInto(path, itemKind, query, gate))
+  ): Promise<unknown> {
+    return this.supporting('GET', path, () => this.listInto(path, itemKind, query, gate))
+  }
 
-  // Webhooks first (in parallel with the rest): they decide whether pods keep their whole object.
-  const webhooks: Promise<readonly MutatingWebhookConfiguration[]> = listSupporting(
-    mwcPath,
-    'MutatingWebhookConfiguration',
-  ).then(() => {
-    builder.keepPodObjects = needsPodObjects(builder.webhookConfigurationsSoFar)
-    return builder.webhookConfigurationsSoFar
-  })
+  /** Pods listed after the webhooks are known (so each pod keeps its object when a webhook needs it). */
+  listPods(path: string, query: Record<string, string | undefined> = {}): Promise<unknown> {
+    return this.listSupporting(path, 'Pod', query, this.webhooks)
+  }
 
-  const istio = webhooks.then(async (configs) => {
+  // The injector ConfigMaps and the istiod evidence in one round trip: a single-pod check is latency-bound.
+  private async readIstio(configs: readonly MutatingWebhookConfiguration[]): Promise<void> {
     const namespaces = istiodNamespaces(configs)
-    // ConfigMaps and the istiod evidence in one round trip: a single-pod check is latency-bound.
     const [listed] = await Promise.all([
       settleAll(
-        namespaces.map((ns) => listSupporting(nsPath('/api/v1/namespaces/{ns}/configmaps', ns), 'ConfigMap')),
+        namespaces.map((ns) =>
+          this.listSupporting(nsPath('/api/v1/namespaces/{ns}/configmaps', ns), 'ConfigMap'),
+        ),
       ),
-      readIstiodEvidence(configs, namespaces),
+      this.readIstiodEvidence(configs, namespaces),
     ])
     const readable = new Set(namespaces.filter((_, i) => listed[i] !== undefined))
     for (const expected of expectedInjectorConfigMaps(configs)) {
-      if (!readable.has(expected.namespace) || builder.hasConfigMap(expected.namespace, expected.name))
+      if (!readable.has(expected.namespace) || this.builder.hasConfigMap(expected.namespace, expected.name))
         continue
-      builder.addGap({
+      this.builder.addGap({
         resource: 'configmaps',
         namespace: expected.namespace,
         name: expected.name,
@@ -181,15 +209,15 @@ export async function readLiveSnapshot(
         message: `configmaps "${expected.name}" not found in namespace "${expected.namespace}" (the injector config of webhook configuration ${expected.configuration})`,
       })
     }
-  })
+  }
 
   // Verdicts read the Services and EndpointSlices the Istio webhooks call (WebhookBlocksCreation), so every target reads
   // them: two lists per istiod namespace. --health adds the whole namespace's slices, istiod Deployments and pods.
-  const readIstiodEvidence = async (
+  private async readIstiodEvidence(
     configs: readonly MutatingWebhookConfiguration[],
     namespaces: readonly string[],
-  ) => {
-    const health = extras.health === true
+  ): Promise<void> {
+    const health = this.extras.health === true
     await settleAll(
       namespaces.flatMap((ns) => {
         const services = istiodServices(configs, ns)
@@ -198,16 +226,16 @@ export async function readLiveSnapshot(
           ? {}
           : {labelSelector: `kubernetes.io/service-name in (${services.join(',')})`}
         return [
-          listSupporting(nsPath('/api/v1/namespaces/{ns}/services', ns), 'Service'),
-          listSupporting(
+          this.listSupporting(nsPath('/api/v1/namespaces/{ns}/services', ns), 'Service'),
+          this.listSupporting(
             nsPath('/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices', ns),
             'EndpointSlice',
             sliceQuery,
           ),
           ...(health
             ? [
-                listSupporting(nsPath('/apis/apps/v1/namespaces/{ns}/deployments', ns), 'Deployment'),
-                listSupporting(nsPath('/api/v1/namespaces/{ns}/pods', ns), 'Pod', {}, webhooks),
+                this.listSupporting(nsPath('/apis/apps/v1/namespaces/{ns}/deployments', ns), 'Deployment'),
+                this.listPods(nsPath('/api/v1/namespaces/{ns}/pods', ns)),
               ]
             : []),
         ]
@@ -216,291 +244,298 @@ export async function readLiveSnapshot(
   }
 
   // FailedCreate events in the target's scope (one list per namespace, or one cluster-wide list): verdicts name the
-  // webhook that blocks a controller; --health adds nodes (platform hints).
-  const failedCreates = (namespaces: readonly string[] | null): Promise<unknown> =>
-    settleAll(
+  // webhook that blocks a controller.
+  failedCreates(namespaces: readonly string[] | null): Promise<unknown> {
+    return settleAll(
       (namespaces === null ? [null] : namespaces).map((ns) => {
         const path = ns === null ? '/api/v1/events' : nsPath('/api/v1/namespaces/{ns}/events', ns)
-        return listSupporting(path, 'Event', {fieldSelector: 'reason=FailedCreate'})
+        return this.listSupporting(path, 'Event', {fieldSelector: 'reason=FailedCreate'})
       }),
     )
-  // Admission after injection: quotas and LimitRanges of the namespaces in scope, validating webhooks and policies.
+  }
+
   // A successful list (even empty) marks its kind read; a refused one is a gap, so that step is Unknown, never "none".
-  const readKind = (path: string, kind: string) =>
-    supporting('GET', path, async () => {
-      await listInto(path, kind)
-      builder.markRead(kind)
+  private readKind(path: string, kind: string): Promise<unknown> {
+    return this.supporting('GET', path, async () => {
+      await this.listInto(path, kind)
+      this.builder.markRead(kind)
       return true
     })
-  const admissionObjects = (namespaces: readonly string[] | null): Promise<unknown> =>
-    settleAll([
-      ...(namespaces === null ? [null] : namespaces).flatMap((ns) =>
-        (
-          [
-            ['resourcequotas', 'ResourceQuota'],
-            ['limitranges', 'LimitRange'],
-          ] as const
-        ).map(([plural, kind]) =>
-          readKind(ns === null ? `/api/v1/${plural}` : nsPath(`/api/v1/namespaces/{ns}/${plural}`, ns), kind),
-        ),
-      ),
-      readKind(`${admissionPath}/validatingwebhookconfigurations`, 'ValidatingWebhookConfiguration'),
-      readKind(`${admissionPath}/validatingadmissionpolicies`, 'ValidatingAdmissionPolicy'),
-      readKind(`${admissionPath}/validatingadmissionpolicybindings`, 'ValidatingAdmissionPolicyBinding'),
-    ])
-  const nodes = (): Promise<unknown>[] =>
-    extras.health === true ? [listSupporting('/api/v1/nodes', 'Node')] : []
+  }
 
-  // Controllers read one by one (GET), each at most once; a controller deleted since its events is simply absent.
-  const requested = new Set<string>()
-  const getWorkload = async (ref: WorkloadRef): Promise<JsonObject | undefined> => {
+  // Admission after injection: quotas and LimitRanges of the namespaces in scope, validating webhooks and policies.
+  admissionObjects(namespaces: readonly string[] | null): Promise<unknown> {
+    const scoped = (plural: string, ns: string | null) =>
+      ns === null ? `/api/v1/${plural}` : nsPath(`/api/v1/namespaces/{ns}/${plural}`, ns)
+    return settleAll([
+      ...(namespaces === null ? [null] : namespaces).flatMap((ns) => [
+        this.readKind(scoped('resourcequotas', ns), 'ResourceQuota'),
+        this.readKind(scoped('limitranges', ns), 'LimitRange'),
+      ]),
+      this.readKind(`${admissionPath}/validatingwebhookconfigurations`, 'ValidatingWebhookConfiguration'),
+      this.readKind(`${admissionPath}/validatingadmissionpolicies`, 'ValidatingAdmissionPolicy'),
+      this.readKind(`${admissionPath}/validatingadmissionpolicybindings`, 'ValidatingAdmissionPolicyBinding'),
+    ])
+  }
+
+  /** What every target reads around itself: Istio, FailedCreate events, admission objects; --health adds nodes. */
+  scopeReads(namespaces: readonly string[] | null, events = true): Promise<unknown>[] {
+    return [
+      this.istio,
+      ...(events ? [this.failedCreates(namespaces)] : []),
+      this.admissionObjects(namespaces),
+      ...(this.extras.health === true ? [this.listSupporting('/api/v1/nodes', 'Node')] : []),
+    ]
+  }
+
+  /** A controller by GET, at most once; one deleted since its events (404) is simply absent. */
+  async getWorkload(ref: WorkloadRef): Promise<JsonObject | undefined> {
     const key = `${ref.kind}/${ref.namespace}/${ref.name}`
-    if (requested.has(key)) return undefined
-    requested.add(key)
+    if (this.requested.has(key)) return undefined
+    this.requested.add(key)
     const path = `${nsPath(workloadPaths[ref.kind], ref.namespace)}/${enc(ref.name)}`
-    const object = await supporting('GET', path, async () => {
+    const object = await this.supporting('GET', path, async () => {
       try {
-        return await t.getJson(path)
+        return await this.t.getJson(path)
       } catch (error) {
         if (error instanceof ApiStatusError && error.status.code === 404) return undefined
         throw error
       }
     })
     if (object === undefined) return undefined
-    capture(object, ref.kind)
-    builder.add({...object, kind: ref.kind}, live, ref.kind)
+    this.capture(object, ref.kind)
+    this.builder.add({...object, kind: ref.kind}, live, ref.kind)
     return object
   }
-  // A ReplicaSet's Deployment, a Job's CronJob: the workload a user acts on.
-  const parentOf = (ref: WorkloadRef, object: JsonObject): WorkloadRef | undefined => {
-    const meta = (object.metadata ?? {}) as {ownerReferences?: unknown}
-    const refs = Array.isArray(meta.ownerReferences)
-      ? (meta.ownerReferences as Record<string, unknown>[])
-      : []
-    const controller = refs.find((r) => r.controller === true)
-    const kind = controller?.kind
-    const name = controller?.name
-    if (typeof kind !== 'string' || typeof name !== 'string' || !(kind in workloadPaths)) return undefined
-    return {kind: kind as WorkloadKind, namespace: ref.namespace, name}
+
+  /** The target itself was read: never GET it again as somebody's owner. */
+  markRequested(ref: WorkloadRef): void {
+    this.requested.add(`${ref.kind}/${ref.namespace}/${ref.name}`)
   }
-  const getWithParent = async (ref: WorkloadRef): Promise<void> => {
-    const object = await getWorkload(ref)
+
+  async getWithParent(ref: WorkloadRef): Promise<void> {
+    const object = await this.getWorkload(ref)
     const parent = object === undefined ? undefined : parentOf(ref, object)
-    if (parent !== undefined) await getWorkload(parent)
+    if (parent !== undefined) await this.getWorkload(parent)
   }
-  // Beyond the limit, one list per kind in scope replaces the GETs (request count stays bounded).
-  // Each (kind, namespace) list is requested once, however many readers (owners, blocked controllers) ask for it.
-  const workloadLists = new Map<string, Promise<unknown>>()
-  const listWorkloadKinds = (kinds: readonly WorkloadKind[], namespace: string | null) =>
-    settleAll(
+
+  /** One list per kind in scope (null = all namespaces), each requested once. */
+  listWorkloadKinds(kinds: readonly WorkloadKind[], namespace: string | null): Promise<unknown> {
+    return settleAll(
       kinds.map((kind) => {
-        const path =
-          namespace === null
-            ? workloadPaths[kind].replace('/namespaces/{ns}', '')
-            : nsPath(workloadPaths[kind], namespace)
-        let listed = workloadLists.get(path)
-        if (listed === undefined) workloadLists.set(path, (listed = listSupporting(path, kind)))
+        const path = workloadCollection(kind, namespace)
+        let listed = this.workloadLists.get(path)
+        if (listed === undefined) this.workloadLists.set(path, (listed = this.listSupporting(path, kind)))
         return listed
       }),
     )
-  const withParentKinds = (kinds: Iterable<WorkloadKind>): WorkloadKind[] => {
-    const out = new Set<WorkloadKind>(kinds)
-    if (out.has('ReplicaSet')) out.add('Deployment')
-    if (out.has('Job')) out.add('CronJob')
-    return [...out].sort()
   }
+}
 
-  // Sweeps show workloads whose pods a webhook refuses (0 pods): the controllers their FailedCreate events name.
-  const readBlockedControllers = async (namespace: string | null): Promise<void> => {
-    await failedCreates(namespace === null ? null : [namespace])
-    if (options.owners === true) return
-    const refs = blockedControllers(builder.eventsSoFar, namespace)
-    if (refs.length > controllerReadLimit) {
-      await listWorkloadKinds(withParentKinds(refs.map((r) => r.kind)), namespace)
-      return
-    }
-    await settleAll(refs.map(getWithParent))
-  }
+/** A workload kind's collection in one namespace, or across all (null). */
+const workloadCollection = (kind: WorkloadKind, namespace: string | null): string =>
+  namespace === null
+    ? workloadPaths[kind].replace('/namespaces/{ns}', '')
+    : nsPath(workloadPaths[kind], namespace)
 
-  // --collect: every owner kind in scope, so the bundle answers workload targets and keeps 0-pod workloads.
-  const ownerLists = (namespace: string | null): Promise<unknown>[] =>
-    options.owners === true
-      ? [
-          listWorkloadKinds(
-            ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'ReplicaSet', 'StatefulSet'],
-            namespace,
-          ),
-        ]
-      : []
+/** A ReplicaSet's Deployment, a Job's CronJob: the workload a user acts on. */
+const parentOf = (ref: WorkloadRef, object: JsonObject): WorkloadRef | undefined => {
+  const meta = (object.metadata ?? {}) as {ownerReferences?: unknown}
+  const refs = Array.isArray(meta.ownerReferences) ? (meta.ownerReferences as Record<string, unknown>[]) : []
+  const controller = refs.find((r) => r.controller === true)
+  const kind = controller?.kind
+  const name = controller?.name
+  if (typeof kind !== 'string' || typeof name !== 'string' || !(kind in workloadPaths)) return undefined
+  return {kind: kind as WorkloadKind, namespace: ref.namespace, name}
+}
 
-  return readTarget()
+const withParentKinds = (kinds: Iterable<WorkloadKind>): WorkloadKind[] => {
+  const out = new Set<WorkloadKind>(kinds)
+  if (out.has('ReplicaSet')) out.add('Deployment')
+  if (out.has('Job')) out.add('CronJob')
+  return [...out].sort()
+}
 
-  async function readTarget(): Promise<ClusterSnapshot> {
-    const origin = {kind: 'live', context: connection.contextName, server: connection.server} as const
-    // Live evidence ages against the moment it was read.
-    const readAt = new Date().toISOString()
-    switch (target.kind) {
-      case 'pod': {
-        const path = `${nsPath('/api/v1/namespaces/{ns}/pods', target.namespace)}/${enc(target.name)}`
-        const podObject = t.getJson(path)
-        await settleAll<unknown>([
-          Promise.all([podObject, webhooks]).then(([object]) => {
-            capture(object, 'Pod')
-            const projected = projectPod(object, {keepObject: builder.keepPodObjects, source: live})
-            if (projected !== undefined) builder.addPod(projected)
-          }),
-          // The owner (labels on its metadata, Job → CronJob) as soon as the pod names it, without waiting for the
-          // webhooks; --collect also keeps the ReplicaSet in between.
-          podObject.then(async (object) => {
-            const projected = projectPod(object, {keepObject: false, source: live})
-            if (projected === undefined) return
-            const controller = projected.controller
-            const owner = projected.owner
-            await settleAll<unknown>([
-              ...(owner !== undefined && owner.kind in workloadPaths
-                ? [
-                    getWithParent({
-                      kind: owner.kind as WorkloadKind,
-                      namespace: target.namespace,
-                      name: owner.name,
-                    }),
-                  ]
-                : []),
-              ...(options.owners === true && controller !== undefined && controller.kind in workloadPaths
-                ? [
-                    getWorkload({
-                      kind: controller.kind as WorkloadKind,
-                      namespace: target.namespace,
-                      name: controller.name,
-                    }),
-                  ]
-                : []),
-            ])
-          }),
-          getSupporting(nsPath('/api/v1/namespaces/{ns}', target.namespace), 'Namespace'),
-          istio,
-          failedCreates([target.namespace]),
-          admissionObjects([target.namespace]),
-          ...nodes(),
-        ])
-        return builder.build(origin, readAt)
-      }
-      case 'workload': {
-        const path = `${nsPath(workloadPaths[target.workloadKind], target.namespace)}/${enc(target.name)}`
-        const ref = {kind: target.workloadKind, namespace: target.namespace, name: target.name}
-        requested.add(`${ref.kind}/${ref.namespace}/${ref.name}`)
-        await settleAll<unknown>([
-          t.getJson(path).then(async (object) => {
-            capture(object, target.workloadKind)
-            // The target keeps its template object: previews and CEL need the whole spec.
-            const workload = projectWorkload(
-              {...object, kind: target.workloadKind},
-              {source: live, keepObject: true},
-            )
-            if (workload !== undefined) builder.addWorkload(workload)
-            const parent = options.owners === true ? parentOf(ref, object) : undefined
-            await settleAll<unknown>([
-              readWorkloadPods(target.workloadKind, target.namespace, object),
-              readPodCreators(target.workloadKind, target.namespace, object),
-              ...(parent === undefined ? [] : [getWorkload(parent)]),
-            ])
-          }),
-          getSupporting(nsPath('/api/v1/namespaces/{ns}', target.namespace), 'Namespace'),
-          istio,
-          failedCreates([target.namespace]),
-          admissionObjects([target.namespace]),
-          ...nodes(),
-        ])
-        return builder.build(origin, readAt)
-      }
-      case 'namespace': {
-        await settleAll<unknown>([
-          t.getJson(`/api/v1/namespaces/${enc(target.name)}`).then((object) => {
-            capture(object, 'Namespace')
-            builder.add(object, live, 'Namespace')
-          }),
-          istio,
-          failedCreates([target.name]),
-          admissionObjects([target.name]),
-          ...nodes(),
-        ])
-        return builder.build(origin, readAt)
-      }
-      case 'sweep': {
-        const query = {labelSelector: target.labelSelector, fieldSelector: target.fieldSelector}
-        const podsPath =
-          target.namespace === null
-            ? '/api/v1/pods'
-            : nsPath('/api/v1/namespaces/{ns}/pods', target.namespace)
-        await settleAll<unknown>([
-          target.namespace === null
-            ? listSupporting('/api/v1/namespaces', 'Namespace')
-            : getSupporting(`/api/v1/namespaces/${enc(target.namespace)}`, 'Namespace'),
-          listInto(podsPath, 'Pod', query, webhooks),
-          istio,
-          readBlockedControllers(target.namespace),
-          admissionObjects(target.namespace === null ? null : [target.namespace]),
-          // Verdicts read the workload owning each pod (labels on its metadata; Job → CronJob): one list per kind in
-          // scope, in parallel with the pod pages, so the request count stays pages + a constant.
-          ...(options.owners === true
-            ? ownerLists(target.namespace)
-            : [
-                listWorkloadKinds(
-                  ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'StatefulSet'],
-                  target.namespace,
-                ),
-              ]),
-          ...nodes(),
-        ])
-        return builder.build(origin, readAt)
-      }
-      case 'manifests': {
-        const namespaces = [...new Set(target.namespaces)].sort()
-        await settleAll<unknown>([
-          ...namespaces.map((ns) => getSupporting(`/api/v1/namespaces/${enc(ns)}`, 'Namespace')),
-          istio,
-          failedCreates(namespaces),
-          admissionObjects(namespaces),
-          ...nodes(),
-        ])
-        return builder.build(origin, readAt)
-      }
-    }
-  }
+/** The owner kinds a sweep lists so pods are lifted to the workload a user acts on (Job → CronJob). */
+const ownerKinds: readonly WorkloadKind[] = ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'StatefulSet']
+/** --collect lists ReplicaSets too, so the bundle answers workload targets and keeps 0-pod workloads. */
+const collectOwnerKinds: readonly WorkloadKind[] = [...ownerKinds, 'ReplicaSet' as const].sort()
 
-  // Pods of a workload by its own selector (CronJobs have none: their pods belong to Jobs).
-  async function readWorkloadPods(kind: WorkloadKind, namespace: string, object: JsonObject): Promise<void> {
-    if (kind === 'CronJob') return
-    const labelSelector = selectorOf(kind, object)
-    if (labelSelector === undefined) return
-    await listSupporting(nsPath('/api/v1/namespaces/{ns}/pods', namespace), 'Pod', {labelSelector}, webhooks)
-  }
+const namespacePath = (name: string) => `/api/v1/namespaces/${enc(name)}`
+const podsPath = (namespace: string | null) =>
+  namespace === null ? '/api/v1/pods' : nsPath('/api/v1/namespaces/{ns}/pods', namespace)
 
-  // The controllers that create a workload's pods and carry its FailedCreate events: a Deployment's ReplicaSets (they
-  // carry the Deployment's selector labels), a CronJob's Jobs (kept when the CronJob controls them).
-  async function readPodCreators(kind: WorkloadKind, namespace: string, object: JsonObject): Promise<void> {
-    if (kind === 'Deployment') {
-      const labelSelector = selectorOf(kind, object)
-      if (labelSelector === undefined) return
-      await listSupporting(nsPath(workloadPaths.ReplicaSet, namespace), 'ReplicaSet', {labelSelector})
-    } else if (kind === 'CronJob') {
-      const name = (object.metadata as {name?: unknown} | undefined)?.name
-      await supporting('GET', nsPath(workloadPaths.Job, namespace), () =>
-        t.list(
-          nsPath(workloadPaths.Job, namespace),
-          {},
-          (item) => {
-            const owner = parentOf({kind: 'Job', namespace, name: ''}, item)
-            if (owner?.kind !== 'CronJob' || owner.name !== name) return
-            capture(item, 'Job')
-            builder.add({...item, kind: 'Job'}, live, 'Job')
-          },
-          pageSize === undefined ? {} : {pageSize},
-        ),
-      )
+/** Dispatches to the reads of one target kind; each reads the target and what decides its verdict, in parallel. */
+const readTarget = (r: LiveRead, target: TargetSpec): Promise<unknown> => {
+  switch (target.kind) {
+    case 'pod':
+      return readPod(r, target)
+    case 'workload':
+      return readWorkload(r, target)
+    case 'namespace':
+      return settleAll([
+        r.t.getJson(namespacePath(target.name)).then((object) => r.add(object, 'Namespace')),
+        ...r.scopeReads([target.name]),
+      ])
+    case 'sweep':
+      return readSweep(r, target)
+    case 'list':
+      return readList(r, target)
+    case 'manifests': {
+      const namespaces = [...new Set(target.namespaces)].sort()
+      return settleAll([
+        ...namespaces.map((ns) => r.getSupporting(namespacePath(ns), 'Namespace')),
+        ...r.scopeReads(namespaces),
+      ])
     }
   }
 }
+
+/** One pod, its namespace, and its owner (labels on its metadata, Job → CronJob) as soon as the pod names it. */
+const readPod = (r: LiveRead, target: Extract<TargetSpec, {kind: 'pod'}>): Promise<unknown> => {
+  const podObject = r.t.getJson(`${podsPath(target.namespace)}/${enc(target.name)}`)
+  return settleAll([
+    Promise.all([podObject, r.webhooks]).then(([object]) => {
+      r.capture(object, 'Pod')
+      const projected = projectPod(object, {keepObject: r.builder.keepPodObjects, source: live})
+      if (projected !== undefined) r.builder.addPod(projected)
+    }),
+    podObject.then((object) => readPodOwners(r, target.namespace, object)),
+    r.getSupporting(namespacePath(target.namespace), 'Namespace'),
+    ...r.scopeReads([target.namespace]),
+  ])
+}
+
+// Without waiting for the webhooks; --collect also keeps the ReplicaSet in between.
+const readPodOwners = async (r: LiveRead, namespace: string, object: JsonObject): Promise<void> => {
+  const projected = projectPod(object, {keepObject: false, source: live})
+  if (projected === undefined) return
+  const {controller, owner} = projected
+  await settleAll<unknown>([
+    ...(owner !== undefined && owner.kind in workloadPaths
+      ? [r.getWithParent({kind: owner.kind as WorkloadKind, namespace, name: owner.name})]
+      : []),
+    ...(r.options.owners === true && controller !== undefined && controller.kind in workloadPaths
+      ? [r.getWorkload({kind: controller.kind as WorkloadKind, namespace, name: controller.name})]
+      : []),
+  ])
+}
+
+/** A workload (its whole template: previews and CEL need the spec), its pods and the controllers that create them. */
+const readWorkload = (r: LiveRead, target: Extract<TargetSpec, {kind: 'workload'}>): Promise<unknown> => {
+  const ref = {kind: target.workloadKind, namespace: target.namespace, name: target.name}
+  r.markRequested(ref)
+  const path = `${nsPath(workloadPaths[ref.kind], ref.namespace)}/${enc(ref.name)}`
+  return settleAll([
+    r.t.getJson(path).then(async (object) => {
+      r.capture(object, ref.kind)
+      const workload = projectWorkload({...object, kind: ref.kind}, {source: live, keepObject: true})
+      if (workload !== undefined) r.builder.addWorkload(workload)
+      const parent = r.options.owners === true ? parentOf(ref, object) : undefined
+      await settleAll<unknown>([
+        readWorkloadPods(r, ref, object),
+        ...(parent === undefined ? [] : [r.getWorkload(parent)]),
+      ])
+    }),
+    r.getSupporting(namespacePath(target.namespace), 'Namespace'),
+    ...r.scopeReads([target.namespace]),
+  ])
+}
+
+/**
+ * A workload's pods by its own selector, and the controllers that create them and carry its FailedCreate events: a
+ * Deployment's ReplicaSets (they carry its selector labels); a CronJob has no selector: its Jobs, then their pods.
+ */
+const readWorkloadPods = (r: LiveRead, ref: WorkloadRef, object: JsonObject): Promise<unknown> => {
+  if (ref.kind === 'CronJob') return readCronJobRuns(r, ref)
+  const labelSelector = selectorOf(ref.kind, object)
+  if (labelSelector === undefined) return Promise.resolve()
+  return settleAll([
+    r.listPods(podsPath(ref.namespace), {labelSelector}),
+    ...(ref.kind === 'Deployment'
+      ? [r.listSupporting(nsPath(workloadPaths.ReplicaSet, ref.namespace), 'ReplicaSet', {labelSelector})]
+      : []),
+  ])
+}
+
+/** A CronJob's Jobs (those it controls), then each Job's pods by the Job's selector (one namespace list past the limit). */
+const readCronJobRuns = async (r: LiveRead, ref: WorkloadRef): Promise<void> => {
+  const jobsPath = nsPath(workloadPaths.Job, ref.namespace)
+  const jobs: JsonObject[] = []
+  const pageSize = r.options.pageSize
+  await r.supporting('GET', jobsPath, () =>
+    r.t.list(
+      jobsPath,
+      {},
+      (item) => {
+        const owner = parentOf({kind: 'Job', namespace: ref.namespace, name: ''}, item)
+        if (owner?.kind !== 'CronJob' || owner.name !== ref.name) return
+        jobs.push(item)
+        r.capture(item, 'Job')
+        r.builder.add({...item, kind: 'Job'}, live, 'Job')
+      },
+      pageSize === undefined ? {} : {pageSize},
+    ),
+  )
+  const selectors = jobs.map((job) => selectorOf('Job', job)).filter((s): s is string => s !== undefined)
+  if (selectors.length > controllerReadLimit) {
+    await r.listPods(podsPath(ref.namespace))
+    return
+  }
+  await settleAll(selectors.map((labelSelector) => r.listPods(podsPath(ref.namespace), {labelSelector})))
+}
+
+/** Every pod in scope, its namespace(s), the owners that name the workload a user acts on, and blocked 0-pod controllers. */
+const readSweep = (r: LiveRead, target: Extract<TargetSpec, {kind: 'sweep'}>): Promise<unknown> => {
+  const query = {labelSelector: target.labelSelector, fieldSelector: target.fieldSelector}
+  return settleAll([
+    target.namespace === null
+      ? r.listSupporting('/api/v1/namespaces', 'Namespace')
+      : r.getSupporting(namespacePath(target.namespace), 'Namespace'),
+    r.listInto(podsPath(target.namespace), 'Pod', query, r.webhooks),
+    readBlockedControllers(r, target.namespace),
+    // One list per owner kind in scope, in parallel with the pod pages: the request count stays pages + a constant.
+    r.listWorkloadKinds(r.options.owners === true ? collectOwnerKinds : ownerKinds, target.namespace),
+    ...r.scopeReads(target.namespace === null ? null : [target.namespace], false),
+  ])
+}
+
+// Sweeps show workloads whose pods a webhook refuses (0 pods): the controllers their FailedCreate events name.
+const readBlockedControllers = async (r: LiveRead, namespace: string | null): Promise<void> => {
+  await r.failedCreates(namespace === null ? null : [namespace])
+  if (r.options.owners === true) return
+  const refs = blockedControllers(r.builder.eventsSoFar, namespace)
+  // Beyond the limit, one list per kind in scope replaces the GETs (request count stays bounded).
+  if (refs.length > controllerReadLimit) {
+    await r.listWorkloadKinds(withParentKinds(refs.map((ref) => ref.kind)), namespace)
+    return
+  }
+  await settleAll(refs.map((ref) => r.getWithParent(ref)))
+}
+
+/**
+ * Every object of one kind in scope (`kubectl inject-check deployments`): the kind's list, and for workloads the pods
+ * and pod creators in scope, so each row has its pods' drift and FailedCreate evidence as offline input gives it.
+ */
+const readList = (r: LiveRead, target: Extract<TargetSpec, {kind: 'list'}>): Promise<unknown> => {
+  const query = {labelSelector: target.labelSelector}
+  if (target.listKind === 'Namespace')
+    return settleAll([r.listSupporting('/api/v1/namespaces', 'Namespace', query), ...r.scopeReads(null)])
+  const scope = target.namespace === null ? null : [target.namespace]
+  return settleAll([
+    target.namespace === null
+      ? r.listSupporting('/api/v1/namespaces', 'Namespace')
+      : r.getSupporting(namespacePath(target.namespace), 'Namespace'),
+    r.listSupporting(workloadCollection(target.listKind, target.namespace), target.listKind, query),
+    r.listPods(podsPath(target.namespace)),
+    r.listWorkloadKinds(podCreatorKinds(target.listKind), target.namespace),
+    ...r.scopeReads(scope),
+  ])
+}
+
+/** The controllers between a workload and its pods (they carry its FailedCreate events). */
+const podCreatorKinds = (kind: WorkloadKind): WorkloadKind[] =>
+  kind === 'Deployment' ? ['ReplicaSet'] : kind === 'CronJob' ? ['Job'] : []
 
 /** A workload's spec.selector in `labelSelector` query syntax; undefined when it has none. */
 function selectorOf(kind: WorkloadKind, object: JsonObject): string | undefined {

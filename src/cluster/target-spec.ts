@@ -1,26 +1,2 @@
-// What a command asks a source for. Sources fetch only what the target needs (one pod never lists the cluster).
-import type {WorkloadKind} from '../core/snapshot.js'
-
-export type TargetSpec =
-  | {readonly kind: 'pod'; readonly namespace: string; readonly name: string}
-  | {
-      readonly kind: 'workload'
-      readonly workloadKind: WorkloadKind
-      readonly namespace: string
-      readonly name: string
-    }
-  | {readonly kind: 'namespace'; readonly name: string}
-  /** Every pod in a namespace (null = all namespaces), optionally filtered by label and field selector strings. */
-  | {
-      readonly kind: 'sweep'
-      readonly namespace: string | null
-      readonly labelSelector?: string
-      readonly fieldSelector?: string
-    }
-  /** Local manifests judged against the cluster: the source needs namespaces, webhooks and injector ConfigMaps only. */
-  | {readonly kind: 'manifests'; readonly namespaces: readonly string[]}
-
-/** Extra data a view needs beyond the verdict inputs (e.g. --health needs Services, EndpointSlices, events). */
-export interface SnapshotExtras {
-  readonly health?: boolean
-}
+// TargetSpec lives in the core (the core dispatches on it); re-exported for the cluster-side readers.
+export type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'

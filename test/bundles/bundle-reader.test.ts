@@ -378,3 +378,74 @@ describe('file-source seam', () => {
     )
   })
 })
+
+describe('a bug report that lists no MutatingWebhookConfigurations', () => {
+  // istioctl always lists them (k8s-cluster-resources from 1.30, k8s-resources before): none listed means none exist.
+  const withoutWebhooks = async (fixture: string, clusterFile: string, name: string): Promise<string> => {
+    const {readFile} = await import('node:fs/promises')
+    const {parse, stringify} = await import('yaml')
+    const dir = join(work, name)
+    await cp(join(fixtures, fixture), dir, {recursive: true})
+    const path = join(dir, clusterFile)
+    const list = parse(await readFile(path, 'utf8')) as {items: {kind: string}[]}
+    list.items = list.items.filter((item) => item.kind !== 'MutatingWebhookConfiguration')
+    await writeFile(path, stringify(list))
+    return dir
+  }
+  const sweep = async (paths: string[]) => {
+    const {readFileSnapshot} = await import('../../src/cluster/file-source.js')
+    const {evaluateTarget} = await import('../../src/core/verdict/targets.js')
+    const snapshot = await readFileSnapshot(paths)
+    const result = evaluateTarget(snapshot, {kind: 'sweep', namespace: null})
+    assert.ok(result.ok)
+    return {snapshot, verdicts: result.verdicts}
+  }
+  const reports = [
+    {
+      name: 'istioctl 1.30 (k8s-cluster-resources)',
+      fixture: 'bug-report-1.30',
+      file: 'bug-report/cluster/k8s-cluster-resources',
+    },
+    {name: 'istioctl 1.26 --dir (k8s-resources)', fixture: 'bug-report-1.26', file: 'cluster/k8s-resources'},
+    {
+      name: 'istioctl 1.20 (k8s-resources)',
+      fixture: 'bug-report-1.20',
+      file: 'bug-report/cluster/k8s-resources',
+    },
+  ]
+  for (const report of reports)
+    it(`${report.name}: not injected, no injector webhook, with a finding (not DataMissing)`, async () => {
+      const dir = await withoutWebhooks(report.fixture, report.file, `no-webhooks-${report.fixture}`)
+      const {snapshot, verdicts} = await sweep([dir])
+      assert.deepEqual(
+        snapshot.gaps.filter((g) => g.resource === 'mutatingwebhookconfigurations'),
+        [],
+      )
+      assert.ok(verdicts.some((v) => v.reason === 'NoInjectorWebhooks'))
+      for (const v of verdicts) {
+        assert.equal(v.outcome, 'Skip', `${v.target.namespace}/${v.target.name}: ${v.reason}`)
+        // A pod that runs a sidecar anyway is reported as such; every other one as "no injector webhook".
+        assert.ok(['NoInjectorWebhooks', 'UnexpectedSidecar'].includes(v.reason), v.reason)
+        assert.ok(
+          v.findings.some(
+            (f) => f.code === 'NoInjectorWebhooks' && /no MutatingWebhookConfigurations/.test(f.message),
+          ),
+        )
+      }
+    })
+
+  it('a plain export without webhooks stays Unknown (DataMissing): it never claims to list them', async () => {
+    const {readFile} = await import('node:fs/promises')
+    const {parse, stringify} = await import('yaml')
+    const list = parse(
+      await readFile(join(fixtures, 'bug-report-1.30', 'bug-report', 'cluster', 'k8s-resources'), 'utf8'),
+    ) as {items: {kind: string}[]}
+    const dir = join(work, 'plain-export')
+    const {mkdir} = await import('node:fs/promises')
+    await mkdir(dir, {recursive: true})
+    await writeFile(join(dir, 'objects.yaml'), stringify(list))
+    const {verdicts} = await sweep([dir])
+    assert.ok(verdicts.length > 0)
+    for (const v of verdicts) assert.equal(v.outcome, 'Unknown', `${v.target.namespace}/${v.target.name}`)
+  })
+})

@@ -65,10 +65,51 @@ describe('target arguments', () => {
     {name: 'namespace/NAME', args: ['namespace/payments'], target: {kind: 'namespace', name: 'payments'}},
     {name: 'no argument sweeps the namespace', args: [], target: {kind: 'sweep', namespace: 'shop'}},
     {name: 'pods alone sweeps too', args: ['pods'], target: {kind: 'sweep', namespace: 'shop'}},
+    {name: 'po alone sweeps too', args: ['po'], target: {kind: 'sweep', namespace: 'shop'}},
+    ...(
+      [
+        ['deployments', 'Deployment'],
+        ['deployment', 'Deployment'],
+        ['deploy', 'Deployment'],
+        ['statefulsets', 'StatefulSet'],
+        ['sts', 'StatefulSet'],
+        ['daemonsets', 'DaemonSet'],
+        ['ds', 'DaemonSet'],
+        ['replicasets', 'ReplicaSet'],
+        ['rs', 'ReplicaSet'],
+        ['jobs', 'Job'],
+        ['cronjobs', 'CronJob'],
+        ['cj', 'CronJob'],
+        ['deployments.apps', 'Deployment'],
+      ] as const
+    ).map(([word, listKind]) => ({
+      name: `${word} alone lists every ${listKind} of the namespace`,
+      args: [word],
+      target: {kind: 'list', listKind, namespace: 'shop'},
+    })),
+    {
+      name: 'namespaces alone lists every namespace (-n does not scope them)',
+      args: ['namespaces'],
+      target: {kind: 'list', listKind: 'Namespace', namespace: null},
+    },
+    {
+      name: 'ns alone lists every namespace',
+      args: ['ns'],
+      target: {kind: 'list', listKind: 'Namespace', namespace: null},
+    },
   ] as const
   for (const c of accepted) {
     it(c.name, () => assert.deepEqual(parseTargetArgs(c.args, ctx), {ok: true, target: c.target}))
   }
+  it("a TYPE alone with -A and -l lists the kind in every namespace, selected by the objects' labels", () => {
+    assert.deepEqual(
+      parseTargetArgs(['deploy'], {namespace: 'shop', allNamespaces: true, selector: 'tier=web'}),
+      {
+        ok: true,
+        target: {kind: 'list', listKind: 'Deployment', namespace: null, labelSelector: 'tier=web'},
+      },
+    )
+  })
   it('-A sweeps every namespace with the selector', () => {
     assert.deepEqual(parseTargetArgs([], {namespace: 'shop', allNamespaces: true, selector: 'app=web'}), {
       ok: true,
@@ -79,7 +120,6 @@ describe('target arguments', () => {
   const rejected = [
     {name: 'unknown resource type', args: ['svc/web'], error: /doesn't have a resource type "svc"/},
     {name: 'empty name after the slash', args: ['deploy/'], error: /single resource and name/},
-    {name: 'a type without a name', args: ['deploy'], error: /needs a name/},
     {name: 'a name that is not a DNS subdomain', args: ['pod/Web_0'], error: /invalid resource name/},
     {name: 'three arguments', args: ['a', 'b', 'c'], error: /at most one target/},
   ]

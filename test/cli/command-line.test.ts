@@ -104,13 +104,22 @@ describe('target forms', () => {
     assert.equal(r.code, 64)
     assert.match(r.stderr, /resource type "deployments\.batch"/)
   })
-  it('a TYPE alone says exactly what is accepted', async () => {
+  it('a TYPE alone lists every object of the kind with its template verdict, as kubectl get TYPE', async () => {
     const r = await check(['deployments', '-n', 'shop', ...demo])
-    assert.equal(r.code, 64)
-    assert.match(
-      r.stderr,
-      /deployments needs a name: kubectl inject-check deployments\/NAME \(a TYPE alone is accepted for pods only/,
+    assert.equal(r.code, 0, r.stderr)
+    const rows = r.stdout.split('\n').filter((l) => /\sDeployment\s/.test(l))
+    assert.deepEqual(
+      rows.map((l) => l.split(/\s+/)[0]),
+      ['cart', 'frontend', 'migrations', 'web'],
     )
+    assert.match(r.stdout, /^web\s+Deployment\s+no\s+yes\s+default\s+NeedsRestart$/m)
+    assert.match(r.stdout, /^4 deployments: /m)
+  })
+  it('a TYPE alone with nothing of that kind says so as kubectl does', async () => {
+    const r = await check(['statefulsets', '-n', 'shop', ...demo])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, /No resources found in shop namespace\./)
   })
   it('-f with -l keeps the manifests whose pod labels match', async () => {
     const all = await check(['-f', 'examples/manifests', ...demo])

@@ -1,15 +1,16 @@
-// RFC 6902 patches from createJsonPatch, applied by the double's independent applier, must reproduce the target.
+// RFC 6902 patches from the diff's jsondiffpatch delta, applied by the double's independent applier, reproduce the target.
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {applyJsonPatch as applyIndependently} from '../apiserver-double/json-patch.js'
 import type {PatchOperation} from '../apiserver-double/json-patch.js'
-import {applyJsonPatch, createJsonPatch} from '../../src/core/preview/json-patch.js'
+import {applyJsonPatch} from '../../src/core/preview/json-patch.js'
+import {patchOfDelta, podDelta} from '../../src/core/preview/delta.js'
 import {podFromTemplate, podTemplateHash} from '../../src/core/preview/pod-builder.js'
 
 const app = {name: 'app', image: 'nginx'}
 const proxy = {name: 'istio-proxy', image: 'proxyv2'}
 
-describe('createJsonPatch round trips', () => {
+describe('JSON Patch from the delta round trips', () => {
   const scenarios: {name: string; before: unknown; after: unknown; ops?: number}[] = [
     {
       name: 'an appended container is one add',
@@ -39,10 +40,16 @@ describe('createJsonPatch round trips', () => {
       after: {a: 'one', b: {x: 1}, c: null},
     },
     {name: 'equal documents give an empty patch', before: {a: [1, {b: 2}]}, after: {a: [1, {b: 2}]}, ops: 0},
+    {
+      name: 'reordered, changed, added and removed items by name',
+      before: {c: [{name: 'a'}, {name: 'b'}, {name: 'c'}]},
+      after: {c: [{name: 'c', x: 1}, {name: 'd'}, {name: 'a'}]},
+    },
+    {name: 'reordered scalars', before: {c: [1, 2, 3, 4, 5]}, after: {c: [5, 1, 9, 3, 2]}},
   ]
   for (const scenario of scenarios) {
     it(scenario.name, () => {
-      const patch = createJsonPatch(scenario.before, scenario.after)
+      const patch = patchOfDelta(podDelta(scenario.before, scenario.after))
       if (scenario.ops !== undefined) assert.equal(patch.length, scenario.ops)
       assert.deepEqual(applyIndependently(scenario.before, patch as PatchOperation[]), scenario.after)
       assert.deepEqual(applyJsonPatch(scenario.before, patch), scenario.after)

@@ -67,6 +67,12 @@ const targets: readonly {readonly name: string; readonly args: readonly string[]
   {name: 'a namespace', args: ['ns/shop']},
   {name: 'one pod behind the failing revision', args: ['api-d2v89dm85-6nvdw', '-n', 'payments']},
   {name: 'one CronJob pod', args: ['nightly-batch-29402520-8fwq5', '-n', 'legacy']},
+  {name: 'a CronJob with the pods of its Jobs', args: ['cronjob/nightly-batch', '-n', 'legacy']},
+  {name: 'every Deployment of every namespace (a bare TYPE)', args: ['deployments', '-A']},
+  {name: 'the Deployments of one namespace', args: ['deploy', '-n', 'shop']},
+  {name: 'the CronJobs of a namespace', args: ['cj', '-n', 'legacy']},
+  {name: 'the ReplicaSets of a namespace', args: ['rs', '-n', 'payments']},
+  {name: 'every namespace', args: ['namespaces']},
 ]
 
 describe('live and offline give the same verdicts on the demo cluster', () => {

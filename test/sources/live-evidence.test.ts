@@ -5,7 +5,7 @@ import {startApiServer, type ApiServerDouble} from '../apiserver-double/index.js
 import {resolveConnection} from '../../src/cluster/kubeconfig.js'
 import {controllerReadLimit, openLiveConnection, readLiveSnapshot} from '../../src/cluster/live-source.js'
 import type {LiveReadOptions} from '../../src/cluster/live-source.js'
-import type {TargetSpec} from '../../src/cluster/target-spec.js'
+import type {TargetSpec} from '../../src/core/target-spec.js'
 import {blockedWorkloads, evaluateTarget} from '../../src/core/verdict/targets.js'
 
 const owner = (apiVersion: string, kind: string, name: string) => [

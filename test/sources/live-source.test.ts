@@ -11,7 +11,7 @@ import {
   describeSourceError,
 } from '../../src/cluster/kube-errors.js'
 import {openLiveConnection, readLiveSnapshot, type LiveConnection} from '../../src/cluster/live-source.js'
-import type {TargetSpec} from '../../src/cluster/target-spec.js'
+import type {TargetSpec} from '../../src/core/target-spec.js'
 
 const namespace = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',

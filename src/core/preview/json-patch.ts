@@ -1,11 +1,10 @@
-// RFC 6902 JSON Patch between two JSON documents, and its application (the direct route applies the injector's patch).
-// Arrays are matched by `name` (else by value) with a longest common subsequence, so an added container is one `add`.
+// RFC 6902 JSON Patch: the identity of array items the pod diff matches by, and applying a patch (the direct route
+// applies the injector's patch). Patches themselves come from the jsondiffpatch delta (delta.ts).
 
-export interface PatchOperation {
-  readonly op: 'add' | 'remove' | 'replace'
-  readonly path: string
-  readonly value?: unknown
-}
+export type PatchOperation =
+  | {readonly op: 'add' | 'replace'; readonly path: string; readonly value: unknown}
+  | {readonly op: 'remove'; readonly path: string}
+  | {readonly op: 'move'; readonly from: string; readonly path: string}
 
 type Json = Record<string, unknown>
 
@@ -50,70 +49,6 @@ export const itemIdentity = (item: unknown): string => {
       return `port:${item.containerPort}/${String(item.protocol ?? 'TCP')}`
   }
   return `value:${canonical(item)}`
-}
-
-const lcsPairs = (left: readonly string[], right: readonly string[]): [number, number][] => {
-  const rows = left.length
-  const cols = right.length
-  const table: number[][] = Array.from({length: rows + 1}, () => new Array<number>(cols + 1).fill(0))
-  for (let i = rows - 1; i >= 0; i--) {
-    for (let j = cols - 1; j >= 0; j--) {
-      table[i]![j] =
-        left[i] === right[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!)
-    }
-  }
-  const pairs: [number, number][] = []
-  let i = 0
-  let j = 0
-  while (i < rows && j < cols) {
-    if (left[i] === right[j]) {
-      pairs.push([i, j])
-      i++
-      j++
-    } else if (table[i + 1]![j]! >= table[i]![j + 1]!) i++
-    else j++
-  }
-  return pairs
-}
-
-const diffArrays = (
-  before: readonly unknown[],
-  after: readonly unknown[],
-  path: string,
-  ops: PatchOperation[],
-): void => {
-  const pairs = lcsPairs(before.map(itemIdentity), after.map(itemIdentity))
-  const keptBefore = new Set(pairs.map(([i]) => i))
-  const keptAfter = new Set(pairs.map(([, j]) => j))
-  // Removals from the end keep earlier indices valid; inserts in ascending order land matched items on their final index.
-  for (let i = before.length - 1; i >= 0; i--)
-    if (!keptBefore.has(i)) ops.push({op: 'remove', path: `${path}/${i}`})
-  for (let j = 0; j < after.length; j++)
-    if (!keptAfter.has(j)) ops.push({op: 'add', path: `${path}/${j}`, value: structuredClone(after[j])})
-  for (const [i, j] of pairs) diffValues(before[i], after[j], `${path}/${j}`, ops)
-}
-
-const diffValues = (before: unknown, after: unknown, path: string, ops: PatchOperation[]): void => {
-  if (jsonEqual(before, after)) return
-  if (isObject(before) && isObject(after)) {
-    for (const key of Object.keys(before))
-      if (!Object.hasOwn(after, key)) ops.push({op: 'remove', path: `${path}/${escapePointerToken(key)}`})
-    for (const key of Object.keys(after)) {
-      const child = `${path}/${escapePointerToken(key)}`
-      if (!Object.hasOwn(before, key)) ops.push({op: 'add', path: child, value: structuredClone(after[key])})
-      else diffValues(before[key], after[key], child, ops)
-    }
-    return
-  }
-  if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, path, ops)
-  ops.push({op: 'replace', path, value: structuredClone(after)})
-}
-
-/** The JSON Patch that turns `before` into `after` (applying it reproduces `after` exactly). */
-export const createJsonPatch = (before: unknown, after: unknown): PatchOperation[] => {
-  const ops: PatchOperation[] = []
-  diffValues(before, after, '', ops)
-  return ops
 }
 
 /** Applies add/remove/replace (and test/copy/move from injectors) to a copy of `document`; throws on a bad path. */

@@ -1,6 +1,6 @@
 // --observed: what admission really did to a running pod, read as its controller's template against the pod itself.
 import {sh} from '../verdict/shell-command.js'
-import type {TargetSpec} from '../../cluster/target-spec.js'
+import type {TargetSpec} from '../target-spec.js'
 import {labelsMatchSelectorString} from '../admission/label-selector.js'
 import {workloadKinds} from '../snapshot.js'
 import type {WorkloadKind} from '../snapshot.js'

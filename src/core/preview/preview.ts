@@ -1,7 +1,7 @@
 // What inject-diff computes for one pod: the route taken, before/after, the patch, the webhooks, or a diagnosed failure.
 import type {ReasonCode} from '../verdict/reasons.js'
 import type {WebhookRef} from '../verdict/verdict.js'
-import {createJsonPatch} from './json-patch.js'
+import {patchOfDelta, podDelta} from './delta.js'
 import type {PatchOperation} from './json-patch.js'
 import type {PodObject} from './pod-builder.js'
 import {rebase} from './rebase.js'
@@ -68,7 +68,7 @@ export const withoutStatus = (pod: PodObject): PodObject => {
   return rest
 }
 
-/** A successful preview: patch and summary computed from before/after, both without status (the patch applies to `before`). */
+/** A successful preview: patch (from the diff's delta) and summary of before/after, both without status (the patch applies to `before`). */
 export const completePreview = (
   base: Omit<PodPreview, 'patch' | 'summary' | 'failure' | 'before' | 'after'>,
   before: PodObject,
@@ -80,7 +80,7 @@ export const completePreview = (
     ...base,
     before: left,
     after: right,
-    patch: createJsonPatch(left, right),
+    patch: patchOfDelta(podDelta(left, right)),
     summary: summarizeChanges(left, right),
     failure: null,
   }

@@ -74,45 +74,86 @@ export const decideInjection = (
   /** Findings about the target's own metadata (misplaced labels): they can be the nearest cause of a miss. */
   metadataFindings: readonly Finding[] = [],
 ): InjectionDecision => {
-  const checks: Check[] = []
-  const findings: Finding[] = []
-  const actions: ActionSource[] = []
-  const base = {revision: null, tag: null, webhook: null, matches: [], checks, findings, actions}
-
-  // Namespace label findings (IST0123 conflicts, unknown revisions, deactivated webhooks) explain many misses.
-  const revisionChecks: Check[] = []
-  if (namespace.facts !== undefined) {
-    const labels = namespaceLabelFindings(namespace.facts, index)
-    revisionChecks.push(...labels.checks)
-    for (const f of labels.findings) {
-      findings.push({code: f.code, kind: f.kind, message: f.message})
-      actions.push({code: f.code, params: f.params})
-    }
-  }
-
-  const webhookGap = findGap(snapshot, 'mutatingwebhookconfigurations')
-  if (webhookGap !== undefined && snapshot.webhookConfigurations.length === 0) {
-    checks.push(gapCheck('Webhook', webhookGap), ...revisionChecks)
-    actions.push({
-      code: webhookGap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing',
-      params: gapParams(webhookGap),
-    })
-    return {
-      ...base,
-      outcome: 'Unknown',
-      reason: webhookGap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing',
-      wouldInject: null,
-    }
-  }
-
+  const trail = startTrail(namespace, index)
+  const unreadable = unreadableWebhooks(snapshot, trail)
+  if (unreadable !== undefined) return unreadable
+  // Layer 1: the API server's selection, every webhook in call order.
   const evaluations = selectWebhooks(
     snapshot.webhookConfigurations,
     pod,
     namespace.facts,
     namespace.gap === undefined ? {} : {namespaceGap: namespace.gap},
   )
-  const webhookChecks = evaluations.flatMap(trailOf)
-  const matches: WebhookMatch[] = evaluations
+  trail.checks.push(...evaluations.flatMap(trailOf))
+  const matches = webhookMatches(snapshot, evaluations)
+  // Any webhook whose selection fails the request (invalid selector, CEL error under Fail) rejects the pod.
+  const rejecting = evaluations.find((e) => e.outcome === 'Reject')
+  if (rejecting !== undefined) return rejectedBySelection(trail, matches, rejecting)
+  // Layer 2: every Istio webhook the API server calls (or may call), in call order, each with its own revision's config.
+  const calls = evaluations
+    .filter((e) => e.istio && (e.outcome === 'Match' || e.outcome === 'Unknown'))
+    .map((e) => callIstiod(snapshot, pod, e))
+  if (calls.length === 0)
+    return noIstiodCalled(
+      snapshot,
+      pod,
+      namespace.facts,
+      index,
+      evaluations,
+      trail,
+      matches,
+      metadataFindings,
+    )
+  return decideByIstiod(pod, namespace, trail, matches, calls)
+}
+
+/** What a decision accumulates as it goes: the trail's checks, findings and fixes; namespace label checks go last. */
+interface Trail {
+  readonly checks: Check[]
+  readonly findings: Finding[]
+  readonly actions: ActionSource[]
+  /** Namespace label findings' checks (IST0123 conflicts, unknown revisions, deactivated webhooks). */
+  readonly revisionChecks: readonly Check[]
+}
+
+const decisionBase = (trail: Trail) => ({
+  revision: null,
+  tag: null,
+  webhook: null,
+  matches: [],
+  checks: trail.checks,
+  findings: trail.findings,
+  actions: trail.actions,
+})
+
+// Namespace label findings explain many misses: collected first, their checks appended after the webhooks'.
+const startTrail = (namespace: NamespaceView, index: RevisionIndex): Trail => {
+  const trail: Trail = {checks: [], findings: [], actions: [], revisionChecks: []}
+  if (namespace.facts === undefined) return trail
+  const labels = namespaceLabelFindings(namespace.facts, index)
+  for (const f of labels.findings) {
+    trail.findings.push({code: f.code, kind: f.kind, message: f.message})
+    trail.actions.push({code: f.code, params: f.params})
+  }
+  return {...trail, revisionChecks: labels.checks}
+}
+
+/** Webhook configurations the source could not read (and none known): the decision is Unknown, naming the gap. */
+const unreadableWebhooks = (snapshot: ClusterSnapshot, trail: Trail): InjectionDecision | undefined => {
+  const gap = findGap(snapshot, 'mutatingwebhookconfigurations')
+  if (gap === undefined || snapshot.webhookConfigurations.length > 0) return undefined
+  const code = gap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing'
+  trail.checks.push(gapCheck('Webhook', gap), ...trail.revisionChecks)
+  trail.actions.push({code, params: gapParams(gap)})
+  return {...decisionBase(trail), outcome: 'Unknown', reason: code, wouldInject: null}
+}
+
+/** The webhooks that select the pod (or may), with the revision and tag of Istio's. */
+const webhookMatches = (
+  snapshot: ClusterSnapshot,
+  evaluations: readonly WebhookEvaluation[],
+): WebhookMatch[] =>
+  evaluations
     .filter((e) => e.outcome === 'Match' || e.outcome === 'Unknown')
     .map((e) => {
       const config = snapshot.webhookConfigurations.find((c) => c.metadata.name === e.ref.configuration)
@@ -128,154 +169,196 @@ export const decideInjection = (
         reinvocationPolicy: e.reinvocationPolicy,
       }
     })
-  checks.push(...webhookChecks)
 
-  // Any webhook whose selection fails the request (invalid selector, CEL error under Fail) rejects the pod.
-  const rejecting = evaluations.find((e) => e.outcome === 'Reject')
-  if (rejecting !== undefined) {
-    const failed = decisiveCheck(rejecting, 'Fail')
-    checks.push(...revisionChecks)
-    return {
-      ...base,
-      matches,
-      outcome: 'Reject',
-      reason: failed?.code ?? 'InvalidSelector',
-      wouldInject: false,
-    }
+const rejectedBySelection = (
+  trail: Trail,
+  matches: readonly WebhookMatch[],
+  rejecting: WebhookEvaluation,
+): InjectionDecision => {
+  trail.checks.push(...trail.revisionChecks)
+  return {
+    ...decisionBase(trail),
+    matches,
+    outcome: 'Reject',
+    reason: decisiveCheck(rejecting, 'Fail')?.code ?? 'InvalidSelector',
+    wouldInject: false,
   }
+}
 
-  // Every Istio webhook the API server calls (or may call), in call order, each asked with its own revision's config.
-  const calls = evaluations
-    .filter((e) => e.istio && (e.outcome === 'Match' || e.outcome === 'Unknown'))
-    .map((e) => callIstiod(snapshot, pod, e))
-  const certain = calls.filter((c) => c.evaluation.outcome === 'Match')
-  if (calls.length === 0) {
-    const anyIstio = evaluations.some((e) => e.istio)
-    if (!anyIstio) {
-      checks.push(...revisionChecks)
-      actions.push({code: 'NoInjectorWebhooks', params: {}})
-      return {...base, matches, outcome: 'Skip', reason: 'NoInjectorWebhooks', wouldInject: false}
-    }
-    const nearest = findNearestCause(snapshot, pod, namespace.facts, index, [
-      ...findings,
-      ...metadataFindings,
-    ])
-    if (byDesignCauses.has(nearest.code)) actions.length = 0
-    else if (nearest.code === 'NamespaceNotEnabled') actions.push(enableNamespaceAction(pod.namespace, index))
-    if (nearest.code !== 'NoInjectorWebhookMatches')
-      checks.push({
-        stage: 'Webhook',
-        code: nearest.code,
-        result: byDesignCauses.has(nearest.code) ? 'Info' : 'Fail',
-        subject: 'no Istio webhook selects the pod',
-        detail: nearest.detail,
-      })
-    checks.push(...revisionChecks)
+/** No Istio webhook is called: none exists, or none selects the pod (then the nearest cause is the reason). */
+const noIstiodCalled = (
+  snapshot: ClusterSnapshot,
+  pod: PodFacts,
+  namespace: NamespaceFacts | undefined,
+  index: RevisionIndex,
+  evaluations: readonly WebhookEvaluation[],
+  trail: Trail,
+  matches: readonly WebhookMatch[],
+  metadataFindings: readonly Finding[],
+): InjectionDecision => {
+  if (!evaluations.some((e) => e.istio)) {
+    trail.checks.push(...trail.revisionChecks)
+    trail.findings.push(missingInjectorFinding(snapshot))
+    trail.actions.push({code: 'NoInjectorWebhooks', params: {}})
     return {
-      ...base,
+      ...decisionBase(trail),
       matches,
       outcome: 'Skip',
-      reason: nearest.code,
-      decidedBy: 'NoInjectorWebhookMatches',
-      misses: nearest.misses,
+      reason: 'NoInjectorWebhooks',
       wouldInject: false,
     }
   }
+  const nearest = findNearestCause(snapshot, pod, namespace, index, [...trail.findings, ...metadataFindings])
+  if (byDesignCauses.has(nearest.code)) trail.actions.length = 0
+  else if (nearest.code === 'NamespaceNotEnabled')
+    trail.actions.push(enableNamespaceAction(pod.namespace, index))
+  if (nearest.code !== 'NoInjectorWebhookMatches')
+    trail.checks.push({
+      stage: 'Webhook',
+      code: nearest.code,
+      result: byDesignCauses.has(nearest.code) ? 'Info' : 'Fail',
+      subject: 'no Istio webhook selects the pod',
+      detail: nearest.detail,
+    })
+  trail.checks.push(...trail.revisionChecks)
+  return {
+    ...decisionBase(trail),
+    matches,
+    outcome: 'Skip',
+    reason: nearest.code,
+    decidedBy: 'NoInjectorWebhookMatches',
+    misses: nearest.misses,
+    wouldInject: false,
+  }
+}
 
+/** The cluster has no Istio injector webhook at all: said as a finding, since no pod there can get a sidecar. */
+const missingInjectorFinding = (snapshot: ClusterSnapshot): Finding => {
+  const count = snapshot.webhookConfigurations.length
+  return {
+    code: 'NoInjectorWebhooks',
+    kind: 'Misconfiguration',
+    message:
+      count === 0
+        ? 'the cluster has no MutatingWebhookConfigurations at all: no Istio sidecar injector is installed'
+        : `none of the cluster's ${count} MutatingWebhookConfiguration${count === 1 ? '' : 's'} is an Istio sidecar injector`,
+  }
+}
+
+/** Istio webhooks are called (or may be): the trail of each call, then the outcome their answers combine to. */
+const decideByIstiod = (
+  pod: PodFacts,
+  namespace: NamespaceView,
+  trail: Trail,
+  matches: readonly WebhookMatch[],
+  calls: readonly IstiodCall[],
+): InjectionDecision => {
   const combined = combineCalls(calls)
+  const certain = calls.filter((c) => c.evaluation.outcome === 'Match')
   const several = certain.length > 1
-  for (const [position, call] of certain.entries()) {
-    checks.push({
-      stage: 'Webhook',
-      code: 'InjectorWebhookSelected',
-      result: 'Pass',
-      subject: refName(call.evaluation.ref),
-      detail: `the API server calls istiod ${call.revision === null ? '(revision unknown)' : `revision ${call.revision}`}${call.tag === null ? '' : ` through tag ${call.tag}`} at ${call.target}${several ? ` (call ${position + 1} of ${certain.length}: ${call.policy.decision})` : ''}`,
-    })
-  }
-  for (const call of calls.filter((c) => c.evaluation.outcome === 'Unknown')) {
-    checks.push({
-      stage: 'Webhook',
-      code: 'WebhookSelectionUnknown',
-      result: call.policy.decision === 'Skip' ? 'Info' : 'Unknown',
-      subject: refName(call.evaluation.ref),
-      detail:
-        call.policy.decision === 'Skip'
-          ? `may be called; its istiod would decline anyway (${call.policy.reason}), so it cannot change the outcome`
-          : combined.undecided === call
-            ? `may be called (selection undecided); if it is, ${call.policy.decision === 'Unknown' ? "its istiod's answer is not known either" : `istiod ${call.revision ?? '(revision unknown)'} would answer ${call.policy.decision}`}, so the outcome is not known`
-            : `may be called; it comes before the injecting webhook, whose injection replaces it`,
-    })
-  }
-
-  checks.push(...revisionChecks)
-  for (const call of certain) {
-    const prefix = several ? `${call.revision ?? 'revision unknown'}: ` : ''
-    checks.push(
-      ...call.gapChecks,
-      ...call.policy.checks.map((c) => ({...c, subject: `${prefix}${c.subject}`})),
-    )
-  }
-  if (several) {
-    const ifNeeded = certain.filter((c) => c.evaluation.reinvocationPolicy === 'IfNeeded')
-    const listed = certain.map(
-      (c) => `${refName(c.evaluation.ref)} (${c.revision ?? '?'}: ${c.policy.decision})`,
-    )
-    const winner = combined.decisive
-    findings.push({
-      code: 'MultipleInjectors',
-      kind: 'MultipleInjectors',
-      message: `${certain.length} Istio injector webhooks are called for this pod, in order: ${listed.join(', ')}; each istiod that injects replaces earlier injection, so ${winner === undefined ? 'the outcome is not known' : `${refName(winner.evaluation.ref)} decides`}${ifNeeded.length > 0 ? `; reinvocationPolicy IfNeeded on ${ifNeeded.map((c) => refName(c.evaluation.ref)).join(', ')}: the API server calls it again after later webhooks change the pod, so its istiod may inject last` : ''}`,
-    })
-    actions.push({
-      code: 'MultipleInjectors',
-      params: {revision: winner?.revision ?? certain.at(-1)?.revision ?? 'default'},
-    })
-  }
-
+  trail.checks.push(
+    ...certain.map((call, position) =>
+      selectedCheck(call, several ? {position, of: certain.length} : undefined),
+    ),
+    ...calls.filter((c) => c.evaluation.outcome === 'Unknown').map((c) => mayBeCalledCheck(c, combined)),
+    ...trail.revisionChecks,
+    ...certain.flatMap((call) => {
+      const prefix = several ? `${call.revision ?? 'revision unknown'}: ` : ''
+      return [...call.gapChecks, ...call.policy.checks.map((c) => ({...c, subject: `${prefix}${c.subject}`}))]
+    }),
+  )
+  if (several) multipleInjectors(trail, certain, combined)
   const decisive = combined.decisive
-  if (decisive === undefined && combined.undecided === undefined) {
-    // Only webhooks that may be called, and each one's istiod would decline: not injected either way.
-    const last = calls.at(-1)
-    return {
-      ...base,
-      matches,
-      outcome: 'Skip',
-      reason: last?.policy.reason ?? 'NoInjectorWebhookMatches',
-      wouldInject: false,
-    }
+  if (decisive !== undefined) return decisiveOutcome(pod, trail, matches, decisive)
+  if (combined.undecided !== undefined) return undecidedOutcome(namespace, trail, matches, combined.undecided)
+  // Only webhooks that may be called, and each one's istiod would decline: not injected either way.
+  return {
+    ...decisionBase(trail),
+    matches,
+    outcome: 'Skip',
+    reason: calls.at(-1)?.policy.reason ?? 'NoInjectorWebhookMatches',
+    wouldInject: false,
   }
-  if (decisive === undefined) {
-    const undecided = combined.undecided
-    const certainUnknown = undecided?.evaluation.outcome === 'Match'
-    if (undecided !== undefined && undecided.evaluation.outcome === 'Unknown' && namespace.gap !== undefined)
-      actions.push({
-        code: namespace.gap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing',
-        params: gapParams(namespace.gap),
-      })
-    if (certainUnknown) actions.push(...undecided.loadActions)
-    return {
-      outcome: 'Unknown',
-      reason:
-        undecided === undefined
-          ? 'WebhookSelectionUnknown'
-          : certainUnknown
-            ? undecided.policy.reason
-            : (decisiveCheck(undecided.evaluation, 'Unknown')?.code ?? 'WebhookSelectionUnknown'),
-      wouldInject: null,
-      revision: certainUnknown ? undecided.revision : null,
-      tag: certainUnknown ? undecided.tag : null,
-      webhook: certainUnknown ? undecided.evaluation.ref : null,
-      matches,
-      checks,
-      findings,
-      actions,
-    }
+}
+
+const selectedCheck = (call: IstiodCall, order: {position: number; of: number} | undefined): Check => ({
+  stage: 'Webhook',
+  code: 'InjectorWebhookSelected',
+  result: 'Pass',
+  subject: refName(call.evaluation.ref),
+  detail: `the API server calls istiod ${call.revision === null ? '(revision unknown)' : `revision ${call.revision}`}${call.tag === null ? '' : ` through tag ${call.tag}`} at ${call.target}${order === undefined ? '' : ` (call ${order.position + 1} of ${order.of}: ${call.policy.decision})`}`,
+})
+
+const mayBeCalledCheck = (call: IstiodCall, combined: Combination): Check => ({
+  stage: 'Webhook',
+  code: 'WebhookSelectionUnknown',
+  result: call.policy.decision === 'Skip' ? 'Info' : 'Unknown',
+  subject: refName(call.evaluation.ref),
+  detail:
+    call.policy.decision === 'Skip'
+      ? `may be called; its istiod would decline anyway (${call.policy.reason}), so it cannot change the outcome`
+      : combined.undecided === call
+        ? `may be called (selection undecided); if it is, ${call.policy.decision === 'Unknown' ? "its istiod's answer is not known either" : `istiod ${call.revision ?? '(revision unknown)'} would answer ${call.policy.decision}`}, so the outcome is not known`
+        : `may be called; it comes before the injecting webhook, whose injection replaces it`,
+})
+
+/** Several Istio injectors are called: a finding naming them in order and which one decides, and its fix. */
+const multipleInjectors = (trail: Trail, certain: readonly IstiodCall[], combined: Combination): void => {
+  const ifNeeded = certain.filter((c) => c.evaluation.reinvocationPolicy === 'IfNeeded')
+  const listed = certain.map(
+    (c) => `${refName(c.evaluation.ref)} (${c.revision ?? '?'}: ${c.policy.decision})`,
+  )
+  const winner = combined.decisive
+  trail.findings.push({
+    code: 'MultipleInjectors',
+    kind: 'MultipleInjectors',
+    message: `${certain.length} Istio injector webhooks are called for this pod, in order: ${listed.join(', ')}; each istiod that injects replaces earlier injection, so ${winner === undefined ? 'the outcome is not known' : `${refName(winner.evaluation.ref)} decides`}${ifNeeded.length > 0 ? `; reinvocationPolicy IfNeeded on ${ifNeeded.map((c) => refName(c.evaluation.ref)).join(', ')}: the API server calls it again after later webhooks change the pod, so its istiod may inject last` : ''}`,
+  })
+  trail.actions.push({
+    code: 'MultipleInjectors',
+    params: {revision: winner?.revision ?? certain.at(-1)?.revision ?? 'default'},
+  })
+}
+
+/** A call whose answer could change the outcome is not known: Unknown, with what would make it known. */
+const undecidedOutcome = (
+  namespace: NamespaceView,
+  trail: Trail,
+  matches: readonly WebhookMatch[],
+  undecided: IstiodCall,
+): InjectionDecision => {
+  const certainUnknown = undecided.evaluation.outcome === 'Match'
+  if (!certainUnknown && namespace.gap !== undefined)
+    trail.actions.push({
+      code: namespace.gap.reason === 'Forbidden' ? 'Forbidden' : 'DataMissing',
+      params: gapParams(namespace.gap),
+    })
+  if (certainUnknown) trail.actions.push(...undecided.loadActions)
+  return {
+    ...decisionBase(trail),
+    outcome: 'Unknown',
+    reason: certainUnknown
+      ? undecided.policy.reason
+      : (decisiveCheck(undecided.evaluation, 'Unknown')?.code ?? 'WebhookSelectionUnknown'),
+    wouldInject: null,
+    revision: certainUnknown ? undecided.revision : null,
+    tag: certainUnknown ? undecided.tag : null,
+    webhook: certainUnknown ? undecided.evaluation.ref : null,
+    matches,
   }
+}
+
+/** The decisive istiod's answer is the outcome; a Skip or Reject carries the fix for its reason. */
+const decisiveOutcome = (
+  pod: PodFacts,
+  trail: Trail,
+  matches: readonly WebhookMatch[],
+  decisive: IstiodCall,
+): InjectionDecision => {
   const policy = decisive.policy
-  actions.push(...decisive.loadActions)
-  if (policy.decision === 'Skip' || policy.decision === 'Reject') {
-    actions.push({
+  trail.actions.push(...decisive.loadActions)
+  if (policy.decision === 'Skip' || policy.decision === 'Reject')
+    trail.actions.push({
       code: policy.reason,
       params: {
         namespace: pod.namespace,
@@ -286,8 +369,8 @@ export const decideInjection = (
         known: 'config' in decisive.load ? decisive.load.config.templates.join(', ') : '',
       },
     })
-  }
   return {
+    ...decisionBase(trail),
     outcome: policy.decision,
     reason: policy.reason,
     wouldInject: outcomeOf(policy.decision),
@@ -295,9 +378,6 @@ export const decideInjection = (
     tag: decisive.tag,
     webhook: decisive.evaluation.ref,
     matches,
-    checks,
-    findings,
-    actions,
   }
 }
 

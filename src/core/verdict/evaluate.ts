@@ -384,17 +384,20 @@ export const evaluatePod = (
 
 /** Pods a workload owns: by resolved owner, else by direct controller. */
 export const podsOfWorkload = (snapshot: ClusterSnapshot, workload: WorkloadFacts): PodFacts[] =>
-  snapshot.pods.filter(
-    (p) =>
-      p.namespace === workload.namespace &&
-      ((p.owner?.kind === workload.kind && p.owner.name === workload.name) ||
-        (p.controller?.kind === workload.kind && p.controller.name === workload.name) ||
-        // A Deployment's pods belong to ReplicaSets named <deployment>-<pod-template-hash>.
-        (workload.kind === 'Deployment' &&
-          p.controller?.kind === 'ReplicaSet' &&
-          p.labels['pod-template-hash'] !== undefined &&
-          p.controller.name === `${workload.name}-${p.labels['pod-template-hash']}`)),
-  )
+  snapshot.pods
+    .filter(
+      (p) =>
+        p.namespace === workload.namespace &&
+        ((p.owner?.kind === workload.kind && p.owner.name === workload.name) ||
+          (p.controller?.kind === workload.kind && p.controller.name === workload.name) ||
+          // A Deployment's pods belong to ReplicaSets named <deployment>-<pod-template-hash>.
+          (workload.kind === 'Deployment' &&
+            p.controller?.kind === 'ReplicaSet' &&
+            p.labels['pod-template-hash'] !== undefined &&
+            p.controller.name === `${workload.name}-${p.labels['pod-template-hash']}`)),
+    )
+    // By name in byte order, as the API server lists them: findings read the same from a live list and from files in any order.
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
 /** A workload: its template as a pod created now (works with zero pods), misplaced metadata, and its pods' drift. */
 export const evaluateWorkload = (

@@ -5,7 +5,7 @@ import {classifyFailureEvents} from '../health/failure-events.js'
 import {indexRevisions} from '../istio/revisions.js'
 import {workloadKinds} from '../snapshot.js'
 import type {ClusterSnapshot, EventFacts, PodFacts, WorkloadFacts, WorkloadKind} from '../snapshot.js'
-import type {TargetSpec} from '../../cluster/target-spec.js'
+import type {TargetSpec} from '../target-spec.js'
 import {evaluatePod, evaluateWorkload, podsOfWorkload} from './evaluate.js'
 import type {EvaluateOptions} from './evaluate.js'
 import {evaluateNamespace} from './namespace-verdict.js'
@@ -153,9 +153,32 @@ export const evaluateTarget = (
       ]
       return {ok: true, verdicts: rows.sort(byName).map((row) => row.verdict())}
     }
+    case 'list':
+      return {ok: true, verdicts: evaluateList(snapshot, target, shared)}
     case 'manifests':
       return {ok: true, verdicts: []}
   }
+}
+
+/** `kubectl inject-check deployments`: every object of the kind in scope whose own labels match -l, sorted. */
+const evaluateList = (
+  snapshot: ClusterSnapshot,
+  target: Extract<TargetSpec, {kind: 'list'}>,
+  options: EvaluateOptions,
+): Verdict[] => {
+  const selected = (labels: Readonly<Record<string, string>>) =>
+    target.labelSelector === undefined || labelsMatchSelectorString(target.labelSelector, labels).matches
+  if (target.listKind === 'Namespace')
+    return snapshot.namespaces
+      .filter((ns) => selected(ns.labels))
+      .map((ns) => ns.name)
+      .sort()
+      .map((name) => evaluateNamespace(snapshot, name, options))
+  return snapshot.workloads
+    .filter((w) => w.kind === target.listKind && selected(w.labels))
+    .filter((w) => target.namespace === null || w.namespace === target.namespace)
+    .sort(byName)
+    .map((w) => evaluateWorkload(snapshot, w, options))
 }
 
 /** Local manifests (`-f`), judged as if applied now: workloads by template, pods as new pods; never matched to live pods. */
