@@ -26,12 +26,13 @@ import {
 import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
 import {renderVerdictTable} from '../src/render/verdict-table.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
+import {defaultMaxParallel} from '../src/cli/fleet-plan.js'
 import type {CheckPlan} from '../src/cli/check-plan.js'
 import {sortOrder} from '../src/render/item-printers.js'
 import {JsonPathError, parseTemplate} from '../src/render/jsonpath.js'
 import {keepSelectedPods} from '../src/cli/field-selector.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
-import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
+import {terminalWidth, writeData, writeError, writeNotice, writeWarning} from '../src/cli/output.js'
 import {assessHealth} from '../src/core/health/health-report.js'
 import {resolveHealthScope} from '../src/core/health/health-scope.js'
 import {assessProxyFreshness} from '../src/core/health/proxy-freshness.js'
@@ -128,6 +129,30 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   static override flags = {
+    // Repeatable here (kubectl's --context is one name): two or more make a fleet run.
+    context: Flags.string({
+      description:
+        'Name of the kubeconfig context to use; repeat it to check several contexts in one run (fleet).',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpGroup: 'KUBERNETES',
+    }),
+    'all-contexts': Flags.boolean({
+      description:
+        'Check every context of the merged kubeconfig (KUBECONFIG files or --kubeconfig) concurrently; a CONTEXT column is added.',
+      helpGroup: 'FLEET',
+    }),
+    'context-selector': Flags.string({
+      description:
+        'Only the contexts whose names match this glob (*, ?, [a-z]); alone it selects from every context.',
+      helpValue: 'GLOB',
+      helpGroup: 'FLEET',
+    }),
+    'max-parallel': Flags.integer({
+      description: `Contexts read at once in a fleet run (default ${defaultMaxParallel}).`,
+      min: 1,
+      helpGroup: 'FLEET',
+    }),
     output: Flags.string({
       char: 'o',
       description: `Output format: ${checkOutputFormats.join('|')}|jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=HEADER:PATH,… (JSONPath over the -o json document; custom-columns over its items).`,
@@ -208,18 +233,37 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   async run(): Promise<InjectionReport | undefined> {
-    const {args, flags} = await this.parse(InjectCheck)
+    const {args, flags: parsed} = await this.parse(InjectCheck)
+    // One --context is the single-context run; several, --all-contexts or --context-selector make a fleet run.
+    let flags = {...parsed, context: parsed.context?.length === 1 ? parsed.context[0] : undefined}
     const {colour, json} = this.settleKubeFlags(flags)
     const targetArgs = [args.target, args.name].filter((a): a is string => a !== undefined)
-    const planned = planCheck(flags, targetArgs, json)
+    const planned = planCheck({...flags, context: parsed.context}, targetArgs, json)
     if (!planned.ok) throw new UsageFailure(planned.error, "See 'kubectl inject-check --help' for usage.")
     const {plan} = planned
+    const fleet = plan.fleet === undefined ? undefined : await import('../src/cli/fleet-sources.js')
+    let contexts = plan.fleet === undefined ? undefined : await fleet?.resolveFleetContexts(plan.fleet, flags)
+    if (contexts?.length === 1) {
+      flags = {...flags, context: contexts[0]}
+      contexts = undefined
+    }
 
     if (plan.collect !== undefined) {
       if (!plan.collect.overwrite && (await pathExists(plan.collect.path)))
         throw new UsageFailure(
           `${plan.collect.path} already exists; pass --overwrite to replace it, or choose another file name`,
         )
+      if (contexts !== undefined && fleet !== undefined) {
+        const described = await fleet.collectFleet(plan, flags, contexts, {
+          toolVersion: this.config.version,
+          debug: this.debugLog,
+          clusterFlags: this.clusterFlags,
+        })
+        for (const warning of described.warnings) writeWarning(warning)
+        for (const notice of described.notices) writeNotice(notice)
+        for (const error of described.errors) writeError(error)
+        return undefined
+      }
       const {collectBundle, describeCollect} = await import('../src/cli/collect.js')
       const outcome = await collectBundle(plan, flags, {
         toolVersion: this.config.version,
@@ -234,10 +278,23 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const printer = await resolvePrinter(plan)
 
     if (plan.watch === true) return this.watch(plan, flags, colour, printer)
-    const input = await readCheckInput(plan, flags, machine, this.debugLog, {
-      recursive: flags.recursive,
-      warn: writeWarning,
-    })
+    const manifestOptions = {recursive: flags.recursive, warn: writeWarning}
+    const slots =
+      contexts !== undefined && fleet !== undefined
+        ? fleet.liveSlots(contexts, plan, flags, this.debugLog, manifestOptions)
+        : await import('../src/cli/fleet-sources.js').then((f) => f.bundleSlots(plan, flags, writeWarning))
+    if (slots !== undefined) {
+      const {runFleetCheck} = await import('../src/cli/fleet-run.js')
+      return runFleetCheck(plan, slots, {
+        assess: (input, clusterFlags) => assess(input, plan, clusterFlags),
+        clusterFlags: this.clusterFlags,
+        colour,
+        json,
+        verbose: flags.verbose,
+        printer,
+      })
+    }
+    const input = await readCheckInput(plan, flags, machine, this.debugLog, manifestOptions)
 
     return this.present(input, plan, flags, colour, json, printer)
   }
@@ -319,7 +376,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     json: boolean,
     printer: Awaited<ReturnType<typeof resolvePrinter>>,
   ): InjectionReport {
-    const {evaluatedVerdicts, verdicts, at} = judge(input, plan, this.clusterFlags)
+    const {verdicts, health, report, sweep, wantsHealth} = assess(input, plan, this.clusterFlags)
     // A CI gate must not pass on nothing: an input with no target is an error once --fail-on is asked for.
     if (plan.failOn.length > 0 && verdicts.length === 0)
       throw new CliFailure(
@@ -328,26 +385,6 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         'Check the -f/--from files, the namespace (-n/-A) and the selector (-l).',
       )
     const snapshot = input.snapshot
-    const sweep = input.target?.kind === 'sweep'
-    const wantsHealth = plan.health === true || plan.format === 'markdown'
-    // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
-    const health =
-      wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
-        ? scopeHealth(
-            assessHealth(snapshot, evaluatedVerdicts, at, {
-              scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluatedVerdicts)),
-            }),
-            this.clusterFlags,
-          )
-        : undefined
-    const report = buildInjectionReport({
-      origin: snapshot.origin,
-      verdicts,
-      gaps: snapshot.gaps,
-      namespaceLabels: plan.namespaceLabels,
-      podLabels: plan.podLabels,
-      health: plan.health === true ? health : undefined,
-    })
     for (const warning of gapWarnings(snapshot.gaps))
       writeWarning(withClusterFlags(warning, this.clusterFlags))
     if (!json) {
@@ -389,6 +426,33 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     }
     return report
   }
+}
+
+/** One judged snapshot: verdicts, the health report the view needs, and the report document. */
+export const assess = (input: CheckInput, plan: CheckPlan, clusterFlags: ClusterFlags) => {
+  const {evaluatedVerdicts, verdicts, at} = judge(input, plan, clusterFlags)
+  const snapshot = input.snapshot
+  const sweep = input.target?.kind === 'sweep'
+  const wantsHealth = plan.health === true || plan.format === 'markdown'
+  // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
+  const health =
+    wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
+      ? scopeHealth(
+          assessHealth(snapshot, evaluatedVerdicts, at, {
+            scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluatedVerdicts)),
+          }),
+          clusterFlags,
+        )
+      : undefined
+  const report = buildInjectionReport({
+    origin: snapshot.origin,
+    verdicts,
+    gaps: snapshot.gaps,
+    namespaceLabels: plan.namespaceLabels,
+    podLabels: plan.podLabels,
+    health: plan.health === true ? health : undefined,
+  })
+  return {verdicts, health, report, sweep, wantsHealth}
 }
 
 /** -o jsonpath-file reads the template here (the plan stays pure); a bad template is a usage error. */

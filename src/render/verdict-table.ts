@@ -18,6 +18,8 @@ export interface TableOptions {
   readonly noHeaders?: boolean
   /** --sort-by already ordered the verdicts: keep that order. */
   readonly keepOrder?: boolean
+  /** Fleet runs: the CONTEXT column first, rows grouped by context. */
+  readonly contextOf?: (v: Verdict) => string
 }
 
 // kubectl -L: the key's last path segment in capitals (printers formatLabelHeaders).
@@ -80,7 +82,9 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
   // -o wide names each row's file once the command has threaded provenance through (every CLI run does).
   const withSource = options.wide && verdicts.some((v) => v.sources !== undefined)
   const withNamespace = showsNamespaceColumn(verdicts, options.allNamespaces === true)
+  const contextOf = options.contextOf
   const head = [
+    ...(contextOf === undefined ? [] : ['CONTEXT']),
     ...(withNamespace ? ['NAMESPACE'] : []),
     'NAME',
     'KIND',
@@ -92,7 +96,12 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     ...(withSource ? ['SOURCE'] : []),
     ...(options.labelColumns?.keys ?? []).map(labelHeader),
   ]
-  const ordered = options.keepOrder === true ? [...verdicts] : [...verdicts].sort(compareVerdicts)
+  const byContext = (a: Verdict, b: Verdict): number =>
+    contextOf === undefined ? 0 : contextOf(a).localeCompare(contextOf(b))
+  const ordered =
+    options.keepOrder === true
+      ? [...verdicts].sort(byContext)
+      : [...verdicts].sort((a, b) => byContext(a, b) || compareVerdicts(a, b))
   const rows = ordered.map((v) => {
     const would = yesNo(v.wouldInject)
     const wouldCell =
@@ -106,6 +115,7 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     const drift = v.injected !== null && v.wouldInject !== null && v.injected !== v.wouldInject
     const injectedCell = drift ? p.yellow(yesNo(v.injected)) : yesNo(v.injected)
     return [
+      ...(contextOf === undefined ? [] : [safe(contextOf(v))]),
       ...(withNamespace ? [safe(v.target.namespace === '' ? '-' : v.target.namespace)] : []),
       safe(v.target.name),
       v.target.kind,
