@@ -123,6 +123,8 @@ export function buildQuery(query: Query): string {
   return pairs.length === 0 ? '' : `?${pairs.join('&')}`
 }
 
+const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE'])
+
 export function createTransport(cluster: ResolvedCluster, options: TransportOptions): Transport {
   const base = new URL(cluster.server)
   const secure = base.protocol === 'https:'
@@ -300,6 +302,7 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
     headers: Record<string, string | string[]>,
     extra: Partial<RequestOptions>,
     payload: Buffer | undefined,
+    retried = false,
   ): Promise<{status: number; body: Buffer}> {
     return new Promise((resolvePromise, reject) => {
       let settled = false
@@ -334,7 +337,23 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
           } else finish(undefined, {status, body: raw})
         })
       })
-      req.on('error', (error) => finish(error))
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A keep-alive socket the server closed while the event loop was busy: retry a GET once on a fresh socket,
+        // as Go's net/http does for idempotent requests (transport.go shouldRetryRequest).
+        if (
+          !settled &&
+          !retried &&
+          method === 'GET' &&
+          req.reusedSocket &&
+          staleSocketCodes.has(error.code ?? '')
+        ) {
+          settled = true
+          if (timer !== undefined) clearTimeout(timer)
+          send(method, target, headers, extra, payload, true).then(resolvePromise, reject)
+          return
+        }
+        finish(error)
+      })
       if (options.timeoutMs > 0) {
         timer = setTimeout(() => {
           finish(new RequestTimeoutError(server, options.timeoutMs))
