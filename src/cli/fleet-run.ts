@@ -1,6 +1,7 @@
 // Fleet runs of inject-check: every selected context read and judged concurrently (bounded), one output for all,
 // failed contexts named on stderr and in the report's gaps; the exit code says the worst that happened.
 import type {HealthReport} from '../core/health/health-report.js'
+import type {ClusterSnapshot} from '../core/snapshot.js'
 import {matchesFailOn} from '../core/verdict/summary.js'
 import type {Verdict} from '../core/verdict/verdict.js'
 import {
@@ -58,10 +59,17 @@ export interface FleetDeps {
   readonly printer: CheckView['printer']
 }
 
+// What a judged context keeps: not its snapshot (20 contexts' objects would stay in memory until the output).
 interface Judged {
   readonly context: string
-  readonly input: CheckInput
+  readonly input: {
+    readonly snapshot: Pick<ClusterSnapshot, 'origin' | 'gaps'>
+    readonly target: CheckInput['target']
+    readonly offline: boolean
+    readonly manifests: boolean
+  }
   readonly assessed: Assessed
+  readonly footer: string | undefined
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
@@ -103,7 +111,20 @@ const judgeSlot = async (slot: FleetSlot, deps: FleetDeps): Promise<Judged | Fle
   const target: KubectlTarget = {...deps.clusterFlags, context: slot.context}
   try {
     const input = await slot.read()
-    return {context: slot.context, input, assessed: deps.assess(input, target)}
+    const assessed = deps.assess(input, target)
+    const {health, sweep, wantsHealth} = assessed
+    return {
+      context: slot.context,
+      input: {
+        snapshot: {origin: input.snapshot.origin, gaps: input.snapshot.gaps},
+        target: input.target,
+        offline: input.offline,
+        manifests: input.manifests !== undefined,
+      },
+      assessed,
+      footer:
+        health !== undefined && sweep && !wantsHealth ? healthFooter(health, input.snapshot) : undefined,
+    }
   } catch (error) {
     const explained = explainFailure(error, 'inject-check', target)
     return {context: slot.context, message: explained.message, hint: explained.hint, exit: explained.exit}
@@ -133,9 +154,7 @@ export const runFleetCheck = async (
   if (plan.failOn.length > 0 && verdicts.length === 0 && failures.length === 0)
     throw new CliFailure(
       `--fail-on ${plan.failOn.join(',')}: the input yielded no pod or workload to check in any of the ${slots.length} contexts, so the gate cannot pass`,
-      judged.some((j) => j.input.offline || j.input.manifests !== undefined)
-        ? ExitCode.InputFile
-        : ExitCode.TargetNotFound,
+      judged.some((j) => j.input.offline || j.input.manifests) ? ExitCode.InputFile : ExitCode.TargetNotFound,
       'Check the -f/--from files, the namespace (-n/-A) and the selector (-l).',
     )
   const report = buildFleetReport(members, failures, order)
@@ -155,9 +174,8 @@ export const runFleetCheck = async (
 }
 
 const toMember = (j: Judged, plan: CheckPlan): FleetMember => {
-  const {verdicts, health, report, sweep, wantsHealth} = j.assessed
-  const footer =
-    health !== undefined && sweep && !wantsHealth ? healthFooter(health, j.input.snapshot) : undefined
+  const {verdicts, health, report} = j.assessed
+  const footer = j.footer
   return {
     context: j.context,
     report,

@@ -349,6 +349,9 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
         ) {
           settled = true
           if (timer !== undefined) clearTimeout(timer)
+          // The other idle sockets are as old: close them, so the retry opens a fresh connection.
+          for (const idle of Object.values(agent.freeSockets))
+            for (const socket of idle ?? []) socket.destroy()
           send(method, target, headers, extra, payload, true).then(resolvePromise, reject)
           return
         }

@@ -1,5 +1,6 @@
-// Renders many verdicts as a borderless kubectl-style table (cli-table3) plus a summary line of counts.
-import Table from 'cli-table3'
+// Renders many verdicts as a borderless kubectl-style table plus a summary line of counts.
+// string-width comes with cli-table3 (the version it measured with), so column widths stay what they were.
+import stringWidth from 'string-width'
 import type {VerdictSummary} from '../core/verdict/summary.js'
 import type {Verdict} from '../core/verdict/verdict.js'
 import {createPalette, sanitizeTerminalText as safe} from './terminal-text.js'
@@ -37,38 +38,31 @@ const compareVerdicts = (a: Verdict, b: Verdict): number =>
   a.target.kind.localeCompare(b.target.kind) ||
   a.target.name.localeCompare(b.target.name)
 
-// kubectl's look: no borders, three spaces between columns, no padding, no colour of cli-table3's own.
-const borderless = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '   ',
-}
+// Columns a cell takes on a terminal, colour codes excluded: string-width, cli-table3's own measure.
+const cellWidth = (cell: string): number => stringWidth(cell)
 
-/** Lays out rows as kubectl does (header first), trailing spaces trimmed. */
+/**
+ * Lays out rows as kubectl does (header first): no borders, three spaces between columns, each column as wide as its
+ * widest cell, trailing spaces trimmed. Linear in the cells (cli-table3 took minutes for a 20,000-row fleet table).
+ */
 export const layoutColumns = (rows: readonly (readonly string[])[]): string => {
-  const [head = [], ...body] = rows
-  const table = new Table({
-    head: [...head],
-    chars: borderless,
-    style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true},
-  })
-  for (const row of body) table.push([...row])
-  return table
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
+  const widths: number[] = []
+  const measured = rows.map((row) =>
+    row.map((cell, i) => {
+      const width = cellWidth(cell)
+      if (width > (widths[i] ?? 0)) widths[i] = width
+      return width
+    }),
+  )
+  return rows
+    .map((row, r) =>
+      row
+        .map((cell, i) =>
+          i === row.length - 1 ? cell : `${cell}${' '.repeat((widths[i] ?? 0) - (measured[r]?.[i] ?? 0))}`,
+        )
+        .join('   ')
+        .trimEnd(),
+    )
     .join('\n')
 }
 
