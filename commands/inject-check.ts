@@ -53,7 +53,9 @@ TARGET is a pod name, TYPE/NAME or TYPE NAME: pod/, deploy/, sts/, ds/, rs/, rc/
 
 --health shows the injector webhooks' health instead: for every Istio webhook the Service → port → endpoints chain, caBundle, failurePolicy, foreign selector terms and ordering; FailedCreate events classified with platform hints; stale proxies; and the restart plan (drifted pods grouped by owner, with the kubectl rollout restart commands in a safe order). -o markdown writes the same as a support-ticket report. --collect FILE.tar.gz saves what the checks read (redacted) for --from.
 
-Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 77 unauthorized, 79 a --fail-on condition matched.`
+Several contexts (--context repeated, --all-contexts, --context-selector) are read concurrently, each with its own credentials and timeout; a CONTEXT column is added, and a context that cannot be read is named on stderr without stopping the others.
+
+Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 77 unauthorized, 79 a --fail-on condition matched. Several contexts: 77 if any was refused, else 69 if any was unreachable, else 79 if --fail-on matched.`
 
   static override examples = [
     {
@@ -106,6 +108,22 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     {
       description: 'The same from an istioctl bug report, as a Markdown report for a support ticket.',
       command: 'kubectl inject-check -A --from bug-report.tar.gz -o markdown > injection-report.md',
+    },
+    {
+      description:
+        'Every cluster of the kubeconfig in one table (CONTEXT column), 8 at a time; unreachable ones are named.',
+      command: 'kubectl inject-check -A --all-contexts',
+    },
+    {
+      description:
+        'CI over the production clusters: fail when any pod in any of them runs without a sidecar.',
+      command: "kubectl inject-check -A --context-selector 'prod-*' --fail-on not-injected",
+    },
+    {
+      description:
+        'One bundle for the whole fleet (a folder per context), read back offline with the context names.',
+      command:
+        'kubectl inject-check -A --all-contexts --collect fleet.tar.gz && kubectl inject-check -A --from fleet.tar.gz',
     },
     {
       description: 'Save a redacted support bundle of namespace shop, then read it back offline.',
@@ -244,7 +262,9 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const fleet = plan.fleet === undefined ? undefined : await import('../src/cli/fleet-sources.js')
     let contexts = plan.fleet === undefined ? undefined : await fleet?.resolveFleetContexts(plan.fleet, flags)
     if (contexts?.length === 1) {
+      // One selected context is the single-context run, its fix commands naming that context.
       flags = {...flags, context: contexts[0]}
+      this.settleKubeFlags(flags)
       contexts = undefined
     }
 
@@ -282,7 +302,9 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const slots =
       contexts !== undefined && fleet !== undefined
         ? fleet.liveSlots(contexts, plan, flags, this.debugLog, manifestOptions)
-        : await import('../src/cli/fleet-sources.js').then((f) => f.bundleSlots(plan, flags, writeWarning))
+        : plan.fromPaths.length === 1
+          ? await import('../src/cli/fleet-sources.js').then((f) => f.bundleSlots(plan, flags, writeWarning))
+          : undefined
     if (slots !== undefined) {
       const {runFleetCheck} = await import('../src/cli/fleet-run.js')
       return runFleetCheck(plan, slots, {

@@ -22,6 +22,7 @@ import {explainFailure, withKubectlTarget} from './base-command.js'
 import type {KubectlTarget} from './base-command.js'
 import type {CheckInput} from './check-input.js'
 import {
+  targetLabels,
   compactSources,
   emptyNotice,
   failOnReport,
@@ -70,6 +71,8 @@ interface Judged {
   }
   readonly assessed: Assessed
   readonly footer: string | undefined
+  /** -L: the labels of each target (an index of labels only, not the snapshot). */
+  readonly labelsOf: ((v: Verdict) => Readonly<Record<string, string>>) | undefined
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
@@ -106,12 +109,19 @@ export const fleetExitCode = (
   return failOnMatched ? ExitCode.FailOnMatched : ExitCode.Ok
 }
 
-const judgeSlot = async (slot: FleetSlot, deps: FleetDeps): Promise<Judged | FleetFailure> => {
+const judgeSlot = async (
+  slot: FleetSlot,
+  deps: FleetDeps,
+  plan: CheckPlan,
+): Promise<Judged | FleetFailure> => {
   if ('failed' in slot) return slot.failed
   const target: KubectlTarget = {...deps.clusterFlags, context: slot.context}
   try {
     const input = await slot.read()
-    const assessed = deps.assess(input, target)
+    const judged = deps.assess(input, target)
+    // Items stamped with their context now, so the report's items are never held twice.
+    const items = judged.report.items.map((item) => ({context: slot.context, ...item}))
+    const assessed = {...judged, report: {...judged.report, items}}
     const {health, sweep, wantsHealth} = assessed
     return {
       context: slot.context,
@@ -124,6 +134,13 @@ const judgeSlot = async (slot: FleetSlot, deps: FleetDeps): Promise<Judged | Fle
       assessed,
       footer:
         health !== undefined && sweep && !wantsHealth ? healthFooter(health, input.snapshot) : undefined,
+      labelsOf:
+        plan.labelColumns === undefined
+          ? undefined
+          : targetLabels([
+              ...(input.manifests === undefined ? [] : [{...input.manifests, namespaces: []}]),
+              input.snapshot,
+            ]),
     }
   } catch (error) {
     const explained = explainFailure(error, 'inject-check', target)
@@ -141,7 +158,7 @@ export const runFleetCheck = async (
   const progress = await startProgress(`Reading ${slots.length} contexts`, machine)
   let done = 0
   const results = await runBounded(slots, plan.fleet?.maxParallel ?? slots.length, async (slot) => {
-    const result = await judgeSlot(slot, deps)
+    const result = await judgeSlot(slot, deps, plan)
     progress.update(`Reading ${slots.length} contexts (${++done} done)`)
     return result
   }).finally(() => progress.stop())
@@ -222,6 +239,14 @@ const trails = (judged: readonly Judged[], plan: CheckPlan): boolean =>
       j.assessed.verdicts.length <= 1 && (j.input.target === undefined || j.input.target.kind !== 'sweep'),
   )
 
+// -L over the fleet: each row's labels from its own context's index.
+const fleetLabels = (keys: readonly string[], judged: readonly Judged[], members: readonly FleetMember[]) => {
+  const contextOf = new Map<Verdict, string>()
+  for (const m of members) for (const v of m.verdicts) contextOf.set(v, m.context)
+  const byContext = new Map(judged.map((j) => [j.context, j.labelsOf]))
+  return {keys, labelsOf: (v: Verdict) => byContext.get(contextOf.get(v) ?? '')?.(v) ?? {}}
+}
+
 const printFleet = (
   plan: CheckPlan,
   judged: readonly Judged[],
@@ -289,6 +314,9 @@ const printFleet = (
         allNamespaces: target?.kind === 'sweep' && target.namespace === null,
         ...(plan.noHeaders === true ? {noHeaders: true} : {}),
         ...(plan.sortBy === undefined ? {} : {keepOrder: true}),
+        ...(plan.labelColumns === undefined
+          ? {}
+          : {labelColumns: fleetLabels(plan.labelColumns, judged, members)}),
       },
       noun,
     ),

@@ -74,7 +74,10 @@ export const buildFleetReport = (
       },
       ...(whatIf === undefined ? {} : {whatIf}),
     },
-    items: members.flatMap((m) => m.report.items.map((item) => ({context: m.context, ...item}))),
+    // Items that already name their context (the fleet run stamps them as each context is judged) are not copied again.
+    items: members.flatMap((m) =>
+      m.report.items.map((item) => (item.context === m.context ? item : {context: m.context, ...item})),
+    ),
     summary: summarizeVerdicts(members.flatMap((m) => m.verdicts)),
     gaps: [
       ...members.flatMap((m) => m.report.gaps.map((gap) => ({context: m.context, ...gap}))),

@@ -221,6 +221,17 @@ describe('machine output of a fleet run', () => {
   })
 })
 
+describe('table options over the fleet', () => {
+  it("-L takes each row's labels from its own context", async () => {
+    const r = await run(['--context', 'east', '--context', 'west', '-n', 'shop', '-L', 'app'])
+    assert.equal(r.code, 0, r.stderr)
+    const lines = r.stdout.split('\n')
+    assert.match(lines[0] ?? '', /^CONTEXT\s+NAME\s+.*REASON\s+APP$/)
+    assert.match(r.stdout, /^east\s+web-7c9d8f6b5-mmtn9\s.*\sweb$/m)
+    assert.match(r.stdout, /^west\s+cart-f8j7hhcmr-g97ws\s.*\scart$/m)
+  })
+})
+
 describe('grouped views', () => {
   it('--health and a named target are shown per context under a heading', async () => {
     const health = await run(['--context', 'east', '--context', 'west', '-A', '--health'])
