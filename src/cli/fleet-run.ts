@@ -247,30 +247,39 @@ const fleetLabels = (keys: readonly string[], judged: readonly Judged[], members
   return {keys, labelsOf: (v: Verdict) => byContext.get(contextOf.get(v) ?? '')?.(v) ?? {}}
 }
 
-const printFleet = (
+// -o json|yaml, jsonpath and custom-columns: one document over every context. False for the other formats.
+const printDocument = (
+  plan: CheckPlan,
+  report: InjectionReport,
+  judged: readonly Judged[],
+  printer: FleetDeps['printer'],
+): boolean => {
+  if (plan.format === 'json' || plan.format === 'yaml')
+    writeData(renderReportDocumentChunks(report, plan.format))
+  else if (printer?.format === 'jsonpath')
+    writeData(renderJsonPath(printer.template, JSON.parse(JSON.stringify(report))), {exact: true})
+  else if (printer?.format === 'custom-columns' && report.items.length === 0)
+    writeNotice(emptyNotice(judged[0]?.input.target))
+  else if (printer?.format === 'custom-columns')
+    writeData(
+      renderCustomColumns(
+        JSON.parse(JSON.stringify(report.items)) as unknown[],
+        printer.columns,
+        plan.noHeaders === true,
+      ),
+    )
+  else return false
+  return true
+}
+
+// -o markdown, --health and trails: each context's own view, one after the other.
+const printGrouped = (
   plan: CheckPlan,
   judged: readonly Judged[],
   members: readonly FleetMember[],
   failures: readonly FleetFailure[],
-  report: InjectionReport,
   deps: FleetDeps,
 ): void => {
-  if (plan.format === 'json' || plan.format === 'yaml')
-    return writeData(renderReportDocumentChunks(report, plan.format))
-  const printer = deps.printer
-  if (printer?.format === 'jsonpath')
-    return writeData(renderJsonPath(printer.template, JSON.parse(JSON.stringify(report))), {exact: true})
-  const verdicts = members.flatMap((m) => m.verdicts)
-  if (printer?.format === 'custom-columns')
-    return verdicts.length === 0
-      ? writeNotice(emptyNotice(judged[0]?.input.target))
-      : writeData(
-          renderCustomColumns(
-            JSON.parse(JSON.stringify(report.items)) as unknown[],
-            printer.columns,
-            plan.noHeaders === true,
-          ),
-        )
   if (plan.format === 'markdown') {
     const sections = judged.map((j, i) => ({
       context: j.context,
@@ -279,16 +288,25 @@ const printFleet = (
     }))
     return writeData(renderFleetMarkdown(sections, failures, escapeMarkdown))
   }
-  if (plan.health === true || trails(judged, plan)) {
-    const sections = judged.flatMap((j, i) => {
-      const text = asText(ownView(j, plan, deps, members[i]!))
-      return text === undefined ? [] : [{context: j.context, text}]
-    })
-    return sections.length === 0
-      ? writeNotice(emptyNotice(judged[0]?.input.target))
-      : writeData(renderGrouped(sections))
-  }
-  if (verdicts.length === 0 && judged.length > 0) return writeNotice(emptyNotice(judged[0]?.input.target))
+  const sections = judged.flatMap((j, i) => {
+    const text = asText(ownView(j, plan, deps, members[i]!))
+    return text === undefined ? [] : [{context: j.context, text}]
+  })
+  if (sections.length === 0) writeNotice(emptyNotice(judged[0]?.input.target))
+  else writeData(renderGrouped(sections))
+}
+
+// Table, -o wide and -o name: the rows of every context, CONTEXT first.
+const printRows = (
+  plan: CheckPlan,
+  judged: readonly Judged[],
+  members: readonly FleetMember[],
+  deps: FleetDeps,
+): void => {
+  const verdicts = members.flatMap((m) => m.verdicts)
+  if (judged.length === 0) return
+  const target = judged[0]?.input.target
+  if (verdicts.length === 0) return writeNotice(emptyNotice(target))
   if (plan.format === 'name')
     return writeData(
       members
@@ -300,25 +318,32 @@ const printFleet = (
         )
         .join('\n'),
     )
-  if (judged.length === 0) return
-  const target = judged[0]?.input.target
   const allPods = verdicts.every((v) => v.target.kind === 'Pod')
   const noun =
     target?.kind === 'sweep' && allPods ? {one: 'pod', many: 'pods'} : {one: 'target', many: 'targets'}
-  writeData(
-    renderFleetTable(
-      members,
-      {
-        wide: plan.format === 'wide',
-        colour: deps.colour,
-        allNamespaces: target?.kind === 'sweep' && target.namespace === null,
-        ...(plan.noHeaders === true ? {noHeaders: true} : {}),
-        ...(plan.sortBy === undefined ? {} : {keepOrder: true}),
-        ...(plan.labelColumns === undefined
-          ? {}
-          : {labelColumns: fleetLabels(plan.labelColumns, judged, members)}),
-      },
-      noun,
-    ),
-  )
+  const options = {
+    wide: plan.format === 'wide',
+    colour: deps.colour,
+    allNamespaces: target?.kind === 'sweep' && target.namespace === null,
+    ...(plan.noHeaders === true ? {noHeaders: true} : {}),
+    ...(plan.sortBy === undefined ? {} : {keepOrder: true}),
+    ...(plan.labelColumns === undefined
+      ? {}
+      : {labelColumns: fleetLabels(plan.labelColumns, judged, members)}),
+  }
+  writeData(renderFleetTable(members, options, noun))
+}
+
+const printFleet = (
+  plan: CheckPlan,
+  judged: readonly Judged[],
+  members: readonly FleetMember[],
+  failures: readonly FleetFailure[],
+  report: InjectionReport,
+  deps: FleetDeps,
+): void => {
+  if (printDocument(plan, report, judged, deps.printer)) return
+  if (plan.format === 'markdown' || plan.health === true || trails(judged, plan))
+    return printGrouped(plan, judged, members, failures, deps)
+  printRows(plan, judged, members, deps)
 }
