@@ -2,6 +2,8 @@
 // Env: BENCH_SIZES (pods, comma list; default 1000,10000,20000), BENCH_RUNS (runs per case; default 5 at ≤1k, else 3),
 // BENCH_BUDGET_SECONDS (stop adding runs after this; default 420), BENCH_CEL=0 (no CEL webhook in the cluster),
 // BENCH_YAML_PODS (pods in the `get pods -A -o yaml` vs `-o json` --from case; default 10000, 0 skips it).
+// BENCH_FLEET_CONTEXTS (default 20, 0 skips) × BENCH_FLEET_PODS (default 1000): the fleet case (bench/fleet-bench.ts);
+// `--fleet`: only that case, written as the `fleet` key of bench/results/latest.json beside the other figures.
 // `--real`: only the real-API-server comparison (bench/real-cluster-bench.ts; BENCH_REAL_PODS, default 5000), written
 // as the `real` key of bench/results/latest.json beside the double's figures, which it keeps.
 import {fork, spawn, execFileSync} from 'node:child_process'
@@ -23,6 +25,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ChildMessage, ParentMessage, RequestSummary} from './api-server-process.js'
 import {asKubectlJson, asKubectlYaml, podList} from './pod-export.js'
+import {benchFleet, fleetTarget} from './fleet-bench.js'
 import {benchRealCluster} from './real-cluster-bench.js'
 import {exportLists, syntheticCluster} from './synthetic-cluster.js'
 
@@ -200,10 +203,8 @@ const kubectlVersion = (): string => {
   }
 }
 
-async function benchSize(pods: number, work: string): Promise<Record<string, unknown>> {
-  const dir = join(work, `pods-${pods}`)
-  const fromDir = join(dir, 'from')
-  mkdirSync(fromDir, {recursive: true})
+/** The synthetic cluster as List files: the `--from` directory's exports, plus the workloads the server serves too. */
+function writeClusterFiles(pods: number, dir: string, fromDir: string) {
   const cluster = syntheticCluster({pods, celWebhook: process.env.BENCH_CEL !== '0'})
   const lists = exportLists(cluster)
   for (const [name, list] of Object.entries(lists)) writeFileSync(join(fromDir, name), JSON.stringify(list))
@@ -224,15 +225,83 @@ async function benchSize(pods: number, work: string): Promise<Record<string, unk
       ],
     }),
   )
+  const files = [...Object.keys(lists).map((name) => join(fromDir, name)), workloadsFile]
+  return {cluster, lists, workloadsFile, files}
+}
+
+const fleetContexts = Number(process.env.BENCH_FLEET_CONTEXTS ?? 20)
+const fleetPods = Number(process.env.BENCH_FLEET_PODS ?? 1000)
+
+/** The fleet case: each context's API server in its own process, serving the same synthetic cluster. */
+async function runFleetCase(work: string): Promise<Record<string, unknown>> {
+  const dir = join(work, 'fleet')
+  const fromDir = join(dir, 'from')
+  mkdirSync(fromDir, {recursive: true})
+  const {files} = writeClusterFiles(fleetPods, dir, fromDir)
+  return benchFleet({
+    bin,
+    kubectl,
+    dir,
+    runs: Number(process.env.BENCH_RUNS ?? 3),
+    contexts: fleetContexts,
+    files,
+    pods: fleetPods,
+    runMeasured,
+    startServer: async (served, kubeconfigDir) => {
+      const server = ServerProcess.start()
+      const ready = await server.call<'ready'>({type: 'start', files: [...served], kubeconfigDir})
+      return {kubeconfig: ready.kubeconfig, stop: () => server.stop()}
+    },
+  })
+}
+
+const printFleet = (fleet: Record<string, unknown>): void => {
+  const f = fleet as {
+    ours: {medianMs: number; medianRssKb: number; items: number}
+    loop: {medianMs: number; medianRssKb: number; items: number}
+    ratio: {time: number; rss: number}
+  }
+  process.stdout.write(
+    `
+fleet ${fleetContexts} contexts × ${fleetPods} pods: ours ${f.ours.medianMs} ms ${mb(f.ours.medianRssKb)} MB (${f.ours.items} items), kubectl loop ${f.loop.medianMs} ms ${mb(f.loop.medianRssKb)} MB (${f.loop.items} items), time ×${f.ratio.time} (target ≤ ×${fleetTarget}: ${f.ratio.time <= fleetTarget ? 'met' : 'NOT met'}), RSS ×${f.ratio.rss}\n`,
+  )
+}
+
+async function mainFleet(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-fleet-'))
+  let fleet: Record<string, unknown>
+  try {
+    fleet = await runFleetCase(work)
+  } finally {
+    rmSync(work, {recursive: true, force: true})
+  }
+  printFleet(fleet)
+  const previous = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+    : {}
+  const machine = {
+    cores: cpus().length,
+    node: process.version,
+    kubectl: kubectlVersion(),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+  }
+  writeFileSync(
+    resultsFile,
+    `${JSON.stringify({...previous, fleet: {generatedAt: new Date().toISOString(), machine, ...fleet}}, null, 2)}\n`,
+  )
+  process.stdout.write(`wrote the fleet key of bench/results/latest.json\n`)
+}
+
+async function benchSize(pods: number, work: string): Promise<Record<string, unknown>> {
+  const dir = join(work, `pods-${pods}`)
+  const fromDir = join(dir, 'from')
+  mkdirSync(fromDir, {recursive: true})
+  const {cluster, lists, files} = writeClusterFiles(pods, dir, fromDir)
   const podBytes = cluster.pods.reduce((sum, pod) => sum + JSON.stringify(pod).length, 0)
   const totalPods = (lists['pods.json'] as {items: unknown[]}).items.length
 
   const server = ServerProcess.start()
-  const ready = await server.call<'ready'>({
-    type: 'start',
-    files: [...Object.keys(lists).map((name) => join(fromDir, name)), workloadsFile],
-    kubeconfigDir: dir,
-  })
+  const ready = await server.call<'ready'>({type: 'start', files, kubeconfigDir: dir})
   const kc = ready.kubeconfig
   const cacheDir = join(dir, 'kube-cache')
   const env = {...process.env, NO_COLOR: '1', HOME: dir, KUBECONFIG: kc}
@@ -651,10 +720,12 @@ async function main(): Promise<void> {
     throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)')
   if (process.argv.includes('--real')) return mainReal()
   if (process.argv.includes('--connections')) return mainConnections()
+  if (process.argv.includes('--fleet')) return mainFleet()
   const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-'))
   const results: Record<string, unknown>[] = []
   let yamlBundle: Record<string, unknown> | null = null
   let connections: Record<string, unknown> | null = null
+  let fleet: Record<string, unknown> | null = null
   try {
     for (const pods of sizes) {
       process.stderr.write(`bench: ${pods} pods…\n`)
@@ -667,6 +738,10 @@ async function main(): Promise<void> {
     if (yamlPods > 0) {
       process.stderr.write(`bench: ${yamlPods}-pod YAML vs JSON bundle…\n`)
       yamlBundle = await benchYamlBundle(yamlPods, work)
+    }
+    if (fleetContexts > 0) {
+      process.stderr.write(`bench: fleet of ${fleetContexts} contexts × ${fleetPods} pods…\n`)
+      fleet = await runFleetCase(work)
     }
   } finally {
     rmSync(work, {recursive: true, force: true})
@@ -684,6 +759,7 @@ async function main(): Promise<void> {
       `\n--from ${yamlPods} pods: YAML ${yaml.medianMs} ms ${mb(yaml.medianRssKb)} MB, JSON ${json.medianMs} ms ${mb(json.medianRssKb)} MB, time ×${ratio.time} (target ≤ ×2, ≤ 1536 MB: ${targets.met ? 'met' : 'NOT met'})\n`,
     )
   }
+  if (fleet !== null) printFleet(fleet)
   const rss = (pods: number) =>
     (
       results.find((r) => r.pods !== undefined && Math.abs((r.pods as number) - pods) < 10) as
@@ -716,6 +792,7 @@ async function main(): Promise<void> {
     results,
     yamlBundle,
     connections,
+    fleet,
   }
   const resultsDir = join(root, 'bench', 'results')
   mkdirSync(resultsDir, {recursive: true})

@@ -1,6 +1,5 @@
 // kubectl inject-check: will Istio inject the istio-proxy sidecar here, which webhook and revision decide, and the fix.
 // A short story: parse → read → decide → render → return; the logic lives in src/.
-import {scopeHealth} from '../src/core/fix-scope.js'
 import {withClusterFlags} from '../src/core/verdict/shell-command.js'
 import {Args, Flags} from '@oclif/core'
 import {KubeCommand} from '../src/cli/base-command.js'
@@ -16,22 +15,19 @@ import {
 } from '../src/cli/check-output.js'
 import {
   connectLive,
-  healthScopeRequest,
   pathExists,
   readCheckInput,
   resolvePrinter,
   resolveTarget,
 } from '../src/cli/check-input.js'
-import {judge} from '../src/cli/check-judge.js'
+import {assess, judge} from '../src/cli/check-judge.js'
 import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
+import {defaultMaxParallel} from '../src/cli/fleet-plan.js'
 import type {CheckPlan} from '../src/cli/check-plan.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
-import {terminalWidth, writeData, writeNotice, writeWarning} from '../src/cli/output.js'
-import {assessHealth} from '../src/core/health/health-report.js'
-import {resolveHealthScope} from '../src/core/health/health-scope.js'
+import {terminalWidth, writeData, writeError, writeNotice, writeWarning} from '../src/cli/output.js'
 import {failOnConditions} from '../src/core/verdict/summary.js'
-import {buildInjectionReport} from '../src/render/report-document.js'
 import type {InjectionReport} from '../src/render/report-document.js'
 
 export default class InjectCheck extends KubeCommand {
@@ -44,7 +40,9 @@ TARGET is a pod name, TYPE/NAME or TYPE NAME: pod/, deploy/, sts/, ds/, rs/, rc/
 
 --health shows the injector webhooks' health instead: for every Istio webhook the Service → port → endpoints chain, caBundle, failurePolicy, foreign selector terms and ordering; FailedCreate events classified with platform hints; stale proxies; and the restart plan (drifted pods grouped by owner, with the kubectl rollout restart commands in a safe order). -o markdown writes the same as a support-ticket report. --collect FILE.tar.gz saves what the checks read (redacted) for --from.
 
-Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 77 unauthorized, 79 a --fail-on condition matched.`
+Several contexts (--context repeated, --all-contexts, --context-selector) are read concurrently, each with its own credentials and timeout; a CONTEXT column is added, and a context that cannot be read is named on stderr without stopping the others.
+
+Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 77 unauthorized, 79 a --fail-on condition matched. Several contexts: 77 if any was refused, else 69 if any was unreachable, else 79 if --fail-on matched.`
 
   static override examples = [
     {
@@ -104,6 +102,22 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       command: 'kubectl inject-check -A --from bug-report.tar.gz -o markdown > injection-report.md',
     },
     {
+      description:
+        'Every cluster of the kubeconfig in one table (CONTEXT column), 8 at a time; unreachable ones are named.',
+      command: 'kubectl inject-check -A --all-contexts',
+    },
+    {
+      description:
+        'CI over the production clusters: fail when any pod in any of them runs without a sidecar.',
+      command: "kubectl inject-check -A --context-selector 'prod-*' --fail-on not-injected",
+    },
+    {
+      description:
+        'One bundle for the whole fleet (a folder per context), read back offline with the context names.',
+      command:
+        'kubectl inject-check -A --all-contexts --collect fleet.tar.gz && kubectl inject-check -A --from fleet.tar.gz',
+    },
+    {
       description: 'Save a redacted support bundle of namespace shop, then read it back offline.',
       command:
         'kubectl inject-check -n shop --collect shop-bundle.tar.gz && kubectl inject-check -n shop --from shop-bundle.tar.gz',
@@ -126,6 +140,30 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   static override flags = {
+    // Repeatable here (kubectl's --context is one name): two or more make a fleet run.
+    context: Flags.string({
+      description:
+        'Name of the kubeconfig context to use; repeat it to check several contexts in one run (fleet).',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpGroup: 'KUBERNETES',
+    }),
+    'all-contexts': Flags.boolean({
+      description:
+        'Check every context of the merged kubeconfig (KUBECONFIG files or --kubeconfig) concurrently; a CONTEXT column is added.',
+      helpGroup: 'FLEET',
+    }),
+    'context-selector': Flags.string({
+      description:
+        'Only the contexts whose names match this glob (*, ?, [a-z]); alone it selects from every context.',
+      helpValue: 'GLOB',
+      helpGroup: 'FLEET',
+    }),
+    'max-parallel': Flags.integer({
+      description: `Contexts read at once in a fleet run (default ${defaultMaxParallel}).`,
+      min: 1,
+      helpGroup: 'FLEET',
+    }),
     output: Flags.string({
       char: 'o',
       description: `Output format: ${checkOutputFormats.join('|')}|jsonpath=TEMPLATE|jsonpath-file=FILE|custom-columns=HEADER:PATH,… (JSONPath over the -o json document; custom-columns over its items).`,
@@ -206,18 +244,39 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   async run(): Promise<InjectionReport | undefined> {
-    const {args, flags} = await this.parse(InjectCheck)
+    const {args, flags: parsed} = await this.parse(InjectCheck)
+    // One --context is the single-context run; several, --all-contexts or --context-selector make a fleet run.
+    let flags = {...parsed, context: parsed.context?.length === 1 ? parsed.context[0] : undefined}
     const {colour, json} = this.settleKubeFlags(flags)
     const targetArgs = [args.target, args.name].filter((a): a is string => a !== undefined)
-    const planned = planCheck(flags, targetArgs, json)
+    const planned = planCheck({...flags, context: parsed.context}, targetArgs, json)
     if (!planned.ok) throw new UsageFailure(planned.error, "See 'kubectl inject-check --help' for usage.")
     const {plan} = planned
+    const fleet = plan.fleet === undefined ? undefined : await import('../src/cli/fleet-sources.js')
+    let contexts = plan.fleet === undefined ? undefined : await fleet?.resolveFleetContexts(plan.fleet, flags)
+    if (contexts?.length === 1) {
+      // One selected context is the single-context run, its fix commands naming that context.
+      flags = {...flags, context: contexts[0]}
+      this.settleKubeFlags(flags)
+      contexts = undefined
+    }
 
     if (plan.collect !== undefined) {
       if (!plan.collect.overwrite && (await pathExists(plan.collect.path)))
         throw new UsageFailure(
           `${plan.collect.path} already exists; pass --overwrite to replace it, or choose another file name`,
         )
+      if (contexts !== undefined && fleet !== undefined) {
+        const described = await fleet.collectFleet(plan, flags, contexts, {
+          toolVersion: this.config.version,
+          debug: this.debugLog,
+          clusterFlags: this.clusterFlags,
+        })
+        for (const warning of described.warnings) writeWarning(warning)
+        for (const notice of described.notices) writeNotice(notice)
+        for (const error of described.errors) writeError(error)
+        return undefined
+      }
       const {collectBundle, describeCollect} = await import('../src/cli/collect.js')
       const outcome = await collectBundle(plan, flags, {
         toolVersion: this.config.version,
@@ -232,10 +291,25 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const printer = await resolvePrinter(plan)
 
     if (plan.watch === true) return this.watch(plan, flags, colour, printer)
-    const input = await readCheckInput(plan, flags, machine, this.debugLog, {
-      recursive: flags.recursive,
-      warn: writeWarning,
-    })
+    const manifestOptions = {recursive: flags.recursive, warn: writeWarning}
+    const slots =
+      contexts !== undefined && fleet !== undefined
+        ? fleet.liveSlots(contexts, plan, flags, this.debugLog, manifestOptions)
+        : plan.fromPaths.length === 1
+          ? await import('../src/cli/fleet-sources.js').then((f) => f.bundleSlots(plan, flags, writeWarning))
+          : undefined
+    if (slots !== undefined) {
+      const {runFleetCheck} = await import('../src/cli/fleet-run.js')
+      return runFleetCheck(plan, slots, {
+        assess: (input, clusterFlags) => assess(input, plan, clusterFlags),
+        clusterFlags: this.clusterFlags,
+        colour,
+        json,
+        verbose: flags.verbose,
+        printer,
+      })
+    }
+    const input = await readCheckInput(plan, flags, machine, this.debugLog, manifestOptions)
 
     return this.present(input, plan, flags, colour, json, printer)
   }
@@ -274,7 +348,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     json: boolean,
     printer: Awaited<ReturnType<typeof resolvePrinter>>,
   ): InjectionReport {
-    const {evaluatedVerdicts, verdicts, at} = judge(input, plan, this.clusterFlags)
+    const {verdicts, health, report, sweep, wantsHealth} = assess(input, plan, this.clusterFlags)
     // A CI gate must not pass on nothing: an input with no target is an error once --fail-on is asked for.
     if (plan.failOn.length > 0 && verdicts.length === 0)
       throw new CliFailure(
@@ -283,26 +357,6 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
         'Check the -f/--from files, the namespace (-n/-A) and the selector (-l).',
       )
     const snapshot = input.snapshot
-    const sweep = input.target?.kind === 'sweep'
-    const wantsHealth = plan.health === true || plan.format === 'markdown'
-    // Health is judged on the evaluated verdicts: the restart plan takes stale proxies from the proxy check itself.
-    const health =
-      wantsHealth || (sweep && (plan.format === 'table' || plan.format === 'wide'))
-        ? scopeHealth(
-            assessHealth(snapshot, evaluatedVerdicts, at, {
-              scope: resolveHealthScope(snapshot, healthScopeRequest(input.target, evaluatedVerdicts)),
-            }),
-            this.clusterFlags,
-          )
-        : undefined
-    const report = buildInjectionReport({
-      origin: snapshot.origin,
-      verdicts,
-      gaps: snapshot.gaps,
-      namespaceLabels: plan.namespaceLabels,
-      podLabels: plan.podLabels,
-      health: plan.health === true ? health : undefined,
-    })
     for (const warning of gapWarnings(snapshot.gaps))
       writeWarning(withClusterFlags(warning, this.clusterFlags))
     if (!json) {

@@ -8,6 +8,8 @@ import {parseTemplate, relaxedPath} from '../render/jsonpath.js'
 import {parseTargetArgs} from './target-args.js'
 import {offlineFieldProblem, parseFieldSelector} from './field-selector.js'
 import type {FieldRequirement} from './field-selector.js'
+import {planFleet} from './fleet-plan.js'
+import type {FleetFlags, FleetPlan} from './fleet-plan.js'
 
 /** inject-check's -o formats: the kubectl four plus `markdown`, the support-ticket report, and kubectl's item printers. */
 export const checkOutputFormats = ['table', 'wide', 'json', 'yaml', 'markdown', 'name'] as const
@@ -64,7 +66,7 @@ export const parseCheckOutput = (text: string): OutputChoice | {readonly error: 
   return {format: 'custom-columns', columns}
 }
 
-export interface CheckFlags {
+export interface CheckFlags extends FleetFlags {
   readonly namespace?: string | undefined
   readonly 'all-namespaces'?: boolean | undefined
   readonly selector?: string | undefined
@@ -83,6 +85,13 @@ export interface CheckFlags {
   readonly collect?: string | undefined
   readonly 'no-redact'?: boolean | undefined
   readonly overwrite?: boolean | undefined
+  /** Per-cluster connection flags, refused in a fleet run. */
+  readonly server?: string | undefined
+  readonly cluster?: string | undefined
+  readonly user?: string | undefined
+  readonly token?: string | undefined
+  readonly 'certificate-authority'?: string | undefined
+  readonly 'tls-server-name'?: string | undefined
 }
 
 export interface CheckPlan {
@@ -112,6 +121,8 @@ export interface CheckPlan {
   readonly fieldSelector?: {readonly text: string; readonly requirements: readonly FieldRequirement[]}
   /** --collect: write a support bundle instead of printing verdicts. Absent when off. */
   readonly collect?: {readonly path: string; readonly redact: boolean; readonly overwrite: boolean}
+  /** Several contexts (--context repeated, --all-contexts, --context-selector). Absent for one context. */
+  readonly fleet?: FleetPlan
 }
 
 export type PlanResult =
@@ -224,6 +235,13 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
   }
   const output = flags.output === undefined ? undefined : parseCheckOutput(flags.output)
   if (output !== undefined && 'error' in output) return fail(output.error)
+  const fleet = planFleet(flags, {
+    from: (flags.from ?? []).length > 0,
+    watch: flags.watch === true,
+    stdinManifest: manifestPaths.includes('-'),
+    clusterOverrides: fleetOverrides.filter((name) => flags[name] !== undefined),
+  })
+  if ('error' in fleet) return fail(fleet.error)
   if (flags.watch === true) {
     const problem = watchProblem(flags, sweep, json ? 'json' : (output?.format ?? 'table'))
     if (problem !== undefined) return fail(problem)
@@ -294,6 +312,16 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
               overwrite: flags.overwrite === true,
             },
           }),
+      ...(fleet.fleet === undefined ? {} : {fleet: fleet.fleet}),
     },
   }
 }
+
+const fleetOverrides = [
+  'server',
+  'cluster',
+  'user',
+  'token',
+  'certificate-authority',
+  'tls-server-name',
+] as const

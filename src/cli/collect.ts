@@ -3,6 +3,7 @@
 import {rawShell, sh, shellQuote} from '../core/verdict/shell-command.js'
 import type {TargetSpec} from '../core/target-spec.js'
 import type {Gap} from '../core/snapshot.js'
+import type {CollectedCluster} from '../cluster/bundle-writer.js'
 import {sanitizeTerminalText} from '../render/terminal-text.js'
 import type {CheckPlan} from './check-plan.js'
 import {connectLive, resolveTarget} from './check-input.js'
@@ -73,15 +74,20 @@ const identity = (kind: string, object: Raw): string => {
   return `${kind}/${String(meta.namespace ?? '')}/${String(meta.name ?? meta.uid ?? '')}`
 }
 
-/** Reads live with the health extras, keeps the raw objects, writes the bundle; returns what it wrote. */
-export const collectBundle = async (
+/** What one context's collect read: the bundle contents, and what the report says about them. */
+export interface Gathered {
+  readonly collected: CollectedCluster
+  readonly outcome: Omit<CollectOutcome, 'path' | 'redacted'>
+}
+
+/** Reads live with the health extras and keeps the raw objects the checks read (no Secrets, each object once). */
+export const gatherBundle = async (
   plan: CheckPlan,
   flags: ConnectionFlags,
   options: {readonly toolVersion: string; readonly debug?: ((line: string) => void) | undefined},
-): Promise<CollectOutcome> => {
-  const collect = plan.collect
-  if (collect === undefined) throw new CliFailure('--collect needs a file name', ExitCode.Usage)
-  const live = await connectLive(flags, false, options.debug)
+  machineOutput = false,
+): Promise<Gathered> => {
+  const live = await connectLive(flags, machineOutput, options.debug)
   const target = resolveTarget(plan, flags, live.namespace)
   const objects: Record<string, Raw[]> = {}
   const seen = new Set<string>()
@@ -110,39 +116,51 @@ export const collectBundle = async (
     ['ValidatingAdmissionPolicyBinding', snapshot.validatingAdmissionPolicyBindings],
   ]
   for (const [kind, list] of read) if (list !== undefined) objects[kind] ??= []
+  return {
+    collected: {
+      objects,
+      gaps: snapshot.gaps,
+      meta: {
+        context: live.contextName,
+        server: live.server,
+        toolVersion: options.toolVersion,
+        targets: [describeTarget(target)],
+      },
+    },
+    outcome: {
+      counts: Object.keys(objects)
+        .sort()
+        .map((kind) => ({kind, count: objects[kind]?.length ?? 0})),
+      gaps: snapshot.gaps,
+      target,
+    },
+  }
+}
+
+/** A bundle that cannot be written: one line naming the file, exit 65. */
+export const writeFailure = (path: string, error: unknown): CliFailure =>
+  new CliFailure(
+    `cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    ExitCode.InputFile,
+    'Check that the directory exists and is writable.',
+  )
+
+/** Reads live with the health extras, keeps the raw objects, writes the bundle; returns what it wrote. */
+export const collectBundle = async (
+  plan: CheckPlan,
+  flags: ConnectionFlags,
+  options: {readonly toolVersion: string; readonly debug?: ((line: string) => void) | undefined},
+): Promise<CollectOutcome> => {
+  const collect = plan.collect
+  if (collect === undefined) throw new CliFailure('--collect needs a file name', ExitCode.Usage)
+  const gathered = await gatherBundle(plan, flags, options)
   const {writeBundle} = await import('../cluster/bundle-writer.js')
   try {
-    await writeBundle(
-      collect.path,
-      {
-        objects,
-        gaps: snapshot.gaps,
-        meta: {
-          context: live.contextName,
-          server: live.server,
-          toolVersion: options.toolVersion,
-          targets: [describeTarget(target)],
-        },
-      },
-      {redact: collect.redact},
-    )
+    await writeBundle(collect.path, gathered.collected, {redact: collect.redact})
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error)
-    throw new CliFailure(
-      `cannot write ${collect.path} (${code})`,
-      ExitCode.InputFile,
-      'Check that the directory exists and is writable.',
-    )
+    throw writeFailure(collect.path, error)
   }
-  return {
-    path: collect.path,
-    redacted: collect.redact,
-    counts: Object.keys(objects)
-      .sort()
-      .map((kind) => ({kind, count: objects[kind]?.length ?? 0})),
-    gaps: snapshot.gaps,
-    target,
-  }
+  return {path: collect.path, redacted: collect.redact, ...gathered.outcome}
 }
 
 /** The stderr report of a collect: what went in, what the cluster refused, and how to read it back. */

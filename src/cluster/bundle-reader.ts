@@ -507,7 +507,8 @@ interface InjectBundleManifest {
   readonly gaps?: readonly Gap[]
 }
 
-const readInjectBundle = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
+/** Reads one --collect bundle rooted at `root` (`…/kubectl-inject-bundle/`) of a tree; fleet bundles hold one per context. */
+export const readInjectBundle = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
   const manifestPath = `${root}manifest.yaml`
   const {parse} = await import('yaml')
   let manifest: InjectBundleManifest

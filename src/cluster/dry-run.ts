@@ -39,7 +39,7 @@ import {describeReason} from '../core/verdict/reasons.js'
 import {ApiStatusError} from './kube-errors.js'
 import {workloadPaths} from './live-source.js'
 import {projectPod} from './projection.js'
-import type {TargetSpec} from './target-spec.js'
+import type {TargetSpec} from '../core/target-spec.js'
 import type {Transport} from './transport.js'
 
 const enc = encodeURIComponent

@@ -1,6 +1,6 @@
 // HTTPS to the API server with node:https: keep-alive, raw JSON, paginated lists, and a read-only guard.
 // Writes are impossible except server-side dry-run creates and SelfSubjectAccessReviews (both persist nothing).
-import {Agent as HttpAgent, request as httpRequest} from 'node:http'
+import {Agent as HttpAgent, request as httpRequest, type ClientRequest} from 'node:http'
 import {Agent as HttpsAgent, request as httpsRequest, type RequestOptions} from 'node:https'
 import {createSecureContext} from 'node:tls'
 import {gunzip} from 'node:zlib'
@@ -369,10 +369,20 @@ async function exchange(
   }
 }
 
+const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE'])
+
+/** A kept-alive socket the server closed while the event loop was busy: worth one retry of a GET on a fresh socket. */
+const isStaleSocket = (
+  req: ClientRequest,
+  method: string | undefined,
+  error: NodeJS.ErrnoException,
+): boolean => method === 'GET' && req.reusedSocket && staleSocketCodes.has(error.code ?? '')
+
 function send(
   endpoint: Endpoint,
   requestOptions: RequestOptions,
   payload: Buffer | undefined,
+  retried = false,
 ): Promise<{status: number; body: Buffer}> {
   const {timeoutMs} = endpoint.options
   return new Promise((resolvePromise, reject) => {
@@ -407,7 +417,19 @@ function send(
         } else finish(undefined, {status, body: raw})
       })
     })
-    req.on('error', (error) => finish(error))
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // Go's net/http retries idempotent requests the same way (transport.go shouldRetryRequest).
+      if (!settled && !retried && isStaleSocket(req, requestOptions.method, error)) {
+        settled = true
+        if (timer !== undefined) clearTimeout(timer)
+        // The other idle sockets are as old: close them, so the retry opens a fresh connection.
+        for (const idle of Object.values(endpoint.agent.freeSockets))
+          for (const socket of idle ?? []) socket.destroy()
+        send(endpoint, requestOptions, payload, true).then(resolvePromise, reject)
+        return
+      }
+      finish(error)
+    })
     if (timeoutMs > 0) {
       timer = setTimeout(() => {
         finish(new RequestTimeoutError(endpoint.cluster.server, timeoutMs))

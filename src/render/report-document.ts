@@ -25,6 +25,8 @@ import type {
 export const reportApiVersion = 'inject.kubectl.io/v1alpha1'
 
 export interface InjectionReportItem {
+  /** Fleet runs (several contexts): the kubeconfig context the item was read from. Absent for one context. */
+  readonly context?: string
   readonly kind: TargetKind
   readonly namespace: string
   readonly name: string
@@ -67,9 +69,29 @@ export interface InjectionReportItem {
   readonly sources?: VerdictSources
 }
 
-export type ReportSource =
+/** Where one context's objects came from. */
+export type ContextSource =
   | {readonly kind: 'live'; readonly context: string; readonly server: string}
   | {readonly kind: 'files'; readonly paths: readonly string[]}
+
+export type ReportSource =
+  | ContextSource
+  | {
+      readonly kind: 'fleet'
+      readonly contexts: readonly {readonly context: string; readonly source?: ContextSource}[]
+    }
+
+/** Fleet runs: one entry per context, in run order; `error` (with `exit`) when the context could not be read. */
+export interface FleetContextEntry {
+  readonly context: string
+  readonly summary?: VerdictSummary
+  readonly error?: {readonly message: string; readonly hint?: string; readonly exit: number}
+  /** With --health: that context's health report. */
+  readonly health?: HealthReport
+}
+
+/** A gap of a fleet run names its context (a whole context that failed is a gap with resource `contexts`). */
+export type ReportGap = Gap & {readonly context?: string}
 
 export interface InjectionReport {
   readonly apiVersion: typeof reportApiVersion
@@ -82,7 +104,9 @@ export interface InjectionReport {
   readonly items: readonly InjectionReportItem[]
   readonly summary: VerdictSummary
   /** Parts of the cluster that could not be read; their checks are Unknown. */
-  readonly gaps: readonly Gap[]
+  readonly gaps: readonly ReportGap[]
+  /** Fleet runs only: per context summary, error and health (`summary` above is the total). */
+  readonly contexts?: readonly FleetContextEntry[]
   /**
    * With --health: the injector webhook health report.
    * - `generatedAt` (ISO time the checks were judged at), `platform` (EKS/GKE/AKS/OpenShift… or null),

@@ -9,7 +9,7 @@ export const checkBin = join(repoRoot, 'bin', 'kubectl-inject_check')
 export const diffBin = join(repoRoot, 'bin', 'kubectl-inject_diff')
 
 /** What `npm run build` writes and the CLI tests run: the bundles and tsc's command modules. */
-const buildOutputs = [
+export const buildOutputs = [
   'dist/bin/kubectl-inject_check.cjs',
   'dist/bin/kubectl-inject_diff.cjs',
   'dist/bin/kubectl_complete-inject_check.cjs',

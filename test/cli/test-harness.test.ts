@@ -5,18 +5,13 @@ import {chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync} fr
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {after, describe, it} from 'node:test'
-import {repoRoot, staleBuild} from './built-cli.js'
+import {buildOutputs, repoRoot, staleBuild} from './built-cli.js'
 import {findOnPath} from './kubectl-on-path.js'
 
 const work = mkdtempSync(join(tmpdir(), 'test-harness-'))
 after(() => rmSync(work, {recursive: true, force: true}))
 
-const outputs = [
-  'dist/bin/kubectl-inject_check.cjs',
-  'dist/bin/kubectl-inject_diff.cjs',
-  'dist/commands/inject-check.js',
-  'dist/commands/inject-diff.js',
-]
+const outputs = buildOutputs
 const inputs = [
   'src/core/snapshot.ts',
   'commands/inject-check.ts',

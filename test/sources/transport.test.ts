@@ -2,6 +2,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {createServer} from 'node:http'
+import {Worker} from 'node:worker_threads'
 import type {AddressInfo} from 'node:net'
 import {ForbiddenRequestError, describeSourceError} from '../../src/cluster/kube-errors.js'
 import type {ResolvedCluster} from '../../src/cluster/kubeconfig.js'
@@ -105,6 +106,33 @@ describe('transport', () => {
     ]
     for (const [method, path, query, allowed] of scenarios)
       assert.equal(isAllowedRequest(method, path, query), allowed, `${method} ${path}`)
+  })
+
+  it('retries a GET once when the server closed the kept-alive socket while the event loop was busy', async () => {
+    // The server runs on its own thread (its timers fire while this one is blocked): HTTP/1.1 keep-alive without a
+    // Keep-Alive hint, and each connection closed 50 ms after its first answer, as an API server's idle timeout does.
+    const worker = new Worker(
+      `const {createServer} = require('node:net'); const {parentPort} = require('node:worker_threads')
+      let answered = 0
+      const server = createServer((socket) => socket.on('data', () => {
+        const body = JSON.stringify({kind: 'Namespace', metadata: {name: 'n' + ++answered}})
+        socket.write('HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: ' + body.length + '\\r\\n\\r\\n' + body)
+        setTimeout(() => socket.destroy(), 50)
+      }))
+      server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port))`,
+      {eval: true},
+    )
+    const port = await new Promise<number>((resolve) => worker.once('message', resolve))
+    const transport = createTransport(clusterAt(`http://127.0.0.1:${port}`), {timeoutMs: 2000})
+    try {
+      await transport.getJson('/api/v1/namespaces/a')
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300)
+      const second = await transport.getJson('/api/v1/namespaces/b')
+      assert.equal((second.metadata as {name: string}).name, 'n2')
+    } finally {
+      transport.close()
+      await worker.terminate()
+    }
   })
 
   it('parses --request-timeout like kubectl', () => {
