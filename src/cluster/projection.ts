@@ -120,7 +120,6 @@ function securityContextOf(value: unknown, pod: boolean): SecurityContextFacts |
   if (!isRecord(value)) return undefined
   const caps = isRecord(value.capabilities) ? value.capabilities : undefined
   const seccomp = text(record(value.seccompProfile).type)
-  const unmodelled = [...(seccomp === 'Unconfined' ? ['seccompProfile Unconfined'] : [])]
   const se = isRecord(value.seLinuxOptions) ? value.seLinuxOptions : undefined
   const sysctls =
     pod && Array.isArray(value.sysctls) ? value.sysctls.filter(isRecord).map((x) => text(x.name) ?? '') : []
@@ -154,7 +153,6 @@ function securityContextOf(value: unknown, pod: boolean): SecurityContextFacts |
     ],
     ['windowsHostProcess', bool(record(value.windowsOptions).hostProcess)],
     ['sysctls', sysctls.length > 0 ? sysctls : undefined],
-    ['unmodelled', unmodelled.length > 0 ? unmodelled : undefined],
   ]
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as SecurityContextFacts
 }
@@ -167,22 +165,15 @@ function resourcesOf(value: unknown): ResourceFacts | undefined {
   return {...(requests ? {requests} : {}), ...(limits ? {limits} : {})}
 }
 
-function podSpecOf(spec: Raw, annotations: Labels): PodSpecFacts {
+function podSpecOf(spec: Raw): PodSpecFacts {
   const volumes = (Array.isArray(spec.volumes) ? spec.volumes : []).filter(isRecord).flatMap((v) => {
     const name = text(v.name)
     const type = Object.keys(v).find((k) => k !== 'name')
     return name === undefined ? [] : [{name, type: type ?? 'emptyDir'}]
   })
   const sc = securityContextOf(spec.securityContext, true)
-  // Legacy seccomp annotations are checked by PSA too (AppArmor ones are modelled, from the pod's annotations).
-  const legacy = Object.keys(annotations).some(
-    (k) =>
-      k.startsWith('seccomp.security.alpha.kubernetes.io/') ||
-      k.startsWith('container.seccomp.security.alpha.kubernetes.io/'),
-  )
-  const podSc = legacy ? {...(sc ?? {}), unmodelled: [...(sc?.unmodelled ?? []), 'seccomp annotations']} : sc
   const entries: [keyof PodSpecFacts, unknown][] = [
-    ['securityContext', podSc],
+    ['securityContext', sc],
     ['hostPID', bool(spec.hostPID)],
     ['hostIPC', bool(spec.hostIPC)],
     ['hostUsers', bool(spec.hostUsers)],
@@ -206,6 +197,7 @@ function containersOf(value: unknown, init: boolean): ContainerFacts[] {
     const hostPorts = (Array.isArray(c.ports) ? c.ports : [])
       .map((p) => num(record(p).hostPort))
       .filter((p): p is number => p !== undefined && p !== 0)
+    const probeHosts = probeHostsOf(c)
     out.push({
       name,
       ...(image === undefined ? {} : {image}),
@@ -213,9 +205,21 @@ function containersOf(value: unknown, init: boolean): ContainerFacts[] {
       ...(securityContext === undefined ? {} : {securityContext}),
       ...(resources === undefined ? {} : {resources}),
       ...(hostPorts.length === 0 ? {} : {hostPorts}),
+      ...(probeHosts.length === 0 ? {} : {probeHosts}),
     })
   }
   return out
+}
+
+/** Hosts set in probes and lifecycle handlers (httpGet.host, tcpSocket.host), for Pod Security's 1.34+ check. */
+const probeHostsOf = (c: Raw): string[] => {
+  const lifecycle = record(c.lifecycle)
+  const handlers = [c.livenessProbe, c.readinessProbe, c.startupProbe, lifecycle.postStart, lifecycle.preStop]
+  return handlers.flatMap((h) =>
+    [record(record(h).httpGet).host, record(record(h).tcpSocket).host].filter(
+      (host): host is string => typeof host === 'string' && host !== '',
+    ),
+  )
 }
 
 export interface PodProjectionOptions {
@@ -245,7 +249,7 @@ export function projectPod(object: unknown, options: PodProjectionOptions = {}):
   const restartPolicy = text(spec.restartPolicy)
   const serviceAccountName = text(spec.serviceAccountName)
   const creationTimestamp = text(meta.creationTimestamp)
-  const podSpec = podSpecOf(spec, labelsOf(meta.annotations))
+  const podSpec = podSpecOf(spec)
   return {
     kind: options.kind ?? 'Pod',
     namespace: text(meta.namespace) ?? options.defaultNamespace ?? 'default',

@@ -116,8 +116,6 @@ export interface SecurityContextFacts {
   readonly windowsHostProcess?: boolean
   /** Pod securityContext only: the sysctl names, in spec order. */
   readonly sysctls?: readonly string[]
-  /** Fields PSA checks this tool does not model (seccompProfile Unconfined at baseline, legacy seccomp annotations). */
-  readonly unmodelled?: readonly string[]
 }
 
 /** requests/limits as written (`100m`, `128Mi`). */
@@ -135,6 +133,8 @@ export interface ContainerFacts {
   readonly securityContext?: SecurityContextFacts
   readonly resources?: ResourceFacts
   readonly hostPorts?: readonly number[]
+  /** Non-empty httpGet/tcpSocket hosts of its probes and lifecycle handlers. */
+  readonly probeHosts?: readonly string[]
 }
 
 /** The pod-spec fields admission after injection reads (Pod Security, quota); absent for facts built without them. */

@@ -163,15 +163,15 @@ describe('Pod Security checks (transcribed upstream cases)', () => {
       detail: 'containers "a", "b" use hostPorts 10, 20, 30',
     },
     {
-      name: 'per check_hostNamespaces.go: hostPID and hostIPC',
+      name: 'per check_hostNamespaces.go: hostPID and hostIPC (field order, as the real server prints them)',
       check: 'hostNamespaces',
       level: 'baseline',
       pod: pod([{name: 'a'}], {hostPID: true, hostIPC: true}),
       reason: 'host namespaces',
-      detail: 'hostIPC, hostPID',
+      detail: 'hostPID=true, hostIPC=true',
     },
     {
-      name: 'per check_restrictedVolumes.go: hostPath and nfs',
+      name: 'per check_restrictedVolumes.go: hostPath and nfs (volumes in spec order, types sorted)',
       check: 'restrictedVolumes',
       level: 'restricted',
       pod: pod([{name: 'a'}], {
@@ -182,7 +182,7 @@ describe('Pod Security checks (transcribed upstream cases)', () => {
         ],
       }),
       reason: 'restricted volume types',
-      detail: 'volumes ["a" "b"] have restricted types',
+      detail: 'volumes "b", "a" use restricted volume types "hostPath", "nfs"',
     },
   ]
   for (const c of cases)
@@ -250,11 +250,11 @@ describe('Pod Security policy labels and messages', () => {
     const {violations} = evaluatePodSecurity(lv, p)
     assert.equal(
       forbiddenDetail(violations),
-      'privileged (container "a" must not set securityContext.privileged=true), non-default capabilities (container "a" must not include "SYS_ADMIN" in securityContext.capabilities.add)',
+      'non-default capabilities (container "a" must not include "SYS_ADMIN" in securityContext.capabilities.add), privileged (container "a" must not set securityContext.privileged=true)',
     )
     assert.match(
       podSecurityMessage('enforce', lv, violations),
-      /^violates PodSecurity "baseline:v1\.28": privileged/,
+      /^violates PodSecurity "baseline:v1\.28": non-default capabilities/,
     )
     assert.match(podSecurityMessage('warn', lv, violations), /^would violate PodSecurity "baseline:v1\.28"/)
   })

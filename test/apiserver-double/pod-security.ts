@@ -33,7 +33,10 @@ const containersOf = (pod: Json): Json[] => [
 const baseline = (pod: Json): string[] => {
   const all = containersOf(pod)
   const out: string[] = []
-  const hostNs = ['hostIPC', 'hostNetwork', 'hostPID'].filter((k) => pod.spec?.[k] === true)
+  // In field order, as check_hostNamespaces.go lists them.
+  const hostNs = ['hostNetwork', 'hostPID', 'hostIPC']
+    .filter((k) => pod.spec?.[k] === true)
+    .map((k) => `${k}=true`)
   if (hostNs.length > 0) out.push(`host namespaces (${hostNs.join(', ')})`)
   const privileged = all.filter((c) => c.securityContext?.privileged === true).map((c) => c.name as string)
   if (privileged.length > 0)
@@ -130,7 +133,7 @@ export function enforcePodSecurity(
   const version = namespaceLabels['pod-security.kubernetes.io/enforce-version'] ?? 'latest'
   const reasons =
     level === 'baseline'
-      ? [...baseline(pod), ...baselineCapabilities(pod)]
+      ? [...baselineCapabilities(pod), ...baseline(pod)] // registry.go: check IDs sorted (capabilities_baseline first)
       : [...baseline(pod), ...restricted(pod)]
   if (reasons.length === 0) return undefined
   const name = pod.metadata?.name ?? pod.metadata?.generateName ?? ''

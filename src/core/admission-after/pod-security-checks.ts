@@ -60,7 +60,7 @@ const modeCheck = (
     : check('PodSecurityWarning', 'Info', subject, detail)
 }
 
-/** Enforce (or the unreadable cluster default), then warn and audit, then fields this tool does not evaluate. */
+/** Enforce (or the unreadable cluster default), then warn and audit. */
 export const podSecurityChecks = (
   namespace: NamespaceFacts | undefined,
   app: PodFacts,
@@ -83,19 +83,5 @@ export const podSecurityChecks = (
     const c = modeCheck(mode, mode === 'enforce' ? enforce : psaPolicy(labels, mode), ns, app, injected)
     if (c !== undefined) checks.push(c)
   }
-  const levels = (['enforce', 'warn', 'audit'] as const).map((m) => psaPolicy(labels, m).level)
-  const unmodelled = evaluatePodSecurity(
-    {level: 'restricted', version: {latest: true}},
-    injected.pod,
-  ).unmodelled
-  if (levels.some((l) => l !== 'privileged') && unmodelled.length > 0)
-    checks.push(
-      check(
-        'PodSecurityNotModelled',
-        'Unknown',
-        `pod ${ns}/${app.name}`,
-        `not evaluated: ${unmodelled.join(', ')}`,
-      ),
-    )
   return checks
 }

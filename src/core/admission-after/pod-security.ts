@@ -34,8 +34,6 @@ export interface PsaViolation {
 
 export interface PsaEvaluation {
   readonly violations: readonly PsaViolation[]
-  /** Fields set on the pod whose checks this tool does not model (e.g. `container "a" procMount`). */
-  readonly unmodelled: readonly string[]
 }
 
 export const formatLevelVersion = (lv: PsaLevelVersion): string =>
@@ -84,13 +82,13 @@ const containersWhere = (pod: PodFacts, bad: (sc: SecurityContextFacts | undefin
 const named = (containers: readonly string[]) =>
   `${pluralize('container', 'containers', containers.length)} ${joinQuote(containers)}`
 
-// check_hostNamespaces.go
+// check_hostNamespaces.go: in field order, `=true` each.
 const hostNamespaces: Check = (pod) => {
-  const found = sortedUnique([
-    ...(pod.hostNetwork ? ['hostNetwork'] : []),
-    ...(pod.spec?.hostPID === true ? ['hostPID'] : []),
-    ...(pod.spec?.hostIPC === true ? ['hostIPC'] : []),
-  ])
+  const found = [
+    ...(pod.hostNetwork ? ['hostNetwork=true'] : []),
+    ...(pod.spec?.hostPID === true ? ['hostPID=true'] : []),
+    ...(pod.spec?.hostIPC === true ? ['hostIPC=true'] : []),
+  ]
   return found.length === 0
     ? undefined
     : {reason: 'host namespaces', detail: found.join(', '), containers: [], pod: true}
@@ -223,14 +221,14 @@ const allowedVolumeTypes = new Set([
   'secret',
 ])
 const restrictedVolumes: Check = (pod) => {
-  const bad = sortedUnique(
-    (pod.spec?.volumes ?? []).filter((v) => !allowedVolumeTypes.has(v.type)).map((v) => v.name),
-  )
+  // Volumes in spec order, their types sorted (check_restrictedVolumes.go).
+  const bad = (pod.spec?.volumes ?? []).filter((v) => !allowedVolumeTypes.has(v.type))
+  const types = sortedUnique(bad.map((v) => v.type))
   return bad.length === 0
     ? undefined
     : {
         reason: 'restricted volume types',
-        detail: `volumes [${bad.map((n) => JSON.stringify(n)).join(' ')}] have restricted types`,
+        detail: `${pluralize('volume', 'volumes', bad.length)} ${joinQuote(bad.map((v) => v.name))} ${pluralize('uses', 'use', bad.length)} ${pluralize('restricted volume type', 'restricted volume types', types.length)} ${joinQuote(types)}`,
         containers: [],
         pod: true,
       }
@@ -319,6 +317,71 @@ const seccompRestricted: Check = (pod) => {
         pod: false,
       }
 }
+
+// check_hostProbesAndhostLifecycle.go (1.34+): probe and lifecycle handlers must not name a host.
+const hostProbes: Check = (pod) => {
+  const bad = visit(pod).filter((c) => (c.probeHosts ?? []).length > 0)
+  if (bad.length === 0) return undefined
+  const names = sortedUnique(bad.map((c) => c.name))
+  const hosts = sortedUnique(bad.flatMap((c) => c.probeHosts ?? []))
+  return {
+    reason: 'probe or lifecycle host',
+    detail: `${named(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', hosts.length)} ${joinQuote(hosts)}`,
+    containers: names,
+    pod: false,
+  }
+}
+
+// check_seccompProfile_baseline.go: 1.19+ fields (set ⇒ RuntimeDefault or Localhost); 1.0–1.18 the alpha annotations.
+const seccompBaselineFields: Check = (pod) => {
+  const podType = pod.spec?.securityContext?.seccompProfileType
+  const badValues = new Set<string>()
+  const setters: string[] = []
+  if (podType !== undefined && !validSeccomp(podType)) {
+    setters.push('pod')
+    badValues.add(podType)
+  }
+  const bad = containersWhere(pod, (sc) => {
+    const t = sc?.seccompProfileType
+    if (t === undefined || validSeccomp(t)) return false
+    badValues.add(t)
+    return true
+  })
+  if (bad.length > 0) setters.push(named(bad))
+  return setters.length === 0
+    ? undefined
+    : {
+        reason: 'seccompProfile',
+        detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(badValues))}`,
+        containers: bad,
+        pod: setters[0] === 'pod',
+      }
+}
+const validSeccompAnnotation = (v: string): boolean =>
+  v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/')
+const seccompBaselineAnnotations: Check = (pod) => {
+  const keys = [
+    'seccomp.security.alpha.kubernetes.io/pod',
+    ...visit(pod).map((c) => `container.seccomp.security.alpha.kubernetes.io/${c.name}`),
+  ]
+  // Go's %q of the value; the set's List() is sorted.
+  const forbidden = sortedUnique(
+    keys.flatMap((k) => {
+      const v = pod.annotations[k]
+      return v === undefined || validSeccompAnnotation(v) ? [] : [`${k}=${JSON.stringify(v)}`]
+    }),
+  )
+  return forbidden.length === 0
+    ? undefined
+    : {
+        reason: 'seccompProfile',
+        detail: `forbidden ${pluralize('annotation', 'annotations', forbidden.length)} ${forbidden.join(', ')}`,
+        containers: [],
+        pod: true,
+      }
+}
+const seccompBaseline = (minor: number): Check =>
+  minor >= 19 ? seccompBaselineFields : seccompBaselineAnnotations
 
 // check_appArmorProfile.go (1.0): profile type RuntimeDefault or Localhost; legacy annotations runtime/default, localhost/*.
 const appArmorTypes = new Set(['RuntimeDefault', 'Localhost'])
@@ -468,21 +531,24 @@ interface RegisteredCheck {
 
 const always = (c: Check) => () => c
 
-// Registry order: baseline checks by file name, then (baseline) the overlapping ones or (restricted) restricted ones.
-const baselineChecks: readonly RegisteredCheck[] = [
+// Go's sort of the IDs (registry.go populate): byte order, baseline checks first, then restricted ones.
+const byId = (a: RegisteredCheck, b: RegisteredCheck): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/** Baseline checks; `overriddenFrom`: the minor from which a restricted check replaces it at restricted (OverrideCheckIDs). */
+const baselineChecks: readonly (RegisteredCheck & {readonly overriddenFrom?: number})[] = [
   {id: 'appArmorProfile', since: 0, run: always(appArmorProfile)},
+  {id: 'capabilities_baseline', since: 0, run: always(capabilitiesBaseline), overriddenFrom: 22},
   {id: 'hostNamespaces', since: 0, run: always(hostNamespaces)},
+  {id: 'hostPathVolumes', since: 0, run: always(hostPathVolumes), overriddenFrom: 0},
   {id: 'hostPorts', since: 0, run: always(hostPorts)},
+  {id: 'hostProbesAndHostLifecycle', since: 34, run: always(hostProbes)},
   {id: 'privileged', since: 0, run: always(privileged)},
   {id: 'procMount', since: 0, run: procMount},
   {id: 'seLinuxOptions', since: 0, run: seLinuxOptions},
+  {id: 'seccompProfile_baseline', since: 0, run: seccompBaseline, overriddenFrom: 19},
   {id: 'sysctls', since: 0, run: sysctls},
   {id: 'windowsHostProcess', since: 0, run: always(windowsHostProcess)},
-]
-const overlappingBaselineChecks: readonly RegisteredCheck[] = [
-  {id: 'capabilities_baseline', since: 0, run: always(capabilitiesBaseline)},
-  {id: 'hostPathVolumes', since: 0, run: always(hostPathVolumes)},
-]
+].sort(byId)
 const restrictedChecks: readonly RegisteredCheck[] = [
   {id: 'allowPrivilegeEscalation', since: 8, run: always(allowPrivilegeEscalation)},
   {id: 'capabilities_restricted', since: 22, run: always(capabilitiesRestricted)},
@@ -490,34 +556,29 @@ const restrictedChecks: readonly RegisteredCheck[] = [
   {id: 'runAsNonRoot', since: 0, run: runAsNonRoot},
   {id: 'runAsUser', since: 23, run: runAsUser},
   {id: 'seccompProfile_restricted', since: 19, run: always(seccompRestricted)},
-]
+].sort(byId)
+
+/** The checks a level and minor version run, in the API server's order. */
+const checksFor = (level: 'baseline' | 'restricted', minor: number): readonly RegisteredCheck[] => {
+  const baseline = baselineChecks.filter(
+    (c) => level === 'baseline' || c.overriddenFrom === undefined || minor < c.overriddenFrom,
+  )
+  return [...baseline, ...(level === 'restricted' ? restrictedChecks : [])].filter((c) => c.since <= minor)
+}
 
 /** The newest policy version any check knows; `latest` and newer versions evaluate as it. */
 export const newestPolicyMinor = 35
 
 /** Evaluates one level and version against a pod (registry.go EvaluatePod), in the API server's check order. */
 export const evaluatePodSecurity = (lv: PsaLevelVersion, pod: PodFacts): PsaEvaluation => {
-  if (lv.level === 'privileged') return {violations: [], unmodelled: []}
+  if (lv.level === 'privileged') return {violations: []}
   const minor = lv.version.latest ? newestPolicyMinor : Math.min(lv.version.minor, newestPolicyMinor)
-  const checks = [
-    ...baselineChecks,
-    ...(lv.level === 'baseline' ? overlappingBaselineChecks : restrictedChecks),
-  ]
-  const violations = checks
-    .filter((c) => c.since <= minor)
-    .flatMap((c) => {
-      const result = c.run(minor, lv.level)(pod)
-      return result === undefined ? [] : [{check: c.id, ...result}]
-    })
-  return {violations, unmodelled: unmodelledFields(pod)}
+  const violations = checksFor(lv.level, minor).flatMap((c) => {
+    const result = c.run(minor, lv.level)(pod)
+    return result === undefined ? [] : [{check: c.id, ...result}]
+  })
+  return {violations}
 }
-
-const unmodelledFields = (pod: PodFacts): string[] => [
-  ...(pod.spec?.securityContext?.unmodelled ?? []).map((f) => `pod ${f}`),
-  ...visit(pod).flatMap((c) =>
-    (c.securityContext?.unmodelled ?? []).map((f) => `container "${c.name}" ${f}`),
-  ),
-]
 
 /** checks.go ForbiddenDetail: `reason (detail), reason (detail)`. */
 export const forbiddenDetail = (violations: readonly PsaViolation[]): string =>

@@ -32,12 +32,6 @@ export const admissionAfterReasons = {
       'the namespace has no Pod Security enforce label: the cluster default (AdmissionConfiguration, privileged unless changed) applies and cannot be read through the API',
     hint: 'kubectl label --dry-run=server --overwrite namespace {namespace} pod-security.kubernetes.io/enforce=baseline',
   },
-  PodSecurityNotModelled: {
-    level: 'Warning',
-    summary:
-      'the pod sets fields whose Pod Security checks this tool does not evaluate (an Unconfined seccomp profile at baseline, legacy seccomp annotations)',
-    hint: 'kubectl inject-diff {kind}/{name} -n {namespace}',
-  },
   QuotaExceeded: {
     level: 'Error',
     summary:
