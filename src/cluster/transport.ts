@@ -204,7 +204,8 @@ function proxyOf(cluster: ResolvedCluster, base: URL, options: TransportOptions)
 }
 
 function agentOf(cluster: ResolvedCluster, secure: boolean, proxy: URL | undefined): HttpAgent {
-  const pool = {keepAlive: true, maxSockets: 16}
+  // 8: a one-pod check's first reads still go out at once; 16 opened 11 TLS connections per check (~15 ms more, measured).
+  const pool = {keepAlive: true, maxSockets: 8}
   if (!secure) return proxy === undefined ? new HttpAgent(pool) : new ProxiedHttpAgent(pool, proxy)
   const tls = {
     ...pool,
