@@ -14,6 +14,8 @@ after(() => rmSync(work, {recursive: true, force: true}))
 const outputs = [
   'dist/bin/kubectl-inject_check.cjs',
   'dist/bin/kubectl-inject_diff.cjs',
+  'dist/bin/kubectl_complete-inject_check.cjs',
+  'dist/bin/kubectl_complete-inject_diff.cjs',
   'dist/commands/inject-check.js',
   'dist/commands/inject-diff.js',
 ]
