@@ -107,6 +107,15 @@ export default tseslint.config(
     },
   },
   {
+    // The bins' launcher is CommonJS: an ES module would start Node's ESM loader before anything runs.
+    files: ['bin/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {require: 'readonly', module: 'writable', __dirname: 'readonly'},
+    },
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
+  {
     // The decision core never touches the world: no I/O modules, no process/console/clock/network.
     files: ['src/core/**/*.ts', 'src/render/**/*.ts'],
     rules: {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build` step: one CommonJS bundle per kubectl plugin in dist/bin/ (bin/run-bundle.mjs loads it through V8's code cache).
+// `npm run build` step: one CommonJS bundle per kubectl plugin in dist/bin/ (bin/run-bundle.cjs loads it through V8's code cache).
 // Lazy imports stay lazy (esbuild initialises a module on first import); @kubernetes/client-node stays external.
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
@@ -60,7 +60,7 @@ const result = await build({
   metafile: true,
 })
 
-// bin/run-bundle.mjs compiles the bundle with vm.Script, where import() fails on Node 20 (it needs --experimental-vm-modules):
+// bin/run-bundle.cjs compiles the bundle with vm.Script, where import() fails on Node 20 (it needs --experimental-vm-modules):
 // every import() call (of @kubernetes/client-node; oclif's plugin loader) goes through __importExternal, passed in by the loader.
 const routeImports = (text, path) => {
   // `import(` as code: not a member (.import), not an identifier's tail, not the text "import()".

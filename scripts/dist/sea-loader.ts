@@ -1,5 +1,5 @@
 // Main script of the single executable: runs the bundle (SEA asset `bundle`) through a per-user V8 code cache, as
-// bin/run-bundle.mjs does for the npm install. SEA's own useCodeCache is built on the build host and only loads on the
+// bin/run-bundle.cjs does for the npm install. SEA's own useCodeCache is built on the build host and only loads on the
 // same platform; this cache is written by the first run on the user's machine, on every platform.
 import {mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'

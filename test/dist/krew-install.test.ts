@@ -181,7 +181,7 @@ describe('the release for krew', {skip: unavailable ?? false}, () => {
       assert.match(sea.stdout, /targets: /)
     })
 
-    it('live against the API-server double with an exec credential: the JSON of the npm install, client-node from its own asset', async () => {
+    it('live against the API-server double with an exec credential: the JSON of the npm install, client-node never compiled', async () => {
       const objects = readdirSync(demo)
         .filter((f) => f.endsWith('.yaml'))
         .flatMap((f) => loadYamlObjects(join(demo, f)))
@@ -190,16 +190,31 @@ describe('the release for krew', {skip: unavailable ?? false}, () => {
         const kubeconfig = execCredentialKubeconfig(double.writeKubeconfig({dir: scratch, fileName: 'token.yaml'}))
         const args = ['-A', '--kubeconfig', kubeconfig, '-o', 'json']
         const npm = await run(process.execPath, [join(root, 'bin', 'kubectl-inject_check'), ...args], process.env)
-        // Twice: the first run writes the code caches (the bundle, and client-node for the exec credential), the second reads them.
+        // Twice: the first run writes the bundle's code cache, the second reads it; the tool runs the exec plugin itself.
         for (let i = 0; i < 2; i++) {
           const sea = await run('kubectl', ['inject-check', ...args], env)
           assert.equal(sea.code, npm.code, sea.stderr)
           assert.deepEqual(JSON.parse(sea.stdout), JSON.parse(npm.stdout))
         }
         const caches = readdirSync(join(scratch, '.cache', 'kubectl-inject', 'compile-cache'))
-        assert.deepEqual(caches.map((f) => f.replace(/-[0-9a-f]{16}-.*/, '')).sort(), ['sea-bundle', 'sea-client-node'])
+        assert.deepEqual(caches.map((f) => f.replace(/-[0-9a-f]{16}-.*/, '')).sort(), ['sea-bundle'])
       } finally {
         await double.close()
+      }
+    })
+
+    it('kubectl completes both plugins through the links the README has users make beside krew’s (what npm’s bins answer)', async () => {
+      for (const plugin of plugins) {
+        const bin = plugin.replaceAll('-', '_')
+        // README, Install: `ln -s kubectl-inject_check ~/.krew/bin/kubectl_complete-inject_check` (survives krew upgrade).
+        symlinkSync(`kubectl-${bin}`, join(krewRoot, 'bin', `kubectl_complete-${bin}`))
+        const sea = await run('kubectl', ['__complete', plugin, '-o', ''], env)
+        const npmPath = [join(root, 'bin'), process.env.PATH ?? ''].join(delimiter)
+        const npm = await run('kubectl', ['__complete', plugin, '-o', ''], {...process.env, PATH: npmPath})
+        assert.equal(sea.code, 0, sea.stderr)
+        assert.equal(sea.stdout, npm.stdout)
+        assert.match(sea.stdout, /^json$/m)
+        assert.match(sea.stdout, /^:\d+\n$/m)
       }
     })
 

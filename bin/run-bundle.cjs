@@ -2,21 +2,30 @@
 // by an earlier run is reused (what Node ≥ 22.1's module.enableCompileCache does; done here so Node 20 has it too).
 // The cache is per user ($XDG_CACHE_HOME or ~/.cache, kubectl-inject/compile-cache) and per checkout (V8 keeps the file name
 // of the run that wrote it, so a shared cache would name another checkout in stack traces); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-import {createHash} from 'node:crypto'
-import {mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import {homedir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import vm from 'node:vm'
+// CommonJS (bin/package.json), required by the bins: an ES module here would start Node's ESM loader first (~10 ms).
+'use strict'
+const {createHash} = require('node:crypto')
+const {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} = require('node:fs')
+const {createRequire} = require('node:module')
+const {homedir} = require('node:os')
+const {dirname, join} = require('node:path')
+const vm = require('node:vm')
 
 /** Runs bundle `name` (oclif command `id`); without a bundle, or with one older than tsc's output, oclif's `execute` instead. */
-export async function runBundle(name, id) {
-  const bundle = fileURLToPath(new URL(`../dist/bin/${name}.cjs`, import.meta.url))
+async function runBundle(name, id) {
+  const bundle = join(__dirname, '..', 'dist', 'bin', `${name}.cjs`)
   if (!isFresh(bundle, id)) {
     const {execute} = await import('@oclif/core')
     // The package root, not bin/: bin/package.json (CommonJS launchers) would otherwise pass for oclif's root.
-    await execute({dir: fileURLToPath(new URL('..', import.meta.url)), args: [id, ...process.argv.slice(2)]})
+    await execute({dir: join(__dirname, '..'), args: [id, ...process.argv.slice(2)]})
     return
   }
   const source = readFileSync(bundle, 'utf8')
@@ -50,6 +59,8 @@ export async function runBundle(name, id) {
 
 // Missing, or in a source checkout older than tsc's output (tsc ran without the bundle step): stale. Installed packages have
 // no commands/*.ts, and npm's extraction order sets their mtimes, so there the bundle is trusted.
+module.exports = {runBundle}
+
 function isFresh(bundle, id) {
   let bundleTime
   try {
@@ -57,7 +68,7 @@ function isFresh(bundle, id) {
   } catch {
     return false
   }
-  const url = (path) => fileURLToPath(new URL(path, import.meta.url))
+  const url = (path) => join(__dirname, path)
   try {
     statSync(url(`../commands/${id}.ts`))
   } catch {
