@@ -268,27 +268,15 @@ fleet ${fleetContexts} contexts × ${fleetPods} pods: ours ${f.ours.medianMs} ms
 }
 
 async function mainFleet(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-fleet-'))
-  let fleet: Record<string, unknown>
-  try {
-    fleet = await runFleetCase(work)
-  } finally {
-    rmSync(work, {recursive: true, force: true})
-  }
+  const fleet = await inScratch('kubectl-inject-bench-fleet-', runFleetCase)
   printFleet(fleet)
-  const previous = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
-    : {}
   const machine = {
     cores: cpus().length,
     node: process.version,
     kubectl: kubectlVersion(),
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   }
-  writeFileSync(
-    resultsFile,
-    `${JSON.stringify({...previous, fleet: {generatedAt: new Date().toISOString(), machine, ...fleet}}, null, 2)}\n`,
-  )
+  mergeResults({fleet: {generatedAt: new Date().toISOString(), machine, ...fleet}})
   process.stdout.write(`wrote the fleet key of bench/results/latest.json\n`)
 }
 
@@ -662,21 +650,28 @@ function printTable(results: readonly Record<string, unknown>[]): void {
 
 const resultsFile = join(root, 'bench', 'results', 'latest.json')
 
-async function mainReal(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-real-'))
-  let real: Record<string, unknown>
+/** Runs `body` in a fresh scratch directory under tmp, removed afterwards. */
+async function inScratch<T>(prefix: string, body: (work: string) => Promise<T>): Promise<T> {
+  const work = mkdtempSync(join(tmpdir(), prefix))
   try {
-    real = await benchRealCluster({
-      root,
-      bin,
-      kubectl,
-      dir: work,
-      runs: Number(process.env.BENCH_RUNS ?? 3),
-      runMeasured,
-    })
+    return await body(work)
   } finally {
     rmSync(work, {recursive: true, force: true})
   }
+}
+
+/** bench/results/latest.json with `keys` replaced and every other key kept. */
+function mergeResults(keys: Record<string, unknown>): void {
+  const previous = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+    : {}
+  writeFileSync(resultsFile, `${JSON.stringify({...previous, ...keys}, null, 2)}\n`)
+}
+
+async function mainReal(): Promise<void> {
+  const real = await inScratch('kubectl-inject-bench-real-', (work) =>
+    benchRealCluster({root, bin, kubectl, dir: work, runs: Number(process.env.BENCH_RUNS ?? 3), runMeasured}),
+  )
   type Pair = {ours: CaseResult; kubectl: CaseResult; ratio: {time: number; rss: number}}
   for (const name of ['sweep', 'pod'] as const) {
     const p = real[name] as Pair
@@ -684,9 +679,6 @@ async function mainReal(): Promise<void> {
       `real ${String(real.pods)} pods ${name}: ours ${p.ours.medianMs} ms ${mb(p.ours.medianRssKb)} MB, kubectl ${p.kubectl.medianMs} ms ${mb(p.kubectl.medianRssKb)} MB, ratio time ${p.ratio.time} rss ${p.ratio.rss}, requests ${p.ours.requests} / ${p.kubectl.requests}\n`,
     )
   }
-  const previous = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
-    : {}
   const machine = {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -696,8 +688,7 @@ async function mainReal(): Promise<void> {
     // The machine is shared: the 1/5/15-minute load average when the run ended says how noisy it was.
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   }
-  const document = {...previous, real: {generatedAt: new Date().toISOString(), machine, ...real}}
-  writeFileSync(resultsFile, `${JSON.stringify(document, null, 2)}\n`)
+  mergeResults({real: {generatedAt: new Date().toISOString(), machine, ...real}})
   process.stdout.write(
     `\nwrote the real key of bench/results/latest.json (${Math.round((performance.now() - started) / 1000)} s)\n`,
   )
@@ -705,18 +696,9 @@ async function mainReal(): Promise<void> {
 
 // `--connections`: only the connection cases, written as the `connections` key of bench/results/latest.json.
 async function mainConnections(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'kubectl-inject-bench-'))
-  let connections: Record<string, unknown>
-  try {
-    connections = await benchConnections(work)
-  } finally {
-    rmSync(work, {recursive: true, force: true})
-  }
+  const connections = await inScratch('kubectl-inject-bench-', benchConnections)
   printConnections(connections)
-  const previous = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
-    : {}
-  writeFileSync(resultsFile, `${JSON.stringify({...previous, connections}, null, 2)}\n`)
+  mergeResults({connections})
 }
 
 async function main(): Promise<void> {

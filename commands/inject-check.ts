@@ -261,32 +261,7 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
       contexts = undefined
     }
 
-    if (plan.collect !== undefined) {
-      if (!plan.collect.overwrite && (await pathExists(plan.collect.path)))
-        throw new UsageFailure(
-          `${plan.collect.path} already exists; pass --overwrite to replace it, or choose another file name`,
-        )
-      if (contexts !== undefined && fleet !== undefined) {
-        const described = await fleet.collectFleet(plan, flags, contexts, {
-          toolVersion: this.config.version,
-          debug: this.debugLog,
-          clusterFlags: this.clusterFlags,
-        })
-        for (const warning of described.warnings) writeWarning(warning)
-        for (const notice of described.notices) writeNotice(notice)
-        for (const error of described.errors) writeError(error)
-        return undefined
-      }
-      const {collectBundle, describeCollect} = await import('../src/cli/collect.js')
-      const outcome = await collectBundle(plan, flags, {
-        toolVersion: this.config.version,
-        debug: this.debugLog,
-      })
-      const described = describeCollect(outcome)
-      for (const warning of described.warnings) writeWarning(warning)
-      for (const notice of described.notices) writeNotice(notice)
-      return undefined
-    }
+    if (plan.collect !== undefined) return this.collect(plan, plan.collect, flags, contexts)
     const machine = plan.format !== 'table' && plan.format !== 'wide'
     const printer = await resolvePrinter(plan)
 
@@ -312,6 +287,37 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
     const input = await readCheckInput(plan, flags, machine, this.debugLog, manifestOptions)
 
     return this.present(input, plan, flags, colour, json, printer)
+  }
+
+  /** --collect: one support bundle, or one per context of a fleet run; notices on stderr, stdout stays empty. */
+  private async collect(
+    plan: CheckPlan,
+    collect: NonNullable<CheckPlan['collect']>,
+    flags: ConnectionFlags,
+    contexts: readonly string[] | undefined,
+  ): Promise<undefined> {
+    if (!collect.overwrite && (await pathExists(collect.path)))
+      throw new UsageFailure(
+        `${collect.path} already exists; pass --overwrite to replace it, or choose another file name`,
+      )
+    if (contexts !== undefined) {
+      const {collectFleet} = await import('../src/cli/fleet-sources.js')
+      const described = await collectFleet(plan, flags, contexts, {
+        toolVersion: this.config.version,
+        debug: this.debugLog,
+        clusterFlags: this.clusterFlags,
+      })
+      for (const warning of described.warnings) writeWarning(warning)
+      for (const notice of described.notices) writeNotice(notice)
+      for (const error of described.errors) writeError(error)
+      return undefined
+    }
+    const {collectBundle, describeCollect} = await import('../src/cli/collect.js')
+    const outcome = await collectBundle(plan, flags, {toolVersion: this.config.version, debug: this.debugLog})
+    const described = describeCollect(outcome)
+    for (const warning of described.warnings) writeWarning(warning)
+    for (const notice of described.notices) writeNotice(notice)
+    return undefined
   }
 
   /** -w: the table once, then one row per changed verdict until SIGINT/SIGTERM (exit 0). */

@@ -12,44 +12,49 @@ const outdir = join(root, 'dist', 'bin')
 /** Bundle name (the bin's name) → oclif command id. */
 const plugins = {'kubectl-inject_check': 'inject-check', 'kubectl-inject_diff': 'inject-diff'}
 
-// Each bundle's entry: the launcher plus a loader of its command class; the package root is two levels above dist/bin/.
-const entries = {
-  name: 'bin-entries',
-  setup(b) {
-    b.onResolve({filter: /^bin-entry:/}, (args) => ({
-      path: args.path.slice('bin-entry:'.length),
-      namespace: 'bin-entry',
-    }))
-    b.onLoad({filter: /.*/, namespace: 'bin-entry'}, (args) => {
-      const id = plugins[args.path]
-      return {
-        resolveDir: root,
-        loader: 'ts',
-        contents: [
-          `import {join} from 'node:path'`,
-          `import {runBundledCommand} from './scripts/bundle-launcher.ts'`,
-          `const load = async () => (await import('./commands/${id}.ts')).default`,
-          `void runBundledCommand(${JSON.stringify(id)}, load, join(__dirname, '..', '..'))`,
-        ].join('\n'),
-      }
-    })
-  },
-}
-
-const result = await build({
+// esbuild options both builds share: CommonJS bundles for Node 20 in dist/bin/.
+const nodeBundles = {
   absWorkingDir: root,
-  entryPoints: Object.fromEntries(Object.keys(plugins).map((bin) => [bin, `bin-entry:${bin}`])),
   outdir,
   outExtension: {'.js': '.cjs'},
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+}
+
+/** An esbuild plugin that turns each `<prefix>:<bin>` entry point into the TypeScript source `contents(bin)` returns. */
+const virtualEntries = (prefix, contents) => ({
+  name: prefix,
+  setup(b) {
+    b.onResolve({filter: new RegExp(`^${prefix}:`)}, (args) => ({
+      path: args.path.slice(`${prefix}:`.length),
+      namespace: prefix,
+    }))
+    b.onLoad({filter: /.*/, namespace: prefix}, (args) => ({
+      resolveDir: root,
+      loader: 'ts',
+      contents: contents(args.path).join('\n'),
+    }))
+  },
+})
+
+// Each bundle's entry: the launcher plus a loader of its command class; the package root is two levels above dist/bin/.
+const entries = virtualEntries('bin-entry', (bin) => [
+  `import {join} from 'node:path'`,
+  `import {runBundledCommand} from './scripts/bundle-launcher.ts'`,
+  `const load = async () => (await import('./commands/${plugins[bin]}.ts')).default`,
+  `void runBundledCommand(${JSON.stringify(plugins[bin])}, load, join(__dirname, '..', '..'))`,
+])
+
+const result = await build({
+  ...nodeBundles,
+  entryPoints: Object.fromEntries(Object.keys(plugins).map((bin) => [bin, `bin-entry:${bin}`])),
   // typescript: oclif's read-tsconfig requires it only for ts-node development runs, inside a try.
   external: ['@kubernetes/client-node', 'typescript'],
   plugins: [entries],
-  logLevel: 'warning',
-  legalComments: 'none',
   // The User-Agent's version (src/cluster/transport.ts).
   define: {
     KUBECTL_INJECT_VERSION: JSON.stringify(
@@ -101,34 +106,13 @@ const manifestFlags = (id) =>
     ]),
   )
 await build({
-  absWorkingDir: root,
+  ...nodeBundles,
   entryPoints: Object.fromEntries(Object.keys(completions).map((bin) => [bin, `completion-entry:${bin}`])),
-  outdir,
-  outExtension: {'.js': '.cjs'},
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   external: ['@kubernetes/client-node'],
   plugins: [
-    {
-      name: 'completion-entries',
-      setup(b) {
-        b.onResolve({filter: /^completion-entry:/}, (args) => ({
-          path: args.path.slice('completion-entry:'.length),
-          namespace: 'completion-entry',
-        }))
-        b.onLoad({filter: /.*/, namespace: 'completion-entry'}, (args) => ({
-          resolveDir: root,
-          loader: 'ts',
-          contents: [
-            `import {runCompletion} from './src/cli/completion-main.ts'`,
-            `runCompletion(${JSON.stringify(completions[args.path])}, ${JSON.stringify(manifestFlags(completions[args.path]))})`,
-          ].join('\n'),
-        }))
-      },
-    },
+    virtualEntries('completion-entry', (bin) => [
+      `import {runCompletion} from './src/cli/completion-main.ts'`,
+      `runCompletion(${JSON.stringify(completions[bin])}, ${JSON.stringify(manifestFlags(completions[bin]))})`,
+    ]),
   ],
-  logLevel: 'warning',
-  legalComments: 'none',
 })

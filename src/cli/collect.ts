@@ -74,6 +74,21 @@ const identity = (kind: string, object: Raw): string => {
   return `${kind}/${String(meta.namespace ?? '')}/${String(meta.name ?? meta.uid ?? '')}`
 }
 
+/** The raw objects a read hands over, by kind, each once and never a Secret. */
+const rawObjectsByKind = () => {
+  const objects: Record<string, Raw[]> = {}
+  const seen = new Set<string>()
+  const onRaw = (object: Raw, kind: string): void => {
+    // Secrets are never read by the checks; the guard keeps a future read from leaking one into a bundle.
+    if (kind === 'Secret') return
+    const key = identity(kind, object)
+    if (seen.has(key)) return
+    seen.add(key)
+    ;(objects[kind] ??= []).push(object)
+  }
+  return {objects, onRaw}
+}
+
 /** What one context's collect read: the bundle contents, and what the report says about them. */
 export interface Gathered {
   readonly collected: CollectedCluster
@@ -89,24 +104,9 @@ export const gatherBundle = async (
 ): Promise<Gathered> => {
   const live = await connectLive(flags, machineOutput, options.debug)
   const target = resolveTarget(plan, flags, live.namespace)
-  const objects: Record<string, Raw[]> = {}
-  const seen = new Set<string>()
-  const snapshot = await live.read(
-    target,
-    {health: true},
-    {
-      // Owners of the target's pods (and 0-pod workloads) go in, so workload targets read back from the bundle.
-      owners: true,
-      onRaw: (object, kind) => {
-        // Secrets are never read by the checks; the guard keeps a future read from leaking one into a bundle.
-        if (kind === 'Secret') return
-        const key = identity(kind, object)
-        if (seen.has(key)) return
-        seen.add(key)
-        ;(objects[kind] ??= []).push(object)
-      },
-    },
-  )
+  const {objects, onRaw} = rawObjectsByKind()
+  // Owners of the target's pods (and 0-pod workloads) go in, so workload targets read back from the bundle.
+  const snapshot = await live.read(target, {health: true}, {owners: true, onRaw})
   // Kinds read in full even when empty: an empty List in the bundle then means "none" (admission after injection).
   const read: [string, unknown][] = [
     ['ResourceQuota', snapshot.resourceQuotas],

@@ -93,10 +93,7 @@ export const runBounded = async <T, R>(
   return results
 }
 
-/**
- * The exit code of a fleet run: 77 when any context refused the credentials, else 69 when any was unreachable, else
- * the first other context failure's code (64/65/66/1), else 79 when --fail-on matched, else 0.
- */
+/** A fleet run's exit code: 77 if any context was refused, else 69, else the first other failure's, else 79, else 0. */
 export const fleetExitCode = (
   failures: readonly {readonly exit: number}[],
   failOnMatched: boolean,

@@ -102,26 +102,26 @@ const readBundleContext = async (
   return {snapshot, target, manifests: undefined, offline: true}
 }
 
-/** --collect over several contexts: each gathered concurrently, one fleet bundle written, failures named; sets the exit code. */
-export const collectFleet = async (
+type CollectOptions = {
+  readonly toolVersion: string
+  readonly debug?: ((line: string) => void) | undefined
+  readonly clusterFlags: KubectlTarget
+}
+type Collected = {context: string; gathered: Gathered} | {context: string; failure: FleetBundleFailure}
+
+/** Each context gathered, at most --max-parallel at once; a context that fails is explained, not thrown. */
+const gatherContexts = async (
   plan: CheckPlan,
   flags: ConnectionFlags,
   contexts: readonly string[],
-  options: {
-    readonly toolVersion: string
-    readonly debug?: ((line: string) => void) | undefined
-    readonly clusterFlags: KubectlTarget
-  },
-): Promise<{notices: string[]; warnings: string[]; errors: string[]}> => {
-  const collect = plan.collect
-  if (collect === undefined) throw new CliFailure('--collect needs a file name', ExitCode.Usage)
-  const {gatherBundle, writeFailure} = await import('./collect.js')
+  options: CollectOptions,
+): Promise<Collected[]> => {
+  const {gatherBundle} = await import('./collect.js')
   const progress = await startProgress(`Collecting ${contexts.length} contexts`, false)
-  type Result = {context: string; gathered: Gathered} | {context: string; failure: FleetBundleFailure}
-  const results = await runBounded(
+  return runBounded(
     contexts,
     plan.fleet?.maxParallel ?? contexts.length,
-    async (context): Promise<Result> => {
+    async (context): Promise<Collected> => {
       try {
         const gathered = await gatherBundle(
           plan,
@@ -136,9 +136,24 @@ export const collectFleet = async (
       }
     },
   ).finally(() => progress.stop())
+}
+
+/** --collect over several contexts: each gathered concurrently, one fleet bundle written, failures named; sets the exit code. */
+export const collectFleet = async (
+  plan: CheckPlan,
+  flags: ConnectionFlags,
+  contexts: readonly string[],
+  options: CollectOptions,
+): Promise<{notices: string[]; warnings: string[]; errors: string[]}> => {
+  const collect = plan.collect
+  if (collect === undefined) throw new CliFailure('--collect needs a file name', ExitCode.Usage)
+  const results = await gatherContexts(plan, flags, contexts, options)
   const members = results.flatMap((r) => ('gathered' in r ? [r] : []))
   const failures = results.flatMap((r) => ('failure' in r ? [r.failure] : []))
-  const {writeFleetBundle} = await import('../cluster/fleet-bundle.js')
+  const [{writeFleetBundle}, {writeFailure}] = await Promise.all([
+    import('../cluster/fleet-bundle.js'),
+    import('./collect.js'),
+  ])
   try {
     await writeFleetBundle(
       collect.path,

@@ -13,7 +13,6 @@ import {
   type BundleFileTree,
 } from './archive-reader.js'
 import {
-  injectBundleDir,
   layoutDescription,
   locateBundle,
   parseVersions,
@@ -672,8 +671,6 @@ export const bundleSnapshot = async (
   const snapshot = buildSnapshot(merged.entries, {kind: 'files', paths, layouts: merged.layouts}, merged.gaps)
   return {...snapshot, logs: [...snapshot.logs, ...merged.logs]}
 }
-
-export {injectBundleDir}
 
 /** file-source's reader seam: claims bundles (archives, bug-report/dump/collect directories, dump streams). */
 export const bundleEntryReader: EntryReader = {

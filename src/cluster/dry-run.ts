@@ -154,6 +154,41 @@ const note = (code: PreviewNote['code'], message?: string): PreviewNote => ({
   message: message ?? describeReason(code).summary,
 })
 
+/** What every step of one live preview shares. */
+interface PreviewRun {
+  readonly transport: Transport
+  readonly snapshot: ClusterSnapshot
+  readonly subject: PreviewSubject
+  readonly input: PodObject
+  readonly options: LivePreviewOptions
+  readonly raw: boolean
+  readonly warnings: PreviewNote[]
+}
+
+const base = (run: PreviewRun, route: PreviewRoute, routeReason: PreviewNote) => ({
+  subject: run.subject,
+  route,
+  routeReason,
+  raw: run.raw,
+  warnings: run.warnings,
+})
+
+const failWith = (
+  run: PreviewRun,
+  route: PreviewRoute,
+  routeReason: PreviewNote,
+  error: ApiStatusError,
+): PodPreview =>
+  failedPreview(
+    {...base(run, route, routeReason), revision: run.options.revision ?? null, webhooks: []},
+    diagnoseDryRunFailure(
+      error.status.message ?? error.message,
+      error.status.code,
+      run.subject.namespace,
+      run.subject.name,
+    ),
+  )
+
 /** Runs one preview against the live cluster; an admission failure becomes a diagnosed PodPreview, other errors throw. */
 export async function previewLive(
   transport: Transport,
@@ -172,34 +207,16 @@ export async function previewLive(
   ) {
     warnings.push(note('PreviewAlreadyInjected'))
   }
-  const base = (route: PreviewRoute, routeReason: PreviewNote) => ({
-    subject,
-    route,
-    routeReason,
-    raw,
-    warnings,
-  })
-  const fail = (route: PreviewRoute, routeReason: PreviewNote, error: ApiStatusError): PodPreview =>
-    failedPreview(
-      {...base(route, routeReason), revision: options.revision ?? null, webhooks: []},
-      diagnoseDryRunFailure(
-        error.status.message ?? error.message,
-        error.status.code,
-        subject.namespace,
-        subject.name,
-      ),
-    )
+  const run: PreviewRun = {transport, snapshot, subject, input, options, raw, warnings}
 
-  if (restart !== undefined && options.revision === undefined) return restartPreview(restart)
-  if (options.revision === undefined) {
-    const routeReason = note(raw ? 'PreviewRawDryRun' : 'PreviewDryRun')
-    return dryRunPair(input, routeReason, base('dry-run', routeReason), fail, null)
-  }
+  if (restart !== undefined && options.revision === undefined) return restartPreview(run, restart)
+  if (options.revision === undefined)
+    return dryRunPair(run, input, note(raw ? 'PreviewRawDryRun' : 'PreviewDryRun'), null)
 
   const lookup = findRevision(snapshot, options.revision)
   if (!lookup.ok) {
     return failedPreview(
-      {...base('dry-run', note('PreviewRevisionNotFound')), revision: options.revision, webhooks: []},
+      {...base(run, 'dry-run', note('PreviewRevisionNotFound')), revision: options.revision, webhooks: []},
       {
         code: 'PreviewRevisionNotFound',
         message: `revision or tag "${options.revision}" not found (known: ${lookup.known.length === 0 ? 'none' : lookup.known.join(', ')}); nothing was sent: no dry-run, no AdmissionReview`,
@@ -210,55 +227,37 @@ export async function previewLive(
   }
   const target = lookup.target
   const plan = planObjectPath(snapshot, factsOf(input), target)
-  if (plan.ok) {
-    const routeReason = note(
-      'PreviewRevisionObjectPath',
-      `what-if --revision ${target.revision}: pod label ${revisionLabel}=${target.revision} is selected by ${plan.webhook.configuration}/${plan.webhook.name}`,
-    )
-    return dryRunPair(
-      withPodLabel(input, revisionLabel, target.revision),
-      routeReason,
-      base('dry-run', routeReason),
-      fail,
-      target,
-    )
-  }
+  if (!plan.ok) return directPreview(run, target, plan.reason)
+  const routeReason = note(
+    'PreviewRevisionObjectPath',
+    `what-if --revision ${target.revision}: pod label ${revisionLabel}=${target.revision} is selected by ${plan.webhook.configuration}/${plan.webhook.name}`,
+  )
+  return dryRunPair(run, withPodLabel(input, revisionLabel, target.revision), routeReason, target)
+}
+
+/** What-if --revision without an object path: an AdmissionReview posted to the revision's injector via services/proxy. */
+async function directPreview(
+  run: PreviewRun,
+  target: RevisionTarget,
+  planReason: string,
+): Promise<PodPreview> {
+  const {transport, snapshot, input, raw} = run
   const service = target.service
   // kubernetes: pkg/registry/core/service/storage/storage.go ResourceLocation proxies to endpoints only: an ExternalName
   // Service answers "no endpoints available" (seen on v1.37.2), though webhook calls reach it (ResolveCluster).
   const external = service?.externalName !== undefined
   const allowed =
     service === null || external ? false : await canProxyService(transport, service.namespace, service.name)
-  if (service === null || !allowed) {
-    const why =
-      service === null
-        ? `revision ${target.revision} calls its injector by URL, not through a Service`
-        : external
-          ? `${service.namespace}/${service.name} is an ExternalName Service (${service.externalName ?? ''}): the API server's service proxy reaches endpoints only`
-          : `creating services/proxy for ${service.namespace}/${service.name} is forbidden`
-    return failedPreview(
-      {...base('direct', note('PreviewRevisionNoRoute')), revision: target.revision, webhooks: []},
-      {
-        code: 'PreviewRevisionNoRoute',
-        message: `cannot preview revision ${target.revision}: object path: ${plan.reason}; direct route: ${why}`,
-        diagnosis: describeReason('PreviewRevisionNoRoute').summary,
-        // `services/proxy` as an argument would name a Service called proxy: the subresource is a flag.
-        hint:
-          service === null || external
-            ? sh`kubectl get mutatingwebhookconfigurations -l istio.io/rev=${target.revision} -o yaml   # preview in a namespace its namespaceSelector selects (the object path needs no proxy)`
-            : sh`kubectl auth can-i create services/${service.name} --subresource=proxy -n ${service.namespace}`,
-      },
-    )
-  }
+  if (service === null || !allowed) return noDirectRoute(run, target, planReason)
   const routeReason = note(
     'PreviewRevisionDirect',
-    `what-if --revision ${target.revision}: object path not possible (${plan.reason}); AdmissionReview posted to ${service.namespace}/${service.name} through services/proxy`,
+    `what-if --revision ${target.revision}: object path not possible (${planReason}); AdmissionReview posted to ${service.namespace}/${service.name} through services/proxy`,
   )
   let baseline: PodObject
   try {
     baseline = await dryRunCreatePod(transport, optedOut(input))
   } catch (error) {
-    if (error instanceof ApiStatusError) return fail('direct', routeReason, error)
+    if (error instanceof ApiStatusError) return failWith(run, 'direct', routeReason, error)
     throw error
   }
   const object = reviewObjectFrom(baseline, input)
@@ -269,13 +268,13 @@ export async function previewLive(
     const message =
       error instanceof ApiStatusError ? (error.status.message ?? error.message) : (error as Error).message
     return failedPreview(
-      {...base('direct', routeReason), revision: target.revision, webhooks: []},
+      {...base(run, 'direct', routeReason), revision: target.revision, webhooks: []},
       diagnoseDirectFailure(message, service, injectProxyPath(service.namespace, service.name)),
     )
   }
   if (!answer.allowed) {
     return failedPreview(
-      {...base('direct', routeReason), revision: target.revision, webhooks: []},
+      {...base(run, 'direct', routeReason), revision: target.revision, webhooks: []},
       {
         code: 'WebhookDenied',
         message: `the injector ${service.namespace}/${service.name} denied the request: ${answer.message ?? 'without explanation'}`,
@@ -287,135 +286,175 @@ export async function previewLive(
   const injectedObject = applyJsonPatch(object, answer.patch) as PodObject
   const before = raw ? input : object
   const after = raw ? injectedObject : (rebase(object, injectedObject, input) as PodObject)
-  const webhooks = target.configurations.map((configuration) => {
-    const hook = snapshot.webhookConfigurations
-      .find((c) => c.metadata.name === configuration)
-      ?.webhooks?.find((w) => w.clientConfig.service?.name === service.name)
-    return {
-      configuration,
-      name: hook?.name ?? service.name,
-      istio: true,
-      mutated: answer.patch.length > 0,
-      failurePolicy: hook?.failurePolicy ?? 'Fail',
-    }
-  })
   return completePreview(
     {
-      ...base('direct', routeReason),
+      ...base(run, 'direct', routeReason),
       revision: revisionOfResult(after) ?? target.revision,
-      webhooks: webhooks.slice(0, 1),
+      webhooks: directWebhooks(snapshot, target, service.name, answer.patch.length > 0).slice(0, 1),
     },
     raw ? before : input,
     after,
   )
+}
 
-  async function restartPreview(source: RestartSource): Promise<PodPreview> {
-    const routeReason = note(
-      source.owner === null ? 'PreviewRestartBare' : 'PreviewRestart',
-      source.owner === null
-        ? `already injected (revision ${revisionOfResult(source.running) ?? 'unknown'}), no owner: the running pod against itself re-created now without its injection (dry-run)`
-        : `already injected (revision ${revisionOfResult(source.running) ?? 'unknown'}): the running pod against a pod re-created now from ${source.owner}'s template (dry-run), i.e. what a restart would change`,
-    )
-    const common = base('restart', routeReason)
-    let recreated: PodObject
-    try {
-      recreated = await dryRunCreatePod(transport, input)
-    } catch (error) {
-      if (error instanceof ApiStatusError) return fail('restart', routeReason, error)
-      throw error
-    }
-    const didInject = isInjected(recreated)
-    const revision = didInject ? revisionOfResult(recreated) : null
-    const evaluations = evaluateAdmission(snapshot, factsOf(input))
-    const webhooks = attributeWebhooks(snapshot, evaluations, didInject, revision)
-    const pair = restartPair(source.running, recreated, source.template, raw)
-    return completePreview({...common, revision, webhooks}, pair.before, pair.after)
-  }
-
-  async function dryRunPair(
-    sent: PodObject,
-    routeReason: PreviewNote,
-    common: ReturnType<typeof base>,
-    failWith: typeof fail,
-    revisionTarget: RevisionTarget | null,
-  ): Promise<PodPreview> {
-    let injected: PodObject
-    let baseline: PodObject | undefined
-    try {
-      ;[injected, baseline] = await Promise.all([
-        dryRunCreatePod(transport, sent),
-        raw ? Promise.resolve(undefined) : dryRunCreatePod(transport, optedOut(sent)),
-      ])
-    } catch (error) {
-      if (!(error instanceof ApiStatusError)) throw error
-      const failed = failWith('dry-run', routeReason, error)
-      const message = error.status.message ?? error.message
-      if (raw || classifyAdmissionRejection(message, subject.namespace) === undefined) return failed
-      return rejectedAfterInjection(sent, failed)
-    }
-    const facts = factsOf(sent)
-    const evaluations = evaluateAdmission(snapshot, facts)
-    const didInject = isInjected(injected) && !isInjected(sent)
-    const revision = didInject ? revisionOfResult(injected) : null
-    const skipped = skippedWebhookWarning(evaluations, didInject, labelsOf(sent)[injectLabel] === 'false')
-    const allWarnings = skipped === undefined ? common.warnings : [...common.warnings, skipped]
-    const webhooks = attributeWebhooks(snapshot, evaluations, didInject, revision)
-    const isolated = raw || baseline === undefined ? undefined : isolateInjection(sent, baseline, injected)
-    // The patch applies to the pod as sent: the isolated changes carried over onto it.
-    const pair =
-      isolated === undefined
-        ? {before: sent, after: injected}
-        : {before: sent, after: rebase(isolated.before, isolated.after, sent) as PodObject}
-    return completePreview(
-      {...common, warnings: allWarnings, revision: revision ?? revisionTarget?.revision ?? null, webhooks},
-      pair.before,
-      pair.after,
-    )
-  }
-
-  /**
-   * A dry run rejected after injection (Pod Security, quota, LimitRange, policies): the cause stays the failure, and the
-   * diff comes from the injector itself, asked through services/proxy with the pod the API server would have sent it.
-   */
-  async function rejectedAfterInjection(sent: PodObject, failed: PodPreview): Promise<PodPreview> {
-    const failure = failed.failure!
-    const asUser = controllerCreated(subject.kind)
-    const warnings = asUser === undefined ? failed.warnings : [...failed.warnings, asUser]
-    const noDiff = (why: string): PodPreview => ({
-      ...failed,
-      warnings: [...warnings, note('PreviewRejectedNoDiff', `no diff: ${why}`)],
-    })
-    const evaluations = evaluateAdmission(snapshot, factsOf(sent))
-    const istio = evaluations.find((e) => e.istio && e.outcome === 'Match')
+/** The revision's injector webhooks that call `serviceName`, as the direct route's attribution. */
+const directWebhooks = (
+  snapshot: ClusterSnapshot,
+  target: RevisionTarget,
+  serviceName: string,
+  mutated: boolean,
+) =>
+  target.configurations.map((configuration) => {
     const hook = snapshot.webhookConfigurations
-      .find((c) => c.metadata.name === istio?.ref.configuration)
-      ?.webhooks?.find((w) => w.name === istio?.ref.name)
-    const service = hook?.clientConfig.service
-    if (istio === undefined || service?.name === undefined || service.namespace === undefined)
-      return noDiff(
-        'the Istio webhook that injects this pod calls its injector by URL, not through a Service',
-      )
-    const target = {namespace: service.namespace, name: service.name}
-    if (!(await canProxyService(transport, target.namespace, target.name)))
-      return noDiff(`creating services/proxy for ${target.namespace}/${target.name} is forbidden`)
-    let answer: InjectAnswer
-    let object: PodObject
-    try {
-      object = reviewObjectFrom(await dryRunCreatePod(transport, optedOut(sent)), sent)
-      answer = await postInjectReview(transport, target, object)
-    } catch (error) {
-      return noDiff(`asking ${target.namespace}/${target.name} directly failed: ${(error as Error).message}`)
+      .find((c) => c.metadata.name === configuration)
+      ?.webhooks?.find((w) => w.clientConfig.service?.name === serviceName)
+    return {
+      configuration,
+      name: hook?.name ?? serviceName,
+      istio: true,
+      mutated,
+      failurePolicy: hook?.failurePolicy ?? 'Fail',
     }
-    if (!answer.allowed) return noDiff(`the injector denied the request: ${answer.message ?? 'no reason'}`)
-    const after = rebase(object, applyJsonPatch(object, answer.patch) as PodObject, sent) as PodObject
-    const revision = revisionOfResult(after)
-    const webhooks = attributeWebhooks(snapshot, evaluations, isInjected(after), revision)
-    const routeReason = note(
-      'PreviewRejectedDiff',
-      `${describeReason('PreviewRejectedDiff').summary} (${target.namespace}/${target.name})`,
-    )
-    return rejectedPreview({...failed, routeReason, warnings, revision, webhooks}, sent, after, failure)
+  })
+
+/** Neither route: no object path, and the injector is reached by URL, is an ExternalName, or services/proxy is forbidden. */
+function noDirectRoute(run: PreviewRun, target: RevisionTarget, planReason: string): PodPreview {
+  const service = target.service
+  const external = service?.externalName !== undefined
+  const why =
+    service === null
+      ? `revision ${target.revision} calls its injector by URL, not through a Service`
+      : external
+        ? `${service.namespace}/${service.name} is an ExternalName Service (${service.externalName ?? ''}): the API server's service proxy reaches endpoints only`
+        : `creating services/proxy for ${service.namespace}/${service.name} is forbidden`
+  return failedPreview(
+    {...base(run, 'direct', note('PreviewRevisionNoRoute')), revision: target.revision, webhooks: []},
+    {
+      code: 'PreviewRevisionNoRoute',
+      message: `cannot preview revision ${target.revision}: object path: ${planReason}; direct route: ${why}`,
+      diagnosis: describeReason('PreviewRevisionNoRoute').summary,
+      // `services/proxy` as an argument would name a Service called proxy: the subresource is a flag.
+      hint:
+        service === null || external
+          ? sh`kubectl get mutatingwebhookconfigurations -l istio.io/rev=${target.revision} -o yaml   # preview in a namespace its namespaceSelector selects (the object path needs no proxy)`
+          : sh`kubectl auth can-i create services/${service.name} --subresource=proxy -n ${service.namespace}`,
+    },
+  )
+}
+
+/** An injected pod: the running pod against one re-created now (dry-run), i.e. what a restart would change. */
+async function restartPreview(run: PreviewRun, source: RestartSource): Promise<PodPreview> {
+  const {transport, snapshot, input, raw} = run
+  const routeReason = note(
+    source.owner === null ? 'PreviewRestartBare' : 'PreviewRestart',
+    source.owner === null
+      ? `already injected (revision ${revisionOfResult(source.running) ?? 'unknown'}), no owner: the running pod against itself re-created now without its injection (dry-run)`
+      : `already injected (revision ${revisionOfResult(source.running) ?? 'unknown'}): the running pod against a pod re-created now from ${source.owner}'s template (dry-run), i.e. what a restart would change`,
+  )
+  const common = base(run, 'restart', routeReason)
+  let recreated: PodObject
+  try {
+    recreated = await dryRunCreatePod(transport, input)
+  } catch (error) {
+    if (error instanceof ApiStatusError) return failWith(run, 'restart', routeReason, error)
+    throw error
   }
+  const didInject = isInjected(recreated)
+  const revision = didInject ? revisionOfResult(recreated) : null
+  const evaluations = evaluateAdmission(snapshot, factsOf(input))
+  const webhooks = attributeWebhooks(snapshot, evaluations, didInject, revision)
+  const pair = restartPair(source.running, recreated, source.template, raw)
+  return completePreview({...common, revision, webhooks}, pair.before, pair.after)
+}
+
+/** `sent` dry-run created as it is and (unless --raw) opted out, so only the injection's changes remain. */
+async function dryRunPair(
+  run: PreviewRun,
+  sent: PodObject,
+  routeReason: PreviewNote,
+  revisionTarget: RevisionTarget | null,
+): Promise<PodPreview> {
+  const {transport, snapshot, raw} = run
+  const common = base(run, 'dry-run', routeReason)
+  let injected: PodObject
+  let baseline: PodObject | undefined
+  try {
+    ;[injected, baseline] = await Promise.all([
+      dryRunCreatePod(transport, sent),
+      raw ? Promise.resolve(undefined) : dryRunCreatePod(transport, optedOut(sent)),
+    ])
+  } catch (error) {
+    if (!(error instanceof ApiStatusError)) throw error
+    const failed = failWith(run, 'dry-run', routeReason, error)
+    const message = error.status.message ?? error.message
+    if (raw || classifyAdmissionRejection(message, run.subject.namespace) === undefined) return failed
+    return rejectedAfterInjection(run, sent, failed)
+  }
+  const facts = factsOf(sent)
+  const evaluations = evaluateAdmission(snapshot, facts)
+  const didInject = isInjected(injected) && !isInjected(sent)
+  const revision = didInject ? revisionOfResult(injected) : null
+  const skipped = skippedWebhookWarning(evaluations, didInject, labelsOf(sent)[injectLabel] === 'false')
+  const allWarnings = skipped === undefined ? common.warnings : [...common.warnings, skipped]
+  const webhooks = attributeWebhooks(snapshot, evaluations, didInject, revision)
+  const isolated = raw || baseline === undefined ? undefined : isolateInjection(sent, baseline, injected)
+  // The patch applies to the pod as sent: the isolated changes carried over onto it.
+  const pair =
+    isolated === undefined
+      ? {before: sent, after: injected}
+      : {before: sent, after: rebase(isolated.before, isolated.after, sent) as PodObject}
+  return completePreview(
+    {...common, warnings: allWarnings, revision: revision ?? revisionTarget?.revision ?? null, webhooks},
+    pair.before,
+    pair.after,
+  )
+}
+
+/**
+ * A dry run rejected after injection (Pod Security, quota, LimitRange, policies): the cause stays the failure, and the
+ * diff comes from the injector itself, asked through services/proxy with the pod the API server would have sent it.
+ */
+async function rejectedAfterInjection(
+  run: PreviewRun,
+  sent: PodObject,
+  failed: PodPreview,
+): Promise<PodPreview> {
+  const {transport, snapshot, subject} = run
+  const failure = failed.failure!
+  const asUser = controllerCreated(subject.kind)
+  const warnings = asUser === undefined ? failed.warnings : [...failed.warnings, asUser]
+  const noDiff = (why: string): PodPreview => ({
+    ...failed,
+    warnings: [...warnings, note('PreviewRejectedNoDiff', `no diff: ${why}`)],
+  })
+  const evaluations = evaluateAdmission(snapshot, factsOf(sent))
+  const istio = evaluations.find((e) => e.istio && e.outcome === 'Match')
+  const hook = snapshot.webhookConfigurations
+    .find((c) => c.metadata.name === istio?.ref.configuration)
+    ?.webhooks?.find((w) => w.name === istio?.ref.name)
+  const service = hook?.clientConfig.service
+  if (istio === undefined || service?.name === undefined || service.namespace === undefined)
+    return noDiff('the Istio webhook that injects this pod calls its injector by URL, not through a Service')
+  const target = {namespace: service.namespace, name: service.name}
+  if (!(await canProxyService(transport, target.namespace, target.name)))
+    return noDiff(`creating services/proxy for ${target.namespace}/${target.name} is forbidden`)
+  let answer: InjectAnswer
+  let object: PodObject
+  try {
+    object = reviewObjectFrom(await dryRunCreatePod(transport, optedOut(sent)), sent)
+    answer = await postInjectReview(transport, target, object)
+  } catch (error) {
+    return noDiff(`asking ${target.namespace}/${target.name} directly failed: ${(error as Error).message}`)
+  }
+  if (!answer.allowed) return noDiff(`the injector denied the request: ${answer.message ?? 'no reason'}`)
+  const after = rebase(object, applyJsonPatch(object, answer.patch) as PodObject, sent) as PodObject
+  const revision = revisionOfResult(after)
+  const webhooks = attributeWebhooks(snapshot, evaluations, isInjected(after), revision)
+  const routeReason = note(
+    'PreviewRejectedDiff',
+    `${describeReason('PreviewRejectedDiff').summary} (${target.namespace}/${target.name})`,
+  )
+  return rejectedPreview({...failed, routeReason, warnings, revision, webhooks}, sent, after, failure)
 }
 
 // Pod creators and the service accounts kube-controller-manager runs them as (--use-service-account-credentials).

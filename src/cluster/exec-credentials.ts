@@ -104,8 +104,7 @@ export interface ExecAuthenticator {
   refresh(stale: ExecResult): Promise<ExecResult>
 }
 
-// exec.go keeps a process-wide cache of authenticators keyed by the exec config (and cluster): contexts that share a
-// user share its plugin run.
+// exec.go's process-wide authenticator cache, keyed by exec config and cluster: contexts sharing a user share a run.
 const authenticators = new Map<string, ExecAuthenticator>()
 
 /** The authenticator of this exec config (and cluster, when the plugin is told about it), shared process-wide. */

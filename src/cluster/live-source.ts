@@ -74,8 +74,6 @@ export function selectorToQuery(selector: LabelSelector): string {
   return terms.join(',')
 }
 
-export {expectedInjectorConfigMaps, istiodNamespaces} from './istio-objects.js'
-
 function gapOf(error: ApiStatusError, method: string, path: string): Gap {
   const subject = subjectOfPath(method, path)
   const code = error.status.code

@@ -519,27 +519,12 @@ async function listAll(
         continue: continueToken,
       })
     } catch (error) {
-      // A continue token older than etcd compaction answers 410 Expired (apiserver storage/etcd3 store.go).
-      if (error instanceof ApiStatusError && error.status.code === 410 && continueToken !== undefined) {
-        if (error.status.continueToken !== undefined) {
-          continueToken = error.status.continueToken
-          recovery ??= 'inconsistent-continue'
-          debug?.(
-            `list ${path}: continue token expired (410); continuing with the inconsistent continue token from the Status`,
-          )
-          continue
-        }
-        if (!restarted) {
-          restarted = true
-          continueToken = undefined
-          recovery = 'restarted'
-          debug?.(
-            `list ${path}: continue token expired (410) without a new token; restarting the list once, skipping items already seen (by uid)`,
-          )
-          continue
-        }
-      }
-      throw error
+      const resume = resumeAfterExpiry(error, path, continueToken, restarted, debug)
+      if (resume === undefined) throw error
+      continueToken = resume.continueToken
+      restarted ||= resume.recovery === 'restarted'
+      recovery = resume.recovery === 'restarted' ? 'restarted' : (recovery ?? resume.recovery)
+      continue
     }
     pages++
     if (!gated) {
@@ -559,6 +544,30 @@ async function listAll(
     ...(resourceVersion === undefined ? {} : {resourceVersion}),
     ...(recovery === undefined ? {} : {recovery}),
   }
+}
+
+/** After a failed page: how to go on when a continue token expired (410), with the server's token or by restarting once. */
+function resumeAfterExpiry(
+  error: unknown,
+  path: string,
+  continueToken: string | undefined,
+  restarted: boolean,
+  debug: ((line: string) => void) | undefined,
+): {continueToken: string | undefined; recovery: NonNullable<ListSummary['recovery']>} | undefined {
+  // A continue token older than etcd compaction answers 410 Expired (apiserver storage/etcd3 store.go).
+  if (!(error instanceof ApiStatusError) || error.status.code !== 410 || continueToken === undefined)
+    return undefined
+  if (error.status.continueToken !== undefined) {
+    debug?.(
+      `list ${path}: continue token expired (410); continuing with the inconsistent continue token from the Status`,
+    )
+    return {continueToken: error.status.continueToken, recovery: 'inconsistent-continue'}
+  }
+  if (restarted) return undefined
+  debug?.(
+    `list ${path}: continue token expired (410) without a new token; restarting the list once, skipping items already seen (by uid)`,
+  )
+  return {continueToken: undefined, recovery: 'restarted'}
 }
 
 /** Hands a page's items over once each (by uid, across a restarted list); returns how many. */

@@ -7,17 +7,14 @@ import {createServer} from 'node:net'
 import type {Server, Socket} from 'node:net'
 import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
+import {startApiServer} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
-import {fixturePath} from '../check/cluster-fixtures.js'
 import {assertFreshBuild, repoRoot} from './built-cli.js'
-import {requireKubectl} from './kubectl-on-path.js'
+import {binDir, pluginPath, requireKubectl, startShopCluster} from './kubectl-on-path.js'
 import {resolveResourceType} from '../../src/cli/target-args.js'
 import {pathFlags, typePrefixes} from '../../src/cli/completion-candidates.js'
 
 const kubectlBin = requireKubectl()
-const binDir = join(repoRoot, 'bin')
-const pluginPath = `${binDir}:${dirname(process.execPath)}`
 
 interface Answer {
   readonly lines: string[]
@@ -54,11 +51,7 @@ describe('kubectl __complete against the API-server double', () => {
   let double: ApiServerDouble
   let kubeconfig: string
   before(async () => {
-    const objects = [
-      ...loadYamlObjects(fixturePath('istio/default-1.28.yaml')),
-      ...loadYamlObjects(fixturePath('clusters/created-before-label.yaml')),
-    ]
-    double = await startApiServer({objects})
+    double = await startShopCluster()
     kubeconfig = double.writeKubeconfig({
       namespace: 'shop',
       extraContexts: [{name: 'staging', namespace: 'istio-system'}],

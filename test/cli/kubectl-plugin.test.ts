@@ -2,13 +2,11 @@
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
 import {accessSync, constants, readFileSync, readdirSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
-import {fixturePath} from '../check/cluster-fixtures.js'
-import {assertFreshBuild, checkBin, diffBin, repoRoot} from './built-cli.js'
-import {requireKubectl} from './kubectl-on-path.js'
+import {assertFreshBuild, checkBin, diffBin} from './built-cli.js'
+import {binDir, pluginPath, requireKubectl, startShopCluster} from './kubectl-on-path.js'
 import {schemaChecked} from '../schemas/validate-output.js'
 
 // Module level: without kubectl this file fails once, with that message.
@@ -49,10 +47,6 @@ const run = (
   }).then(schemaChecked)
 }
 
-const binDir = join(repoRoot, 'bin')
-// bin/ itself, as a user's PATH would hold it, plus node for the launchers' `#!/usr/bin/env node`.
-const pluginPath = `${binDir}:${dirname(process.execPath)}`
-
 describe('bin/ as kubectl plugin discovery sees it', () => {
   it('kubectl plugin list with PATH=bin lists both plugins and warns about nothing', async () => {
     const r = await run(kubectlBin, ['plugin', 'list'], {PATH: binDir})
@@ -88,11 +82,7 @@ describe('kubectl inject-check against the API-server double', () => {
   let double: ApiServerDouble
   let kubeconfig: string
   before(async () => {
-    const objects = [
-      ...loadYamlObjects(fixturePath('istio/default-1.28.yaml')),
-      ...loadYamlObjects(fixturePath('clusters/created-before-label.yaml')),
-    ]
-    double = await startApiServer({objects})
+    double = await startShopCluster()
     kubeconfig = double.writeKubeconfig({namespace: 'shop'})
   })
   after(async () => {

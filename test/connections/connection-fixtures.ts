@@ -40,6 +40,11 @@ export function writeKubeconfig(path: string, parts: KubeconfigParts): string {
 
 export const caData = (): string => readFileSync(tlsFixturePath('ca.pem')).toString('base64')
 
+/** A kubeconfig user with a v1 exec stanza that never prompts; `exec` adds to or overrides its fields. */
+export const execUser = (exec: Record<string, unknown>): Record<string, unknown> => ({
+  exec: {apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', ...exec},
+})
+
 // A credential plugin that logs each call (argv, env it was given, KUBERNETES_EXEC_INFO, whether stdin is a terminal)
 // and prints an ExecCredential. PLUGIN_TOKENS: comma list, call n answers entry n (the last one repeats).
 const pluginSource = `

@@ -19,6 +19,7 @@ import {
 import {
   caData,
   clientCertificate,
+  execUser,
   pluginCalls,
   scratchDir,
   writeKubeconfig,
@@ -51,9 +52,6 @@ describe('exec credential plugins (ours, not client-node)', () => {
     await certDouble.close()
   })
 
-  const execUser = (exec: Record<string, unknown>) => ({
-    exec: {apiVersion: v1, interactiveMode: 'Never', ...exec},
-  })
   const cluster = (d: ApiServerDouble, extra: Record<string, unknown> = {}) => ({
     server: d.url,
     'certificate-authority-data': caData(),

@@ -10,7 +10,14 @@ import {
   stateChangingRequests,
 } from '../diff/diff-cluster.js'
 import type {DiffCluster} from '../diff/diff-cluster.js'
-import {caData, pluginCalls, scratchDir, writeKubeconfig, writePlugin} from './connection-fixtures.js'
+import {
+  caData,
+  execUser,
+  pluginCalls,
+  scratchDir,
+  writeKubeconfig,
+  writePlugin,
+} from './connection-fixtures.js'
 import {startSocksProxy, type TestProxy} from './test-proxies.js'
 
 describe('inject-diff over the shared connection path', () => {
@@ -34,13 +41,7 @@ describe('inject-diff over the shared connection path', () => {
     const log = join(dir, 'calls.jsonl')
     const kubeconfig = writeKubeconfig(join(dir, 'config'), {
       cluster: {server: cluster.api.url, 'certificate-authority-data': caData(), 'proxy-url': proxy.url},
-      user: {
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1',
-          command: writePlugin(join(dir, 'bin')),
-          interactiveMode: 'Never',
-        },
-      },
+      user: execUser({command: writePlugin(join(dir, 'bin'))}),
     })
     const from = cluster.api.requests.length
     const result = await runDiff(['deploy/web', '-n', 'shop'], {
@@ -60,13 +61,7 @@ describe('inject-diff over the shared connection path', () => {
     const dir = scratchDir('diff-connections-failing')
     const kubeconfig = writeKubeconfig(join(dir, 'config'), {
       cluster: {server: cluster.api.url, 'certificate-authority-data': caData()},
-      user: {
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1',
-          command: writePlugin(join(dir, 'bin')),
-          interactiveMode: 'Never',
-        },
-      },
+      user: execUser({command: writePlugin(join(dir, 'bin'))}),
     })
     const result = await runDiff(['deploy/web', '-n', 'shop'], {
       kubeconfig,

@@ -116,23 +116,29 @@ describe('proxies through the built plugin', () => {
     assert.equal(unused.tunnels.length, 0)
   })
 
-  it('HTTP_PROXY is not used for an https:// server', async () => {
-    const proxy = await start(startConnectProxy({resolve: toLoopback}))
-    const result = await runCheck([...pod, '--kubeconfig', kubeconfig('http-only.yaml', madeUpServer())], {
-      env: {HTTP_PROXY: proxy.url},
+  // The proxy stays unused; the direct dial then fails, as the made-up name does not resolve.
+  const bypasses: {name: string; env: (proxyUrl: string) => Record<string, string>; error: RegExp}[] = [
+    {
+      name: 'HTTP_PROXY is not used for an https:// server',
+      env: (url) => ({HTTP_PROXY: url}),
+      error: /cannot reach the API server at https:\/\/api\.kubectl-inject\.test/,
+    },
+    {
+      name: 'NO_PROXY with a domain suffix bypasses the proxy',
+      env: (url) => ({HTTPS_PROXY: url, NO_PROXY: 'example.com, .kubectl-inject.test'}),
+      error: /cannot reach the API server/,
+    },
+  ]
+  for (const row of bypasses) {
+    it(row.name, async () => {
+      const proxy = await start(startConnectProxy({resolve: toLoopback}))
+      const result = await runCheck([...pod, '--kubeconfig', kubeconfig('bypass.yaml', madeUpServer())], {
+        env: row.env(proxy.url),
+      })
+      assertOneLineError(result, 69, row.error)
+      assert.equal(proxy.tunnels.length, 0)
     })
-    assertOneLineError(result, 69, /cannot reach the API server at https:\/\/api\.kubectl-inject\.test/)
-    assert.equal(proxy.tunnels.length, 0)
-  })
-
-  it('NO_PROXY with a domain suffix bypasses the proxy (the direct dial then fails: the name does not resolve)', async () => {
-    const proxy = await start(startConnectProxy({resolve: toLoopback}))
-    const result = await runCheck([...pod, '--kubeconfig', kubeconfig('no-proxy.yaml', madeUpServer())], {
-      env: {HTTPS_PROXY: proxy.url, NO_PROXY: 'example.com, .kubectl-inject.test'},
-    })
-    assertOneLineError(result, 69, /cannot reach the API server/)
-    assert.equal(proxy.tunnels.length, 0)
-  })
+  }
 
   const externalAddress = Object.values(networkInterfaces())
     .flat()

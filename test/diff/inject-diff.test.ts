@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {mkdtempSync, writeFileSync, mkdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import {stringify} from 'yaml'
 import {applyJsonPatch} from '../apiserver-double/json-patch.js'
 import {assertGolden} from '../golden/golden-file.js'
@@ -50,6 +50,11 @@ const sizedDeployment = (ns: string, name: string): Json => {
   return d
 }
 
+// Namespace shop labelled for the default revision, plus `labels`.
+const injectedShop = (labels: Record<string, string> = {}): Json =>
+  namespace('shop', {'istio-injection': 'enabled', ...labels})
+const baselineEnforced = {'pod-security.kubernetes.io/enforce': 'baseline'}
+
 // The -f - scenarios' input: a bare pod in shop.
 const barePodYaml = stringify({
   apiVersion: 'v1',
@@ -73,7 +78,7 @@ describe('inject-diff previews through the real admission chain', () => {
   }[] = [
     {
       name: 'a Deployment with zero pods in an istio-injection=enabled namespace gets a classic istio-proxy container',
-      objects: [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+      objects: [injectedShop(), deployment('shop', 'web')],
       install: {defaultRevision: {mode: 'classic'}},
       args: ['deploy/web', '-n', 'shop'],
       code: 1,
@@ -87,7 +92,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'a native-sidecar install adds istio-proxy as an init container, not a container',
-      objects: [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+      objects: [injectedShop(), deployment('shop', 'web')],
       install: {defaultRevision: {mode: 'native'}},
       args: ['deploy/web', '-n', 'shop'],
       code: 1,
@@ -118,10 +123,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'a pod opted out with sidecar.istio.io/inject=false shows no differences and exits 0',
-      objects: [
-        namespace('shop', {'istio-injection': 'enabled'}),
-        bareRunningPod('shop', 'legacy', {'sidecar.istio.io/inject': 'false'}),
-      ],
+      objects: [injectedShop(), bareRunningPod('shop', 'legacy', {'sidecar.istio.io/inject': 'false'})],
       install: {defaultRevision: {}},
       args: ['legacy', '-n', 'shop'],
       code: 0,
@@ -129,7 +131,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'a running bare pod is previewed as re-created, without its node, token volume or uid',
-      objects: [namespace('shop', {'istio-injection': 'enabled'}), bareRunningPod('shop', 'solo')],
+      objects: [injectedShop(), bareRunningPod('shop', 'solo')],
       install: {defaultRevision: {}},
       args: ['pod/solo', '-n', 'shop'],
       code: 1,
@@ -150,7 +152,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'what-if --revision 1-28 where istio-injection=enabled blocks the object path uses the direct route',
-      objects: [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+      objects: [injectedShop(), deployment('shop', 'web')],
       install: {defaultRevision: {}, revision128: {}},
       args: ['deploy/web', '-n', 'shop', '--revision', '1-28'],
       code: 1,
@@ -175,7 +177,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'an unreachable injector with failurePolicy Fail shows the API server error and a diagnosis',
-      objects: [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+      objects: [injectedShop(), deployment('shop', 'web')],
       install: {defaultRevision: {unreachable: true}},
       args: ['deploy/web', '-n', 'shop'],
       code: 2,
@@ -187,10 +189,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'a baseline namespace without CNI: the dry run is rejected after injection and the cause is Pod Security on istio-init',
-      objects: [
-        namespace('shop', {'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'baseline'}),
-        deployment('shop', 'web'),
-      ],
+      objects: [injectedShop(baselineEnforced), deployment('shop', 'web')],
       install: {defaultRevision: {mode: 'classic'}},
       args: ['deploy/web', '-n', 'shop'],
       code: 2,
@@ -207,7 +206,7 @@ describe('inject-diff previews through the real admission chain', () => {
     {
       name: 'a ResourceQuota the sidecar overflows: the cause is the quota, with the API server text, and the diff anyway',
       objects: [
-        namespace('shop', {'istio-injection': 'enabled'}),
+        injectedShop(),
         {
           apiVersion: 'v1',
           kind: 'ResourceQuota',
@@ -230,7 +229,7 @@ describe('inject-diff previews through the real admission chain', () => {
     {
       name: 'a LimitRange max below the proxy limit: the cause is the LimitRange, and the diff anyway',
       objects: [
-        namespace('shop', {'istio-injection': 'enabled'}),
+        injectedShop(),
         {
           apiVersion: 'v1',
           kind: 'LimitRange',
@@ -250,10 +249,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'rejected after injection where services/proxy is forbidden: the cause, and a note why there is no diff',
-      objects: [
-        namespace('shop', {'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'baseline'}),
-        deployment('shop', 'web'),
-      ],
+      objects: [injectedShop(baselineEnforced), deployment('shop', 'web')],
       install: {defaultRevision: {mode: 'classic'}},
       args: ['deploy/web', '-n', 'shop'],
       code: 2,
@@ -266,9 +262,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'a bare pod rejected after injection: no controller note (the dry run ran as the one who creates it)',
-      objects: [
-        namespace('shop', {'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'baseline'}),
-      ],
+      objects: [injectedShop(baselineEnforced)],
       install: {defaultRevision: {mode: 'classic'}},
       args: ['-f', '-'],
       code: 2,
@@ -277,7 +271,7 @@ describe('inject-diff previews through the real admission chain', () => {
     },
     {
       name: 'an unreachable injector with failurePolicy Ignore shows no diff and warns that the webhook was skipped',
-      objects: [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+      objects: [injectedShop(), deployment('shop', 'web')],
       install: {defaultRevision: {unreachable: true, failurePolicy: 'Ignore'}},
       args: ['deploy/web', '-n', 'shop'],
       code: 0,
@@ -330,33 +324,29 @@ describe('inject-diff previews through the real admission chain', () => {
   })
 
   it('previews a manifest from -f - (stdin) that is not applied', async () => {
-    await withCluster(
-      [namespace('shop', {'istio-injection': 'enabled'})],
-      {defaultRevision: {}},
-      async (cluster) => {
-        const manifest = stringify({
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: {name: 'api'},
-          spec: {
-            selector: {matchLabels: {app: 'api'}},
-            template: {metadata: {labels: {app: 'api'}}, spec: {containers: [appContainer]}},
-          },
-        })
-        const result = await runDiff(['-f', '-', '-n', 'shop'], {
-          kubeconfig: cluster.kubeconfig,
-          stdin: manifest,
-        })
-        assert.equal(result.code, 1, result.stderr)
-        assert.match(result.stdout, /=== deployment shop\/api \(<stdin>\) ===/)
-        assert.match(result.stdout, /\+ service\.istio\.io\/canonical-name: api/)
-      },
-    )
+    await withCluster([injectedShop()], {defaultRevision: {}}, async (cluster) => {
+      const manifest = stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {name: 'api'},
+        spec: {
+          selector: {matchLabels: {app: 'api'}},
+          template: {metadata: {labels: {app: 'api'}}, spec: {containers: [appContainer]}},
+        },
+      })
+      const result = await runDiff(['-f', '-', '-n', 'shop'], {
+        kubeconfig: cluster.kubeconfig,
+        stdin: manifest,
+      })
+      assert.equal(result.code, 1, result.stderr)
+      assert.match(result.stdout, /=== deployment shop\/api \(<stdin>\) ===/)
+      assert.match(result.stdout, /\+ service\.istio\.io\/canonical-name: api/)
+    })
   })
 
   it('-o patch applied to before reproduces after exactly, and --json carries before, after, patch, webhooks and route', async () => {
     await withCluster(
-      [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+      [injectedShop(), deployment('shop', 'web')],
       {defaultRevision: {mode: 'classic'}},
       async (cluster) => {
         const json = await runDiff(['deploy/web', '-n', 'shop', '--json'], {kubeconfig: cluster.kubeconfig})
@@ -391,21 +381,17 @@ describe('inject-diff previews through the real admission chain', () => {
   })
 
   it('--raw compares against the input, so API-server defaulting shows too', async () => {
-    await withCluster(
-      [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
-      {defaultRevision: {}},
-      async (cluster) => {
-        const result = await runDiff(['deploy/web', '-n', 'shop', '--raw'], {kubeconfig: cluster.kubeconfig})
-        assert.equal(result.code, 1)
-        assert.match(result.stdout, /dnsPolicy: ClusterFirst/)
-        assert.match(result.stdout, /kube-api-access-/)
-      },
-    )
+    await withCluster([injectedShop(), deployment('shop', 'web')], {defaultRevision: {}}, async (cluster) => {
+      const result = await runDiff(['deploy/web', '-n', 'shop', '--raw'], {kubeconfig: cluster.kubeconfig})
+      assert.equal(result.code, 1)
+      assert.match(result.stdout, /dnsPolicy: ClusterFirst/)
+      assert.match(result.stdout, /kube-api-access-/)
+    })
   })
 
   it('the human diff matches the golden file', async () => {
     await withCluster(
-      [namespace('shop', {'istio-injection': 'enabled'}), deployment('shop', 'web')],
+      [injectedShop(), deployment('shop', 'web')],
       {defaultRevision: {mode: 'native'}},
       async (cluster) => {
         const result = await runDiff(['deploy/web', '-n', 'shop'], {kubeconfig: cluster.kubeconfig})
@@ -492,18 +478,14 @@ describe('inject-diff --observed: what admission really did', () => {
   }
 
   it('live: the ReplicaSet template against the running pod, with no dry-run', async () => {
-    await withCluster(
-      [namespace('shop', {'istio-injection': 'enabled'}), replicaSet, injectedPod],
-      {defaultRevision: {}},
-      async (cluster) => {
-        const result = await runDiff(['web-5d8f7-x2x4q', '-n', 'shop', '--observed'], {
-          kubeconfig: cluster.kubeconfig,
-        })
-        assert.equal(result.code, 1, result.stderr)
-        expectations(result.stdout)
-        assert.ok(!cluster.api.requests.some((r) => r.method === 'POST'), 'observed sends no POST')
-      },
-    )
+    await withCluster([injectedShop(), replicaSet, injectedPod], {defaultRevision: {}}, async (cluster) => {
+      const result = await runDiff(['web-5d8f7-x2x4q', '-n', 'shop', '--observed'], {
+        kubeconfig: cluster.kubeconfig,
+      })
+      assert.equal(result.code, 1, result.stderr)
+      expectations(result.stdout)
+      assert.ok(!cluster.api.requests.some((r) => r.method === 'POST'), 'observed sends no POST')
+    })
   })
 
   it('offline: --from saved objects gives the same diff', async () => {
@@ -528,8 +510,6 @@ describe('inject-diff --observed: what admission really did', () => {
 })
 
 describe('inject-diff usage errors exit 64', () => {
-  before(() => undefined)
-  after(() => undefined)
   for (const [name, args] of [
     ['--from without --observed', ['web', '--from', '/tmp']],
     ['--observed with --revision', ['web', '--observed', '--revision', 'x']],

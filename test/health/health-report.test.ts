@@ -7,6 +7,7 @@ import {renderHealth} from '../../src/render/health.js'
 import {codeBlock, codeSpan, escapeMarkdown, renderMarkdownReport} from '../../src/render/markdown-report.js'
 import {assertGolden} from '../golden/golden-file.js'
 import {clusterFixture, istioFixture, snapshotFrom} from './fixture-snapshot.js'
+import {podVerdict} from './verdict-fixtures.js'
 
 // Minutes after the fixtures' FailedCreate events: they are current evidence (evidence-age.ts).
 const now = new Date('2026-11-25T16:45:00Z')
@@ -36,20 +37,9 @@ const hostileEvent: EventFacts = {
 }
 
 const verdict = (pod: string, owner: {kind: string; name: string}): Verdict => ({
-  target: {kind: 'Pod', namespace: 'shop', name: pod},
-  injected: true,
-  wouldInject: true,
-  outcome: 'Inject',
-  reason: 'InjectorWebhookSelected',
-  revision: 'default',
-  tag: null,
-  webhook: {configuration: 'istio-sidecar-injector', name: 'namespace.sidecar-injector.istio.io'},
+  ...podVerdict('shop', pod, owner, 'StaleProxy'),
   injectedRevision: 'default',
-  matches: [],
-  checks: [],
   findings: [{code: 'NeedsRestart', kind: 'StaleProxy', message: 'proxy image is older than the injector'}],
-  actions: [],
-  owner,
 })
 
 const brokenCluster = () => {

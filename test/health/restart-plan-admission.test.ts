@@ -6,6 +6,7 @@ import {describe, it} from 'node:test'
 import {buildRestartPlan, restartCandidatesFromVerdicts} from '../../src/core/health/restart-plan.js'
 import type {WorkloadRollout} from '../../src/core/health/restart-plan.js'
 import type {Check, Verdict} from '../../src/core/verdict/verdict.js'
+import {podVerdict} from './verdict-fixtures.js'
 
 const psa: Check = {
   stage: 'Admission',
@@ -28,20 +29,7 @@ const verdict = (
   owner: {kind: string; name: string} | undefined,
   admission: Check[] | undefined,
 ): Verdict => ({
-  target: {kind: 'Pod', namespace: 'shop', name: pod},
-  injected: false,
-  wouldInject: true,
-  outcome: 'Inject',
-  reason: 'InjectorWebhookSelected',
-  revision: 'default',
-  tag: null,
-  webhook: {configuration: 'istio-sidecar-injector', name: 'namespace.sidecar-injector.istio.io'},
-  injectedRevision: null,
-  matches: [],
-  checks: [],
-  findings: [{code: 'NeedsRestart', kind: 'NeedsRestart', message: `restart ${pod}`}],
-  actions: [],
-  ...(owner ? {owner} : {}),
+  ...podVerdict('shop', pod, owner),
   ...(admission === undefined ? {admitted: true} : {admitted: false, admission}),
 })
 

@@ -2,32 +2,9 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {assessWebhooks} from '../../src/core/health/webhook-health.js'
 import {buildRestartPlan, restartCandidatesFromVerdicts} from '../../src/core/health/restart-plan.js'
-import type {FindingKind, Verdict} from '../../src/core/verdict/verdict.js'
+import type {Verdict} from '../../src/core/verdict/verdict.js'
 import {istioFixture, snapshotFrom} from './fixture-snapshot.js'
-
-const podVerdict = (
-  namespace: string,
-  pod: string,
-  owner: {kind: string; name: string} | undefined,
-  kind: FindingKind = 'NeedsRestart',
-): Verdict => ({
-  target: {kind: 'Pod', namespace, name: pod},
-  injected: kind !== 'NeedsRestart',
-  wouldInject: true,
-  outcome: 'Inject',
-  reason: 'InjectorWebhookSelected',
-  revision: 'default',
-  tag: null,
-  webhook: {configuration: 'istio-sidecar-injector', name: 'namespace.sidecar-injector.istio.io'},
-  injectedRevision: null,
-  matches: [],
-  checks: [],
-  findings: [
-    {code: kind === 'RevisionDrift' ? 'RevisionDrift' : 'NeedsRestart', kind, message: `${kind} ${pod}`},
-  ],
-  actions: [],
-  ...(owner ? {owner} : {}),
-})
+import {podVerdict} from './verdict-fixtures.js'
 
 const healthyOnly: Verdict = {...podVerdict('shop', 'ok-1', {kind: 'Deployment', name: 'ok'}), findings: []}
 

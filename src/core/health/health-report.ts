@@ -251,45 +251,13 @@ const withWorkloadPods = (
     return pods.length === 0 ? [c] : pods.map((p) => ({...c, pod: p.name}))
   })
 
-/** Pod creates rejected after injection (FailedCreate events, ReplicaFailure conditions), one per controller and code. */
-const admissionRejectionFindings = (snapshot: ClusterSnapshot, scope: HealthScope): HealthFinding[] => {
-  const found = new Map<string, HealthFinding>()
-  for (const {object, rejection, from, source} of classifyAdmissionRejections(snapshot)) {
-    const {kind, namespace, name} = object
-    if (!scope.includesController(kind, namespace, name)) continue
-    const subject = `${kind.toLowerCase()} ${namespace}/${name}`
-    const where = from === 'condition' ? ' (ReplicaFailure condition)' : ''
-    found.set(`${subject}|${rejection.code}`, {
-      severity: reasonCatalog[rejection.code].level,
-      code: rejection.code,
-      subject,
-      detail: `new pods are rejected after injection${where}: ${rejection.cause}`,
-      hint: rejection.hint,
-      unknown: false,
-      moreHints: [],
-      ...(source === undefined ? {} : {source}),
-    })
-  }
-  return [...found.values()]
-}
-
-export const assessHealth = (
+/** The restart plan: pods from the verdicts, then pods whose proxies are stale, each once. */
+const restartPlanFor = (
   snapshot: ClusterSnapshot,
   verdicts: readonly Verdict[],
-  now: Date,
-  options: AssessHealthOptions = {},
-): HealthReport => {
-  const scope = options.scope ?? wholeCluster
-  const platform = detectPlatform(snapshot)
-  const webhooks = assessWebhooks(snapshot, now)
-  // istiod log lines (object null) are about istiod itself: cluster-wide like the webhooks.
-  const failures = [
-    ...classifyCreateFailures(snapshot, {platform, at: now, services: snapshot.services}).filter(
-      (f) => f.object === null || scope.includesController(f.object.kind, f.object.namespace, f.object.name),
-    ),
-    ...classifyIstiodLogs(snapshot.logs, {platform}),
-  ]
-  const proxies = assessProxyFreshness(snapshot).filter((p) => scope.includesPod(p.namespace, p.pod))
+  webhooks: readonly WebhookHealth[],
+  proxies: readonly ProxyFreshnessFinding[],
+): RestartPlan => {
   const gateways = gatewayOwners(snapshot)
   const fromVerdicts = withWorkloadPods(snapshot, restartCandidatesFromVerdicts(verdicts))
   const seen = new Set(fromVerdicts.map((c) => `${c.namespace}/${c.pod ?? ''}`))
@@ -297,7 +265,7 @@ export const assessHealth = (
     ...fromVerdicts,
     ...restartCandidatesFromProxies(proxies).filter((c) => !seen.has(`${c.namespace}/${c.pod ?? ''}`)),
   ]
-  const plan = buildRestartPlan(candidates, {
+  return buildRestartPlan(candidates, {
     webhooks,
     workloadOf: (namespace, owner) =>
       snapshot.workloads.find(
@@ -306,22 +274,23 @@ export const assessHealth = (
     isGateway: (namespace, owner) =>
       gateways.has(`${namespace}/${owner.kind}/${owner.name}`) || /gateway/i.test(owner.name),
   })
+}
 
-  const findings: HealthFinding[] = []
-  const listGap = webhookListGap(snapshot)
-  if (listGap) {
-    findings.push({
-      severity: reasonCatalog[listGap.code].level,
-      code: listGap.code,
-      subject: listGap.subject,
-      detail: listGap.detail,
-      hint: formatHint(listGap.code, listGap.params ?? {}),
-      unknown: true,
-      moreHints: [],
-    })
-  }
-  findings.push(...admissionRejectionFindings(snapshot, scope))
-  // Checks of the shared chain repeat for every webhook of a configuration: one finding per configuration, code and detail.
+const listGapFinding = (listGap: HealthCheck): HealthFinding => ({
+  severity: reasonCatalog[listGap.code].level,
+  code: listGap.code,
+  subject: listGap.subject,
+  detail: listGap.detail,
+  hint: formatHint(listGap.code, listGap.params ?? {}),
+  unknown: true,
+  moreHints: [],
+})
+
+// Checks of the shared chain repeat for every webhook of a configuration: one finding per configuration, code and detail.
+const webhookFindings = (
+  webhooks: readonly WebhookHealth[],
+  failures: readonly FailureDiagnosis[],
+): HealthFinding[] => {
   const byKey = new Map<string, {finding: HealthFinding; webhooks: string[]; configuration: string}>()
   for (const w of webhooks) {
     const params = webhookParams(w)
@@ -349,7 +318,7 @@ export const assessHealth = (
       })
     }
   }
-  for (const {finding, webhooks: names, configuration} of byKey.values()) {
+  return [...byKey.values()].map(({finding, webhooks: names, configuration}) => {
     const service = webhooks.find((w) => w.configuration === configuration)?.service
     // The controllers whose pods this webhook keeps rejecting, named from the FailedCreate evidence in scope.
     const rejected =
@@ -362,7 +331,7 @@ export const assessHealth = (
             )
         : []
     const more = [...new Set(rejected)]
-    findings.push({
+    return {
       ...finding,
       ...(names.length > 1 ? {subject: `${configuration} (${names.length} webhooks)`} : {}),
       moreHints:
@@ -372,43 +341,48 @@ export const assessHealth = (
               `and ${countOf(more.length - 3, 'more controller')} with FailedCreate events`,
             ]
           : more,
-    })
+    }
+  })
+}
+
+const failureFinding = (f: FailureDiagnosis): HealthFinding => {
+  const subject = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : `istiod log`
+  // Evidence older than the retry window is history: shown, but it says nothing about now.
+  const age = f.ageSeconds === null ? '' : `, last ${formatAge(f.ageSeconds)} before the snapshot`
+  return {
+    severity: f.recent ? reasonCatalog[f.code].level : 'Info',
+    code: f.code,
+    subject,
+    detail: `${f.recent ? '' : 'history: '}${f.object === null ? countOf(f.count, 'log line') : f.events === 0 ? `ReplicaFailure condition${f.lastTimestamp === null ? '' : ` since ${f.lastTimestamp}`}` : `${countOf(f.events, 'event')}${f.count > f.events ? ` (${countOf(f.count, 'occurrence')})` : ''}`}${age}: ${f.denial ?? f.message}`,
+    hint: formatHint(f.code, {
+      namespace: f.service?.namespace ?? 'istio-system',
+      service: f.service?.name ?? 'istiod',
+      istiodSelector: istiodSelector(revisionOfIstiodService(f.service?.name ?? 'istiod')),
+    }),
+    unknown: false,
+    moreHints: f.hints,
+    ...(f.source ? {source: f.source} : {}),
   }
-  for (const f of failures) {
-    const subject = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : `istiod log`
-    // Evidence older than the retry window is history: shown, but it says nothing about now.
-    const age = f.ageSeconds === null ? '' : `, last ${formatAge(f.ageSeconds)} before the snapshot`
-    findings.push({
-      severity: f.recent ? reasonCatalog[f.code].level : 'Info',
-      code: f.code,
-      subject,
-      detail: `${f.recent ? '' : 'history: '}${f.object === null ? countOf(f.count, 'log line') : f.events === 0 ? `ReplicaFailure condition${f.lastTimestamp === null ? '' : ` since ${f.lastTimestamp}`}` : `${countOf(f.events, 'event')}${f.count > f.events ? ` (${countOf(f.count, 'occurrence')})` : ''}`}${age}: ${f.denial ?? f.message}`,
-      hint: formatHint(f.code, {
-        namespace: f.service?.namespace ?? 'istio-system',
-        service: f.service?.name ?? 'istiod',
-        istiodSelector: istiodSelector(revisionOfIstiodService(f.service?.name ?? 'istiod')),
-      }),
-      unknown: false,
-      moreHints: f.hints,
-      ...(f.source ? {source: f.source} : {}),
-    })
-  }
-  for (const p of proxies) {
-    findings.push({
-      severity: reasonCatalog[p.code].level,
-      code: p.code,
-      subject: `pod ${p.namespace}/${p.pod}`,
-      detail: p.detail,
-      hint: formatHint(p.code, {
-        namespace: p.namespace,
-        revision: p.revision,
-        ...ownerParams(p.owner, p.pod),
-      }),
-      unknown: false,
-      moreHints: [],
-      ...(p.source ? {source: p.source} : {}),
-    })
-  }
+}
+
+const proxyFinding = (p: ProxyFreshnessFinding): HealthFinding => ({
+  severity: reasonCatalog[p.code].level,
+  code: p.code,
+  subject: `pod ${p.namespace}/${p.pod}`,
+  detail: p.detail,
+  hint: formatHint(p.code, {
+    namespace: p.namespace,
+    revision: p.revision,
+    ...ownerParams(p.owner, p.pod),
+  }),
+  unknown: false,
+  moreHints: [],
+  ...(p.source ? {source: p.source} : {}),
+})
+
+/** What the restart plan itself says: rejected after injection, blocked by unhealthy webhooks, restarts needed. */
+const restartPlanFindings = (plan: RestartPlan): HealthFinding[] => {
+  const findings: HealthFinding[] = []
   if (plan.admissionBlocked) {
     const rejected = plan.steps.filter((s) => (s.rejectedBy ?? []).length > 0)
     findings.push({
@@ -449,22 +423,82 @@ export const assessHealth = (
       moreHints: [],
     })
   }
+  return findings
+}
+
+/** Failing on any certain error or failing configuration, else Degraded on a warning, else Unknown on a gap. */
+const overallState = (
+  findings: readonly HealthFinding[],
+  worst: HealthState,
+  webhooksUnlisted: boolean,
+): HealthReport['state'] => {
+  const hasError = findings.some((f) => f.severity === 'Error' && !f.unknown)
+  const hasWarning = findings.some((f) => f.severity === 'Warning' && !f.unknown)
+  return hasError || worst === 'Failing'
+    ? 'Failing'
+    : hasWarning || worst === 'Degraded'
+      ? 'Degraded'
+      : worst === 'Unknown' || webhooksUnlisted
+        ? 'Unknown'
+        : 'Healthy'
+}
+
+/** Pod creates rejected after injection (FailedCreate events, ReplicaFailure conditions), one per controller and code. */
+const admissionRejectionFindings = (snapshot: ClusterSnapshot, scope: HealthScope): HealthFinding[] => {
+  const found = new Map<string, HealthFinding>()
+  for (const {object, rejection, from, source} of classifyAdmissionRejections(snapshot)) {
+    const {kind, namespace, name} = object
+    if (!scope.includesController(kind, namespace, name)) continue
+    const subject = `${kind.toLowerCase()} ${namespace}/${name}`
+    const where = from === 'condition' ? ' (ReplicaFailure condition)' : ''
+    found.set(`${subject}|${rejection.code}`, {
+      severity: reasonCatalog[rejection.code].level,
+      code: rejection.code,
+      subject,
+      detail: `new pods are rejected after injection${where}: ${rejection.cause}`,
+      hint: rejection.hint,
+      unknown: false,
+      moreHints: [],
+      ...(source === undefined ? {} : {source}),
+    })
+  }
+  return [...found.values()]
+}
+
+export const assessHealth = (
+  snapshot: ClusterSnapshot,
+  verdicts: readonly Verdict[],
+  now: Date,
+  options: AssessHealthOptions = {},
+): HealthReport => {
+  const scope = options.scope ?? wholeCluster
+  const platform = detectPlatform(snapshot)
+  const webhooks = assessWebhooks(snapshot, now)
+  // istiod log lines (object null) are about istiod itself: cluster-wide like the webhooks.
+  const failures = [
+    ...classifyCreateFailures(snapshot, {platform, at: now, services: snapshot.services}).filter(
+      (f) => f.object === null || scope.includesController(f.object.kind, f.object.namespace, f.object.name),
+    ),
+    ...classifyIstiodLogs(snapshot.logs, {platform}),
+  ]
+  const proxies = assessProxyFreshness(snapshot).filter((p) => scope.includesPod(p.namespace, p.pod))
+  const plan = restartPlanFor(snapshot, verdicts, webhooks, proxies)
+
+  const findings: HealthFinding[] = []
+  const listGap = webhookListGap(snapshot)
+  if (listGap) findings.push(listGapFinding(listGap))
+  findings.push(...admissionRejectionFindings(snapshot, scope))
+  findings.push(...webhookFindings(webhooks, failures))
+  findings.push(...failures.map(failureFinding))
+  findings.push(...proxies.map(proxyFinding))
+  findings.push(...restartPlanFindings(plan))
   findings.sort(
     (a, b) => severityRank[a.severity] - severityRank[b.severity] || Number(a.unknown) - Number(b.unknown),
   )
 
   const configurations = configurationsOf(webhooks, failures)
   const worst = worstState(configurations.map((c) => c.state))
-  const hasError = findings.some((f) => f.severity === 'Error' && !f.unknown)
-  const hasWarning = findings.some((f) => f.severity === 'Warning' && !f.unknown)
-  const state =
-    hasError || worst === 'Failing'
-      ? 'Failing'
-      : hasWarning || worst === 'Degraded'
-        ? 'Degraded'
-        : worst === 'Unknown' || listGap
-          ? 'Unknown'
-          : 'Healthy'
+  const state = overallState(findings, worst, listGap !== undefined)
   return {
     generatedAt: now.toISOString(),
     platform,

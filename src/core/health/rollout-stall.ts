@@ -1,9 +1,4 @@
 // What a restart does when every new pod is rejected after injection, per controller, from its rollout strategy.
-// kubernetes: pkg/controller/deployment/rolling.go (reconcileNewReplicaSet, reconcileOldReplicaSets: old pods are scaled
-// down only while available pods stay ≥ replicas − maxUnavailable and the new ReplicaSet's unavailable pods count
-// against it), deployment/util/deployment_util.go ResolveFenceposts (maxSurge rounds up, maxUnavailable down, both 0 →
-// maxUnavailable 1), deployment/recreate.go (old pods go first); statefulset/stateful_set_control.go (one pod at a time,
-// highest ordinal first); daemon/update.go (maxUnavailable 1, maxSurge 0 by default).
 import type {RolloutStrategy} from '../snapshot.js'
 
 interface Owner {
@@ -11,7 +6,7 @@ interface Owner {
   readonly name: string
 }
 
-/** intstr.GetScaledValueFromIntOrPercent: an integer as is, a percentage of `total` rounded up or down. */
+/** intstr.GetScaledValueFromIntOrPercent: an integer as is, a percentage of `total` rounded up (maxSurge) or down. */
 const scaled = (value: string | undefined, fallback: string, total: number, roundUp: boolean): number => {
   const text = value ?? fallback
   const percent = /^(\d+)%$/.exec(text)
@@ -22,6 +17,7 @@ const scaled = (value: string | undefined, fallback: string, total: number, roun
 
 const pods = (n: number): string => `${n} ${n === 1 ? 'pod' : 'pods'}`
 
+// kubernetes pkg/controller/deployment: rolling.go reconcileOldReplicaSets, util ResolveFenceposts, recreate.go.
 const deploymentStall = (replicas: number | undefined, rollout: RolloutStrategy | undefined): string => {
   if (rollout?.type === 'Recreate')
     return 'restarting now would leave the workload with no pods: strategy Recreate removes every old pod before the new ReplicaSet, whose pods are rejected, creates any'
@@ -38,11 +34,13 @@ const deploymentStall = (replicas: number | undefined, rollout: RolloutStrategy 
   return `a rollout restart now would stall, not finish: the new ReplicaSet's pods are rejected (FailedCreate) and, with ${bounds}, ${lost === 0 ? `all ${pods(replicas)} of the old ReplicaSet stay` : `${pods(lost)} of the old ReplicaSet are removed and not replaced (${pods(left)} left)`}; the Deployment reports ProgressDeadlineExceeded after progressDeadlineSeconds (600 s by default) and does not roll back`
 }
 
+// kubernetes pkg/controller/statefulset/stateful_set_control.go: one pod at a time, highest ordinal first.
 const statefulSetStall = (owner: Owner, replicas: number | undefined, rollout?: RolloutStrategy): string =>
   rollout?.type === 'OnDelete'
     ? 'a rollout restart changes nothing until pods are deleted (updateStrategy OnDelete), and each deleted pod is not re-created: it is rejected after injection'
     : `restarting now would delete ${replicas === undefined ? 'the highest-ordinal pod' : `${owner.name}-${replicas - 1}`} (highest ordinal first) and fail to re-create it: one pod fewer, and the rollout stops there`
 
+// kubernetes pkg/controller/daemon/update.go: maxUnavailable 1, maxSurge 0 by default.
 const daemonSetStall = (rollout?: RolloutStrategy): string =>
   rollout?.type === 'OnDelete'
     ? 'a rollout restart changes nothing until pods are deleted (updateStrategy OnDelete), and a deleted pod is not re-created on its node'
