@@ -30,6 +30,16 @@ export interface FleetConflicts {
   readonly clusterOverrides: readonly string[]
 }
 
+/** Per-cluster connection flags: in a fleet run they could not be right for every context, so they are refused. */
+export const fleetOverrides = [
+  'server',
+  'cluster',
+  'user',
+  'token',
+  'certificate-authority',
+  'tls-server-name',
+] as const
+
 /** A fleet plan when the flags ask for more than one context (or a selection); undefined for a plain single-context run. */
 export const planFleet = (
   flags: FleetFlags,
