@@ -316,4 +316,3 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
     },
   }
 }
-
