@@ -1,4 +1,4 @@
-// Fleet runs: which kubeconfig contexts one inject-check run covers (--context repeated, --all-contexts,
+// Fleet runs: which kubeconfig contexts one inject-check or inject-diff run covers (--context repeated, --all-contexts,
 // --context-selector) and how many run at once (--max-parallel). Pure, so tests need no kubeconfig.
 
 /** Contexts read at once unless --max-parallel says otherwise: enough to hide latency, few enough for 2 cores. */
