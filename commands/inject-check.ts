@@ -23,7 +23,7 @@ import {
 import {assess, judge} from '../src/cli/check-judge.js'
 import type {CheckInput, ConnectionFlags} from '../src/cli/check-input.js'
 import {checkOutputFormats, planCheck} from '../src/cli/check-plan.js'
-import {defaultMaxParallel} from '../src/cli/fleet-plan.js'
+import {fleetFlags} from '../src/cli/fleet-flags.js'
 import type {CheckPlan} from '../src/cli/check-plan.js'
 import {CliFailure, ExitCode, UsageFailure} from '../src/cli/exit-codes.js'
 import {terminalWidth, writeData, writeError, writeNotice, writeWarning} from '../src/cli/output.js'
@@ -140,29 +140,11 @@ Exit codes: 0 ran (whatever the verdicts), 1 unexpected error, 64 usage, 65 inpu
   }
 
   static override flags = {
-    // Repeatable here (kubectl's --context is one name): two or more make a fleet run.
-    context: Flags.string({
-      description:
+    ...fleetFlags({
+      context:
         'Name of the kubeconfig context to use; repeat it to check several contexts in one run (fleet).',
-      multiple: true,
-      multipleNonGreedy: true,
-      helpGroup: 'KUBERNETES',
-    }),
-    'all-contexts': Flags.boolean({
-      description:
+      allContexts:
         'Check every context of the merged kubeconfig (KUBECONFIG files or --kubeconfig) concurrently; a CONTEXT column is added.',
-      helpGroup: 'FLEET',
-    }),
-    'context-selector': Flags.string({
-      description:
-        'Only the contexts whose names match this glob (*, ?, [a-z]); alone it selects from every context.',
-      helpValue: 'GLOB',
-      helpGroup: 'FLEET',
-    }),
-    'max-parallel': Flags.integer({
-      description: `Contexts read at once in a fleet run (default ${defaultMaxParallel}).`,
-      min: 1,
-      helpGroup: 'FLEET',
     }),
     output: Flags.string({
       char: 'o',

@@ -6,8 +6,11 @@ import {KubeCommand} from '../src/cli/base-command.js'
 import {UsageFailure} from '../src/cli/exit-codes.js'
 import {writeWarning} from '../src/cli/output.js'
 import {defaultMaxPods as maxPods, diffFormats, diffHelp, planDiff} from '../src/cli/diff-plan.js'
+import type {DiffPlan} from '../src/cli/diff-plan.js'
+import type {ConnectionFlags} from '../src/cli/check-input.js'
 import {readDiffPreviews} from '../src/cli/diff-input.js'
 import {renderDiffOutput, writeDiffOutput} from '../src/cli/diff-output.js'
+import {fleetFlags} from '../src/cli/fleet-flags.js'
 
 /** inject-diff's own exit codes; the rest (64, 65, 69, 77) come from the shared CLI base. */
 export const DiffExit = {NoDifferences: 0, Differences: 1, PreviewFailed: 2, Unexpected: 70} as const
@@ -28,7 +31,9 @@ A TARGET (POD, TYPE/NAME, -f) or -l SELECTOR is required: each pod is one dry-ru
 
 Nothing is written: the only POSTs are dryRun=All creates, SelfSubjectAccessReviews and (for --revision) the AdmissionReview to the injector's /inject through the service proxy.
 
-Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a preview failed (webhook unreachable, timeout, x509, denied; no route for --revision; no controller for --observed), 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 70 unexpected error, 77 unauthorized.`
+Several contexts (--context repeated, --all-contexts, --context-selector) are previewed concurrently, each with its own connection, credentials and request timeout: each context's diff follows a line "== context NAME ==", --json (and -o json) print one InjectionDiffList whose items carry "context" (contexts that yielded nothing under "failedContexts"), and a context that cannot be previewed (unreachable, refused, the target missing there) is named on stderr without stopping the others. -o patch and -o yaml take one context.
+
+Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a preview failed (webhook unreachable, timeout, x509, denied; no route for --revision; no controller for --observed), 64 usage, 65 input file error, 66 target not found, 69 cluster unreachable, 70 unexpected error, 77 unauthorized. Several contexts: 77 if any context was refused, else 69 if any was unreachable, else the first other context failure (66, 64, 65, 70), else 2 if a preview failed in any context, else 1 if any context differs, else 0.`
 
   static override examples = [
     {
@@ -51,6 +56,10 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
       description: 'The same, offline from saved objects.',
       command: 'kubectl inject-diff web-7c9d8f6b5-mmtn9 -n shop --observed --from examples/demo-cluster',
     },
+    {
+      description: 'Preview the same Deployment in every context of the kubeconfig (one diff per context).',
+      command: 'kubectl inject-diff deploy/web -n shop --all-contexts',
+    },
   ]
 
   static override args = {
@@ -67,6 +76,12 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
   }
 
   static override flags = {
+    ...fleetFlags({
+      context:
+        'Name of the kubeconfig context to use; repeat it to preview in several contexts in one run (fleet).',
+      allContexts:
+        'Preview in every context of the merged kubeconfig (KUBECONFIG files or --kubeconfig) concurrently; each diff is headed by its context.',
+    }),
     output: Flags.option({
       char: 'o',
       options: diffFormats,
@@ -126,15 +141,24 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
   }
 
   async run(): Promise<unknown> {
-    const {args, flags} = await this.parse(InjectDiff)
-    const {colour, json} = this.settleKubeFlags({
-      ...flags,
-      output: flags.output === 'json' ? 'json' : undefined,
-    })
+    const {args, flags: parsed} = await this.parse(InjectDiff)
+    // One --context is the single-context run; several, --all-contexts or --context-selector make a fleet run.
+    let flags = {...parsed, context: parsed.context?.length === 1 ? parsed.context[0] : undefined}
+    const settle = () =>
+      this.settleKubeFlags({...flags, output: flags.output === 'json' ? 'json' : undefined})
+    const {colour, json} = settle()
     const targetArgs = [args.target, args.name].filter((a): a is string => a !== undefined)
-    const planned = planDiff(flags, targetArgs, json)
+    const planned = planDiff({...flags, context: parsed.context}, targetArgs, json)
     if (!planned.ok) throw new UsageFailure(planned.error, diffHelp)
     const {plan} = planned
+    if (plan.fleet !== undefined) {
+      const {resolveFleetContexts} = await import('../src/cli/fleet-sources.js')
+      const contexts = await resolveFleetContexts(plan.fleet, flags)
+      if (contexts.length > 1) return this.runFleet(plan, contexts, flags, colour)
+      // One selected context is the single-context run, its fix commands naming that context.
+      flags = {...flags, context: contexts[0]}
+      settle()
+    }
     const previews = await readDiffPreviews(plan, flags, {
       machine: json || plan.format !== 'diff',
       debug: this.debugLog,
@@ -149,5 +173,22 @@ Exit codes (like kubectl diff): 0 no differences, 1 differences found, 2 a previ
     if (output.document !== undefined && output.exit === 0) return output.document
     writeDiffOutput(output)
     return output.exit === 0 ? undefined : this.exit(output.exit)
+  }
+
+  /** Several contexts: each previewed on its own connection; the worst exit code (see the description). */
+  private async runFleet(
+    plan: DiffPlan,
+    contexts: readonly string[],
+    flags: ConnectionFlags,
+    colour: boolean,
+  ): Promise<undefined> {
+    const {runFleetDiff} = await import('../src/cli/diff-fleet.js')
+    const exit = await runFleetDiff(plan, contexts, flags, {
+      clusterFlags: this.clusterFlags,
+      colour,
+      debug: this.debugLog,
+      unexpectedExit: DiffExit.Unexpected,
+    })
+    return exit === 0 ? undefined : this.exit(exit)
   }
 }

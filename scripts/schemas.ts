@@ -37,7 +37,7 @@ export const buildSchemas = (): Record<string, Schema> => ({
       $id: 'urn:kubectl-inject:schema:injection-diff:v1alpha1',
       title: 'InjectionDiff or InjectionDiffList',
       description:
-        'kubectl inject-diff --json (one target: InjectionDiff; several: InjectionDiffList), and -o json|yaml|patch of a failed preview (apiVersion inject.kubectl.io/v1alpha1).',
+        'kubectl inject-diff --json (one target: InjectionDiff; several, or several contexts: InjectionDiffList, each item with its `context`), and -o json|yaml|patch of a failed preview (apiVersion inject.kubectl.io/v1alpha1).',
     },
     {ReasonCode: reasonCode},
   ),

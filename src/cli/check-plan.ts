@@ -8,7 +8,7 @@ import {parseTemplate, relaxedPath} from '../render/jsonpath.js'
 import {parseTargetArgs} from './target-args.js'
 import {offlineFieldProblem, parseFieldSelector} from './field-selector.js'
 import type {FieldRequirement} from './field-selector.js'
-import {planFleet} from './fleet-plan.js'
+import {fleetOverrides, planFleet} from './fleet-plan.js'
 import type {FleetFlags, FleetPlan} from './fleet-plan.js'
 
 /** inject-check's -o formats: the kubectl four plus `markdown`, the support-ticket report, and kubectl's item printers. */
@@ -316,12 +316,3 @@ export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json
     },
   }
 }
-
-const fleetOverrides = [
-  'server',
-  'cluster',
-  'user',
-  'token',
-  'certificate-authority',
-  'tls-server-name',
-] as const

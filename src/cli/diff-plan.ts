@@ -1,4 +1,6 @@
 // inject-diff's flags compiled once into a typed plan, as check-plan.ts does for inject-check; pure, so tests need no I/O.
+import {fleetOverrides, planFleet} from './fleet-plan.js'
+import type {FleetFlags, FleetPlan} from './fleet-plan.js'
 import {parseTargetArgs} from './target-args.js'
 import type {TargetContext} from './target-args.js'
 
@@ -11,7 +13,7 @@ export const defaultMaxPods = 20
 
 export const diffHelp = "See 'kubectl inject-diff --help' for usage."
 
-export interface DiffFlags {
+export interface DiffFlags extends FleetFlags {
   readonly output: DiffFormat
   readonly from?: readonly string[] | undefined
   readonly filename?: readonly string[] | undefined
@@ -23,6 +25,12 @@ export interface DiffFlags {
   readonly 'all-namespaces'?: boolean | undefined
   readonly selector?: string | undefined
   readonly max: number
+  readonly server?: string | undefined
+  readonly cluster?: string | undefined
+  readonly user?: string | undefined
+  readonly token?: string | undefined
+  readonly 'certificate-authority'?: string | undefined
+  readonly 'tls-server-name'?: string | undefined
 }
 
 export interface DiffPlan {
@@ -41,6 +49,8 @@ export interface DiffPlan {
   readonly revision?: string
   /** -l: at most this many pods are dry-run. */
   readonly max: number
+  /** Several contexts (--context repeated, --all-contexts, --context-selector): each previewed on its own. */
+  readonly fleet?: FleetPlan
 }
 
 export type DiffPlanResult =
@@ -108,6 +118,18 @@ export const planDiff = (flags: DiffFlags, targetArgs: readonly string[], json: 
           flags.observed === true,
         ))
   if (problem !== null) return {ok: false, error: problem}
+  const fleet = planFleet(flags, {
+    from: (flags.from ?? []).length > 0,
+    watch: false,
+    stdinManifest: manifestPaths.includes('-'),
+    clusterOverrides: fleetOverrides.filter((name) => flags[name] !== undefined),
+  })
+  if ('error' in fleet) return {ok: false, error: fleet.error}
+  if (fleet.fleet !== undefined && !json && (flags.output === 'patch' || flags.output === 'yaml'))
+    return {
+      ok: false,
+      error: `-o ${flags.output} is for one context; with several, use the diff or --json (each item names its context)`,
+    }
   return {
     ok: true,
     plan: {
@@ -121,6 +143,7 @@ export const planDiff = (flags: DiffFlags, targetArgs: readonly string[], json: 
       raw: flags.raw === true,
       ...(flags.revision === undefined ? {} : {revision: flags.revision}),
       max: flags.max,
+      ...(fleet.fleet === undefined ? {} : {fleet: fleet.fleet}),
     },
   }
 }

@@ -1,4 +1,4 @@
-// Fleet runs: which kubeconfig contexts one inject-check run covers (--context repeated, --all-contexts,
+// Fleet runs: which kubeconfig contexts one inject-check or inject-diff run covers (--context repeated, --all-contexts,
 // --context-selector) and how many run at once (--max-parallel). Pure, so tests need no kubeconfig.
 
 /** Contexts read at once unless --max-parallel says otherwise: enough to hide latency, few enough for 2 cores. */
@@ -29,6 +29,16 @@ export interface FleetConflicts {
   /** Per-cluster connection flags given (--server, --token…): they cannot be right for every context. */
   readonly clusterOverrides: readonly string[]
 }
+
+/** Per-cluster connection flags: in a fleet run they could not be right for every context, so they are refused. */
+export const fleetOverrides = [
+  'server',
+  'cluster',
+  'user',
+  'token',
+  'certificate-authority',
+  'tls-server-name',
+] as const
 
 /** A fleet plan when the flags ask for more than one context (or a selection); undefined for a plain single-context run. */
 export const planFleet = (

@@ -277,6 +277,8 @@ export const diffApiVersion = 'inject.kubectl.io/v1alpha1'
 export interface InjectionDiff {
   readonly apiVersion: typeof diffApiVersion
   readonly kind: 'InjectionDiff'
+  /** Fleet runs (several contexts) only: the kubeconfig context the pod was previewed in. */
+  readonly context?: string
   readonly target: PreviewSubject
   readonly route: PreviewRoute
   readonly routeReason: PreviewNote
@@ -300,6 +302,16 @@ export interface InjectionDiffList {
   readonly apiVersion: typeof diffApiVersion
   readonly kind: 'InjectionDiffList'
   readonly items: readonly InjectionDiff[]
+  /** Fleet runs only: the contexts that could not be previewed at all (unreachable, refused, target missing), in run order. */
+  readonly failedContexts?: readonly DiffContextFailure[]
+}
+
+/** A context of a fleet run that yielded no preview: the one-line error, its next step and the exit code it stands for. */
+export interface DiffContextFailure {
+  readonly context: string
+  readonly message: string
+  readonly hint?: string
+  readonly exit: number
 }
 
 /** One InjectionDiff document: the target, how it was previewed, before, after, the patch from before to after. */

@@ -2,62 +2,19 @@
 // clusters, one closed port, one answering 403, one too slow for --request-timeout), each with its own token.
 import assert from 'node:assert/strict'
 import {mkdtemp, rm} from 'node:fs/promises'
-import {writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {stringify} from 'yaml'
 import {loadYamlObjects, startApiServer} from '../apiserver-double/index.js'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {baseObjects, repoFixture, runCheck} from '../faults/fixtures/cli-harness.js'
 import type {RunResult} from '../faults/fixtures/cli-harness.js'
 import {assertGolden} from '../golden/golden-file.js'
+import {closedPort, writeFleetKubeconfig} from './fleet-kubeconfig.js'
 
 let work = ''
 let kubeconfig = ''
 const doubles: ApiServerDouble[] = []
-
-// A port nothing listens on: bound, then closed again.
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-interface Member {
-  name: string
-  server: string
-  double: ApiServerDouble
-}
-
-const writeFleetKubeconfig = (members: readonly Member[], current: string): string => {
-  const path = join(work, 'kubeconfig')
-  writeFileSync(
-    path,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      'current-context': current,
-      clusters: members.map((m) => ({
-        name: `${m.name}-cluster`,
-        cluster: {
-          server: m.server,
-          'certificate-authority-data': Buffer.from(m.double.caData).toString('base64'),
-        },
-      })),
-      users: members.map((m) => ({name: `${m.name}-user`, user: {token: m.double.token}})),
-      contexts: members.map((m) => ({
-        name: m.name,
-        context: {cluster: `${m.name}-cluster`, user: `${m.name}-user`},
-      })),
-    }),
-    {mode: 0o600},
-  )
-  return path
-}
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'fleet-'))
@@ -73,6 +30,7 @@ before(async () => {
   doubles.push(east, west, locked, slow)
   const gone = `https://127.0.0.1:${await closedPort()}`
   kubeconfig = writeFleetKubeconfig(
+    work,
     [
       {name: 'east', server: east.url, double: east},
       {name: 'west', server: west.url, double: west},

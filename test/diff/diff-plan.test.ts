@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {planDiff} from '../../src/cli/diff-plan.js'
 import type {DiffFlags} from '../../src/cli/diff-plan.js'
+import {diffFleetExit} from '../../src/cli/diff-fleet.js'
 
 const base: DiffFlags = {output: 'diff', max: 20}
 
@@ -51,6 +52,29 @@ describe('planDiff', () => {
         error: /--observed takes pods/,
       },
       {
+        name: '-f - over several contexts (stdin is read once)',
+        flags: {filename: ['-'], 'all-contexts': true},
+        error: /-f - \(stdin\) cannot be read once per context/,
+      },
+      {
+        name: '--observed --from over several contexts',
+        flags: {observed: true, from: ['dump/'], context: ['a', 'b']},
+        args: ['web'],
+        error: /--from reads a fleet bundle/,
+      },
+      {
+        name: '-o yaml over several contexts',
+        flags: {output: 'yaml', context: ['a', 'b']},
+        args: ['deploy/web'],
+        error: /-o yaml is for one context/,
+      },
+      {
+        name: '--token for every context',
+        flags: {token: 't', 'all-contexts': true},
+        args: ['deploy/web'],
+        error: /--token would apply to every context/,
+      },
+      {
         name: 'an unknown type, worded for inject-diff',
         flags: {},
         args: ['svc/web'],
@@ -84,6 +108,16 @@ describe('planDiff', () => {
       },
     )
   })
+  it('several contexts plan a fleet; one --context does not', () => {
+    const fleet = planDiff({...base, context: ['a', 'b', 'a'], 'max-parallel': 2}, ['deploy/web'], true)
+    assert.deepEqual(fleet.ok ? fleet.plan.fleet : fleet.error, {
+      named: ['a', 'b'],
+      all: false,
+      maxParallel: 2,
+    })
+    const single = planDiff({...base, context: ['a']}, ['deploy/web'], false)
+    assert.equal(single.ok ? single.plan.fleet : single.error, undefined)
+  })
   it('-l, --observed without a target and -f - are previews', () => {
     assert.ok(planDiff({...base, selector: 'app=web'}, [], false).ok)
     assert.ok(planDiff({...base, observed: true, 'all-namespaces': true}, [], false).ok)
@@ -104,4 +138,26 @@ describe('inject-diff connects through inject-check’s connection code', () => 
     )
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
   })
+})
+
+describe('the exit code of a preview over several contexts', () => {
+  const cases: {name: string; failures: number[]; previews: number[]; exit: number}[] = [
+    {name: 'every context the same', failures: [], previews: [0, 0], exit: 0},
+    {name: 'one context differs', failures: [], previews: [0, 1], exit: 1},
+    {name: 'a preview failed in one context, another differs', failures: [], previews: [1, 2, 0], exit: 2},
+    {name: 'a context without the target beats a failed preview', failures: [66], previews: [2], exit: 66},
+    {name: 'unreachable beats a missing target', failures: [66, 69], previews: [1], exit: 69},
+    {name: 'refused credentials beat everything', failures: [69, 77, 70], previews: [2], exit: 77},
+    {name: 'an unexpected failure (70) beats the previews', failures: [70], previews: [1], exit: 70},
+  ]
+  for (const c of cases)
+    it(c.name, () =>
+      assert.equal(
+        diffFleetExit(
+          c.failures.map((exit) => ({exit})),
+          c.previews,
+        ),
+        c.exit,
+      ),
+    )
 })
