@@ -9,7 +9,7 @@ import {parseTargetArgs} from './target-args.js'
 import {offlineFieldProblem, parseFieldSelector} from './field-selector.js'
 import type {FieldRequirement} from './field-selector.js'
 import {fleetOverrides, planFleet} from './fleet-plan.js'
-import type {FleetFlags, FleetPlan} from './fleet-plan.js'
+import type {FleetFlags, FleetOverrideFlags, FleetPlan} from './fleet-plan.js'
 
 /** inject-check's -o formats: the kubectl four plus `markdown`, the support-ticket report, and kubectl's item printers. */
 export const checkOutputFormats = ['table', 'wide', 'json', 'yaml', 'markdown', 'name'] as const
@@ -66,7 +66,7 @@ export const parseCheckOutput = (text: string): OutputChoice | {readonly error: 
   return {format: 'custom-columns', columns}
 }
 
-export interface CheckFlags extends FleetFlags {
+export interface CheckFlags extends FleetFlags, FleetOverrideFlags {
   readonly namespace?: string | undefined
   readonly 'all-namespaces'?: boolean | undefined
   readonly selector?: string | undefined
@@ -85,13 +85,6 @@ export interface CheckFlags extends FleetFlags {
   readonly collect?: string | undefined
   readonly 'no-redact'?: boolean | undefined
   readonly overwrite?: boolean | undefined
-  /** Per-cluster connection flags, refused in a fleet run. */
-  readonly server?: string | undefined
-  readonly cluster?: string | undefined
-  readonly user?: string | undefined
-  readonly token?: string | undefined
-  readonly 'certificate-authority'?: string | undefined
-  readonly 'tls-server-name'?: string | undefined
 }
 
 export interface CheckPlan {

@@ -1,6 +1,6 @@
 // inject-diff's flags compiled once into a typed plan, as check-plan.ts does for inject-check; pure, so tests need no I/O.
 import {fleetOverrides, planFleet} from './fleet-plan.js'
-import type {FleetFlags, FleetPlan} from './fleet-plan.js'
+import type {FleetFlags, FleetOverrideFlags, FleetPlan} from './fleet-plan.js'
 import {parseTargetArgs} from './target-args.js'
 import type {TargetContext} from './target-args.js'
 
@@ -13,7 +13,7 @@ export const defaultMaxPods = 20
 
 export const diffHelp = "See 'kubectl inject-diff --help' for usage."
 
-export interface DiffFlags extends FleetFlags {
+export interface DiffFlags extends FleetFlags, FleetOverrideFlags {
   readonly output: DiffFormat
   readonly from?: readonly string[] | undefined
   readonly filename?: readonly string[] | undefined
@@ -25,12 +25,6 @@ export interface DiffFlags extends FleetFlags {
   readonly 'all-namespaces'?: boolean | undefined
   readonly selector?: string | undefined
   readonly max: number
-  readonly server?: string | undefined
-  readonly cluster?: string | undefined
-  readonly user?: string | undefined
-  readonly token?: string | undefined
-  readonly 'certificate-authority'?: string | undefined
-  readonly 'tls-server-name'?: string | undefined
 }
 
 export interface DiffPlan {

@@ -40,6 +40,9 @@ export const fleetOverrides = [
   'tls-server-name',
 ] as const
 
+/** The values of those flags, as both commands' plans read them. */
+export type FleetOverrideFlags = {readonly [K in (typeof fleetOverrides)[number]]?: string | undefined}
+
 /** A fleet plan when the flags ask for more than one context (or a selection); undefined for a plain single-context run. */
 export const planFleet = (
   flags: FleetFlags,

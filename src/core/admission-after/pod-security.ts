@@ -284,7 +284,8 @@ const runAsUser =
 
 // check_seccompProfile_restricted.go (1.19+)
 const validSeccomp = (type: string): boolean => type === 'RuntimeDefault' || type === 'Localhost'
-const seccompRestricted: Check = (pod) => {
+/** Pod and containers that set seccompProfile.type to a value outside RuntimeDefault/Localhost (both checks share it). */
+const badSeccompSetters = (pod: PodFacts) => {
   const podType = pod.spec?.securityContext?.seccompProfileType
   const badValues = new Set<string>()
   const setters: string[] = []
@@ -292,22 +293,28 @@ const seccompRestricted: Check = (pod) => {
     setters.push('pod')
     badValues.add(podType)
   }
-  const podSet = podType !== undefined && validSeccomp(podType)
   const explicit = containersWhere(pod, (sc) => {
     const t = sc?.seccompProfileType
     if (t === undefined || validSeccomp(t)) return false
     badValues.add(t)
     return true
   })
-  const implicit = podSet ? [] : containersWhere(pod, (sc) => sc?.seccompProfileType === undefined)
   if (explicit.length > 0) setters.push(named(explicit))
-  if (setters.length > 0)
-    return {
-      reason: 'seccompProfile',
-      detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(badValues))}`,
-      containers: explicit,
-      pod: setters[0] === 'pod',
-    }
+  const violation =
+    setters.length === 0
+      ? undefined
+      : {
+          reason: 'seccompProfile',
+          detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(badValues))}`,
+          containers: explicit,
+          pod: setters[0] === 'pod',
+        }
+  return {violation, podSet: podType !== undefined && validSeccomp(podType)}
+}
+const seccompRestricted: Check = (pod) => {
+  const {violation, podSet} = badSeccompSetters(pod)
+  if (violation !== undefined) return violation
+  const implicit = podSet ? [] : containersWhere(pod, (sc) => sc?.seccompProfileType === undefined)
   return implicit.length === 0
     ? undefined
     : {
@@ -333,30 +340,7 @@ const hostProbes: Check = (pod) => {
 }
 
 // check_seccompProfile_baseline.go: 1.19+ fields (set ⇒ RuntimeDefault or Localhost); 1.0–1.18 the alpha annotations.
-const seccompBaselineFields: Check = (pod) => {
-  const podType = pod.spec?.securityContext?.seccompProfileType
-  const badValues = new Set<string>()
-  const setters: string[] = []
-  if (podType !== undefined && !validSeccomp(podType)) {
-    setters.push('pod')
-    badValues.add(podType)
-  }
-  const bad = containersWhere(pod, (sc) => {
-    const t = sc?.seccompProfileType
-    if (t === undefined || validSeccomp(t)) return false
-    badValues.add(t)
-    return true
-  })
-  if (bad.length > 0) setters.push(named(bad))
-  return setters.length === 0
-    ? undefined
-    : {
-        reason: 'seccompProfile',
-        detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(badValues))}`,
-        containers: bad,
-        pod: setters[0] === 'pod',
-      }
-}
+const seccompBaselineFields: Check = (pod) => badSeccompSetters(pod).violation
 const validSeccompAnnotation = (v: string): boolean =>
   v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/')
 const seccompBaselineAnnotations: Check = (pod) => {
