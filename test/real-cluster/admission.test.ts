@@ -3,20 +3,17 @@
 // Istio's own injector rendering its real template (istio-init/istio-proxy securityContext and resources), so the real
 // admission plugins judge the real injected pod. A Deployment then leaves the real FailedCreate text to read back.
 import assert from 'node:assert/strict'
-import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {request} from 'node:https'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, it} from 'node:test'
 import {parseAllDocuments, stringify} from 'yaml'
-import {
-  ensureIstioInjector,
-  istioInjectorAvailable,
-  plannedIstioInjector,
-} from '../../scripts/real-cluster/build-istio-injector.js'
+import {ensureIstioInjector} from '../../scripts/real-cluster/build-istio-injector.js'
 import {loadTlsMaterial, tlsFixturePath} from '../apiserver-double/index.js'
-import {realClusterAvailable, startRealCluster} from './cluster.js'
+import {startRealCluster} from './cluster.js'
+import {istioSuiteSkip} from './istio-gate.js'
 import type {RealCluster} from './cluster.js'
 import {runPlugin} from './kubectl-plugins.js'
 import {freePort, launch, stopProcs} from './processes.js'
@@ -25,19 +22,7 @@ import type {Proc} from './processes.js'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any shape
 type Json = Record<string, any>
 
-// Same gate as istio-decision.test.ts: the injector cached, CI, or ISTIO_DECISION=1.
-const cached = existsSync(plannedIstioInjector().path)
-const optedIn = process.env.ISTIO_DECISION === '1' || process.env.CI === 'true' || cached
-const cluster$ = realClusterAvailable()
-const injector$ = istioInjectorAvailable()
-const skip = !optedIn
-  ? 'set ISTIO_DECISION=1 to run (builds istio.io/istio pkg/kube/inject on first run; CI always runs it)'
-  : !cluster$.available
-    ? cluster$.reason
-    : !injector$.available
-      ? injector$.reason
-      : false
-if (skip) console.log(`admission suite SKIPPED: ${skip}`)
+const skip = istioSuiteSkip('admission')
 
 const installed: Json[] = parseAllDocuments(
   readFileSync(fileURLToPath(new URL('../fixtures/istio/default-1.28.yaml', import.meta.url)), 'utf8'),

@@ -3,20 +3,17 @@
 // webhook from istio.io/istio pkg/kube/inject, built from test/real-cluster/istio-injector), which logs what it decided.
 import {pluginPath} from './kubectl-plugins.js'
 import assert from 'node:assert/strict'
-import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {request} from 'node:https'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, it} from 'node:test'
 import {parse, parseAllDocuments, stringify} from 'yaml'
-import {
-  ensureIstioInjector,
-  istioInjectorAvailable,
-  plannedIstioInjector,
-} from '../../scripts/real-cluster/build-istio-injector.js'
+import {ensureIstioInjector} from '../../scripts/real-cluster/build-istio-injector.js'
 import {loadTlsMaterial, tlsFixturePath} from '../apiserver-double/index.js'
-import {realClusterAvailable, startRealCluster} from './cluster.js'
+import {startRealCluster} from './cluster.js'
+import {istioSuiteSkip} from './istio-gate.js'
 import type {RealCluster} from './cluster.js'
 import {freePort, launch, stopProcs} from './processes.js'
 import type {Proc} from './processes.js'
@@ -25,20 +22,7 @@ import {assertOutputMatchesSchema} from '../schemas/validate-output.js'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any shape
 type Json = Record<string, any>
 
-// Runs when the injector is cached, in CI (which builds it: ~13 min cold on 2 cores) and with ISTIO_DECISION=1; a
-// developer's first `npm test` is not made to wait for the cold build.
-const cached = existsSync(plannedIstioInjector().path)
-const optedIn = process.env.ISTIO_DECISION === '1' || process.env.CI === 'true' || cached
-const cluster$ = realClusterAvailable()
-const injector$ = istioInjectorAvailable()
-const skip = !optedIn
-  ? 'set ISTIO_DECISION=1 to run (builds istio.io/istio pkg/kube/inject on first run; CI always runs it)'
-  : !cluster$.available
-    ? cluster$.reason
-    : !injector$.available
-      ? injector$.reason
-      : false
-if (skip) console.log(`istio-decision suite SKIPPED: ${skip}`)
+const skip = istioSuiteSkip('istio-decision')
 
 const fixture = (name: string): Json[] =>
   parseAllDocuments(

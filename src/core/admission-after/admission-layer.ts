@@ -14,6 +14,7 @@ import {applyLimitRangeDefaults, evaluateLimitRange} from './limit-range.js'
 import {podSecurityChecks} from './pod-security-checks.js'
 import {evaluateQuota} from './resource-quota.js'
 import {policyChecks} from './validating-policies.js'
+import {admissionCheck} from './admission-check.js'
 
 export interface AdmissionLayer {
   readonly admitted: boolean | null
@@ -30,18 +31,7 @@ export interface AdmissionSubject {
   readonly namespace: string
 }
 
-export const check = (
-  code: Check['code'],
-  result: Check['result'],
-  subject: string,
-  detail: string,
-): Check => ({
-  stage: 'Admission',
-  code,
-  result,
-  subject,
-  detail,
-})
+const check = admissionCheck
 
 /** The pod before injection: a running pod's injected containers removed. */
 const uninjected = (pod: PodFacts): PodFacts => {

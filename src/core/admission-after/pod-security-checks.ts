@@ -6,14 +6,9 @@ import type {Check} from '../verdict/verdict.js'
 import type {InjectedPod} from './injected-pod.js'
 import {evaluatePodSecurity, formatLevelVersion, podSecurityMessage, psaPolicy} from './pod-security.js'
 import type {PsaMode, PsaModePolicy, PsaViolation} from './pod-security.js'
+import {admissionCheck} from './admission-check.js'
 
-const check = (code: Check['code'], result: Check['result'], subject: string, detail: string): Check => ({
-  stage: 'Admission',
-  code,
-  result,
-  subject,
-  detail,
-})
+const check = admissionCheck
 
 /** Which containers of the failed checks injection adds, and which the app's pod already fails on its own. */
 const attribution = (

@@ -7,14 +7,9 @@ import type {ClusterSnapshot, MutatingWebhookConfiguration, NamespaceFacts, PodF
 import {findGap} from '../verdict/gap-checks.js'
 import {sh} from '../verdict/shell-command.js'
 import type {Check} from '../verdict/verdict.js'
+import {admissionCheck} from './admission-check.js'
 
-const check = (code: Check['code'], result: Check['result'], subject: string, detail: string): Check => ({
-  stage: 'Admission',
-  code,
-  result,
-  subject,
-  detail,
-})
+const check = admissionCheck
 
 /** Known engines by webhook name, with the fix their documentation gives for Istio's init container and proxy. */
 const engineHints: readonly {test: RegExp; text: string}[] = [
