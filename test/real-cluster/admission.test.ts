@@ -4,19 +4,19 @@
 // admission plugins judge the real injected pod. A Deployment then leaves the real FailedCreate text to read back.
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {request} from 'node:https'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, it} from 'node:test'
 import {parseAllDocuments, stringify} from 'yaml'
 import {ensureIstioInjector} from '../../scripts/real-cluster/build-istio-injector.js'
-import {loadTlsMaterial, tlsFixturePath} from '../apiserver-double/index.js'
+import {loadTlsMaterial} from '../apiserver-double/index.js'
 import {startRealCluster} from './cluster.js'
+import {launchIstioInjector} from './istio-injector-process.js'
 import {istioSuiteSkip} from './istio-gate.js'
 import type {RealCluster} from './cluster.js'
 import {runPlugin} from './kubectl-plugins.js'
-import {freePort, launch, stopProcs} from './processes.js'
+import {freePort, stopProcs} from './processes.js'
 import type {Proc} from './processes.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects of any shape
@@ -183,17 +183,6 @@ const podFor = (c: Case): Json => ({
   },
 })
 
-const answers = (url: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const req = request(url, {ca: loadTlsMaterial().caPem, timeout: 2000}, (res) => {
-      res.resume()
-      resolve(true)
-    })
-    req.on('error', () => resolve(false))
-    req.on('timeout', () => req.destroy())
-    req.end()
-  })
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 interface Tally {
@@ -223,31 +212,13 @@ describe('admission after injection: inject-check vs the real API server', {skip
     const file = join(dir, 'injector-configmap.yaml')
     writeFileSync(file, stringify(configMap))
     writeFileSync(join(dir, 'mesh-configmap.yaml'), stringify(bare(find('ConfigMap', 'istio'))))
-    injector = launch(
-      'istio-injector',
+    injector = await launchIstioInjector({
       bin,
-      [
-        `-addr=127.0.0.1:${port}`,
-        `-cert=${tlsFixturePath('webhook.pem')}`,
-        `-key=${tlsFixturePath('webhook-key.pem')}`,
-        `-injector-configmap=${file}`,
-        `-mesh-configmap=${join(dir, 'mesh-configmap.yaml')}`,
-        // Istio's own chart template: the real istio-init/istio-proxy securityContext and resources.
-        '-chart-templates',
-      ],
       dir,
-      false,
-    )
-    const deadline = Date.now() + 30_000
-    while (!(await answers(`https://127.0.0.1:${port}/inject`))) {
-      assert.equal(
-        injector.exited,
-        undefined,
-        `istio-injector exited: ${readFileSync(injector.logPath, 'utf8')}`,
-      )
-      assert.ok(Date.now() < deadline, 'istio-injector did not listen within 30 s')
-      await sleep(200)
-    }
+      port,
+      injectorConfigMapFile: file,
+      meshConfigMapFile: join(dir, 'mesh-configmap.yaml'),
+    })
   }
 
   async function predict(manifest: Json): Promise<Json> {

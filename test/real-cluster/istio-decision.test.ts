@@ -4,18 +4,18 @@
 import {pluginPath} from './kubectl-plugins.js'
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {request} from 'node:https'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {after, before, describe, it} from 'node:test'
 import {parse, parseAllDocuments, stringify} from 'yaml'
 import {ensureIstioInjector} from '../../scripts/real-cluster/build-istio-injector.js'
-import {loadTlsMaterial, tlsFixturePath} from '../apiserver-double/index.js'
+import {loadTlsMaterial} from '../apiserver-double/index.js'
 import {startRealCluster} from './cluster.js'
+import {launchIstioInjector} from './istio-injector-process.js'
 import {istioSuiteSkip} from './istio-gate.js'
 import type {RealCluster} from './cluster.js'
-import {freePort, launch, stopProcs} from './processes.js'
+import {freePort, stopProcs} from './processes.js'
 import type {Proc} from './processes.js'
 import {assertOutputMatchesSchema} from '../schemas/validate-output.js'
 
@@ -188,16 +188,6 @@ interface IstioDecision {
 }
 
 // Any HTTPS answer from /inject means the injector listens (Istio answers a GET with 400/405).
-const answers = (url: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const req = request(url, {ca: loadTlsMaterial().caPem, timeout: 2000}, (res) => {
-      res.resume()
-      resolve(true)
-    })
-    req.on('error', () => resolve(false))
-    req.on('timeout', () => req.destroy())
-    req.end()
-  })
 
 describe('Istio’s own injection decision vs kubectl inject-check', {skip}, () => {
   let cluster: RealCluster
@@ -220,31 +210,13 @@ describe('Istio’s own injection decision vs kubectl inject-check', {skip}, () 
     const file = join(dir, 'injector-configmap.yaml')
     writeFileSync(file, stringify(configMap))
     writeFileSync(join(dir, 'mesh-configmap.yaml'), stringify(bare(find(installed, 'ConfigMap', 'istio'))))
-    injector = launch(
-      'istio-injector',
+    injector = await launchIstioInjector({
       bin,
-      [
-        `-addr=127.0.0.1:${port}`,
-        `-cert=${tlsFixturePath('webhook.pem')}`,
-        `-key=${tlsFixturePath('webhook-key.pem')}`,
-        `-injector-configmap=${file}`,
-        `-mesh-configmap=${join(dir, 'mesh-configmap.yaml')}`,
-        // The fixture's templates are abbreviated: Istio renders its own chart's (the decision reads no template).
-        '-chart-templates',
-      ],
       dir,
-      false,
-    )
-    const deadline = Date.now() + 30_000
-    while (!(await answers(`https://127.0.0.1:${port}/inject`))) {
-      assert.equal(
-        injector.exited,
-        undefined,
-        `istio-injector exited: ${readFileSync(injector.logPath, 'utf8')}`,
-      )
-      assert.ok(Date.now() < deadline, 'istio-injector did not listen within 30 s')
-      await new Promise((r) => setTimeout(r, 200))
-    }
+      port,
+      injectorConfigMapFile: file,
+      meshConfigMapFile: join(dir, 'mesh-configmap.yaml'),
+    })
   }
 
   const decisions = (): IstioDecision[] =>
