@@ -154,4 +154,14 @@ export default tseslint.config(
     files: ['src/cluster/**/*.ts'],
     rules: {'no-restricted-imports': ['error', {patterns: layers.cluster}]},
   },
+  {
+    // Output order is the same in every locale, as kubectl's (src/core/text-order.ts).
+    files: ['src/**/*.ts', 'commands/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {property: 'localeCompare', message: 'Locale-dependent and ~8 ms of ICU set-up: use compareText.'},
+      ],
+    },
+  },
 )

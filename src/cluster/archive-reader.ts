@@ -6,6 +6,7 @@ import {join, sep} from 'node:path'
 import {InputFileError} from './kube-errors.js'
 import {decodeText} from './text-decoding.js'
 import {looksLikeZip, ZipProblem, zipEntries} from './zip-reader.js'
+import {compareText} from '../core/text-order.js'
 
 /** A bundle that cannot be read; `message` is one line and starts with the file name. */
 export class BundleReadError extends InputFileError {
@@ -300,7 +301,7 @@ export const readDirectoryTree = async (
         `cannot list ${relative || '.'} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
       )
     }
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`
       if (entry.isDirectory()) await walk(child)
       else if (entry.isFile()) {

@@ -1,6 +1,7 @@
 // Which support-bundle layout a file tree holds, where its root is, and what its `versions` file says.
 // istio: tools/bug-report/pkg/archive/archive.go (root `bug-report/`, or none with --dir) and
 // tools/bug-report/pkg/content/content.go (which kubectl command wrote which file, per release).
+import {compareText} from '../core/text-order.js'
 
 /** `bug-report-legacy`: istioctl ≤1.20; `bug-report-1.21`: 1.21–1.29; `bug-report-1.30`: ≥1.30. */
 export type BundleLayout =
@@ -83,7 +84,7 @@ const bugReportRoot = (paths: readonly string[]): string | undefined => {
       )
     if (cluster) roots.add(path.slice(0, cluster.index + (cluster[1] ? 1 : 0)))
   }
-  return [...roots].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b))[0]
+  return [...roots].sort((a, b) => depth(a) - depth(b) || compareText(a, b))[0]
 }
 
 const clusterInfoDumpRoot = (paths: readonly string[]): string | undefined => {
@@ -107,7 +108,7 @@ const clusterInfoDumpRoot = (paths: readonly string[]): string | undefined => {
           /^[^/]+\/events\.(json|yaml)$/.test(path.slice(root.length)),
       ),
     )
-  return [...candidates, ...byNamespaceFiles].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b))[0]
+  return [...candidates, ...byNamespaceFiles].sort((a, b) => depth(a) - depth(b) || compareText(a, b))[0]
 }
 
 /**

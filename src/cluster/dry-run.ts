@@ -41,6 +41,7 @@ import {workloadPaths} from './live-source.js'
 import {projectPod} from './projection.js'
 import type {TargetSpec} from '../core/target-spec.js'
 import type {Transport} from './transport.js'
+import {compareText} from '../core/text-order.js'
 
 const enc = encodeURIComponent
 const fieldManager = 'kubectl-inject'
@@ -533,7 +534,7 @@ export async function readLivePods(transport: Transport, target: TargetSpec): Pr
     target.namespace === null ? '/api/v1/pods' : collectionPaths.Pod.replace('{ns}', enc(target.namespace))
   await transport.list(path, {labelSelector: target.labelSelector}, (item) => pods.push(item))
   return pods.sort(
-    (a, b) => namespaceOf(a, '').localeCompare(namespaceOf(b, '')) || nameOf(a).localeCompare(nameOf(b)),
+    (a, b) => compareText(namespaceOf(a, ''), namespaceOf(b, '')) || compareText(nameOf(a), nameOf(b)),
   )
 }
 

@@ -5,6 +5,7 @@ import stringWidth from 'string-width'
 import type {VerdictSummary} from '../core/verdict/summary.js'
 import type {Verdict} from '../core/verdict/verdict.js'
 import {createPalette, sanitizeTerminalText as safe} from './terminal-text.js'
+import {compareText} from '../core/text-order.js'
 
 export interface TableOptions {
   readonly wide: boolean
@@ -35,9 +36,9 @@ const yesNo = (value: boolean | null): string => (value === null ? '-' : value ?
 
 // kubectl get: namespace, then kind, then name.
 const compareVerdicts = (a: Verdict, b: Verdict): number =>
-  a.target.namespace.localeCompare(b.target.namespace) ||
-  a.target.kind.localeCompare(b.target.kind) ||
-  a.target.name.localeCompare(b.target.name)
+  compareText(a.target.namespace, b.target.namespace) ||
+  compareText(a.target.kind, b.target.kind) ||
+  compareText(a.target.name, b.target.name)
 
 // cli-table3 without borders: three spaces between columns, no padding (kubectl get's look).
 const borderless = {
@@ -106,7 +107,7 @@ export const renderVerdictTable = (verdicts: readonly Verdict[], options: TableO
     ...(options.labelColumns?.keys ?? []).map(labelHeader),
   ]
   const byContext = (a: Verdict, b: Verdict): number =>
-    contextOf === undefined ? 0 : contextOf(a).localeCompare(contextOf(b))
+    contextOf === undefined ? 0 : compareText(contextOf(a), contextOf(b))
   const ordered =
     options.keepOrder === true
       ? [...verdicts].sort(byContext)

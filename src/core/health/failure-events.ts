@@ -8,6 +8,7 @@ import {sh} from '../verdict/shell-command.js'
 import {evidenceAgeSeconds, isRecentAge} from './evidence-age.js'
 import type {ClusterSnapshot, EventFacts, Provenance, ServiceFacts, WorkloadFacts} from '../snapshot.js'
 import type {ReasonCode} from '../verdict/reasons.js'
+import {compareText} from '../text-order.js'
 
 export type FailureClass =
   | 'Timeout'
@@ -315,7 +316,7 @@ export const classifyFailureEvents = (
     })
   }
   return [...grouped.values()].sort(
-    (a, b) => (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? '') || a.code.localeCompare(b.code),
+    (a, b) => compareText(b.lastTimestamp ?? '', a.lastTimestamp ?? '') || compareText(a.code, b.code),
   )
 }
 

@@ -4,6 +4,7 @@ import {expectedProxyImage, loadInjectorConfig} from '../istio/injector-config.j
 import {indexRevisions} from '../istio/revisions.js'
 import {observeSidecar} from '../istio/sidecar-state.js'
 import type {ClusterSnapshot, Provenance} from '../snapshot.js'
+import {compareText} from '../text-order.js'
 
 export interface ProxyFreshnessFinding {
   readonly code: 'StaleProxyImage' | 'OrphanedRevision'
@@ -73,5 +74,5 @@ export const assessProxyFreshness = (snapshot: ClusterSnapshot): ProxyFreshnessF
       detail: `istio-proxy image ${state.image}; ${loaded.config.source.namespace}/${loaded.config.source.name} injects ${expected.image}`,
     })
   }
-  return findings.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod))
+  return findings.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.pod, b.pod))
 }

@@ -8,6 +8,7 @@ import {rejectionConsequence} from './rollout-stall.js'
 import {istiodSelector, revisionOfIstiodService} from './failure-events.js'
 import type {ProxyFreshnessFinding} from './proxy-freshness.js'
 import type {WebhookHealth} from './webhook-health.js'
+import {compareText} from '../text-order.js'
 
 export type RestartAction =
   'FixWebhook' | 'FixAdmission' | 'Restart' | 'DeletePods' | 'RerunJob' | 'RecreatePod'
@@ -265,10 +266,10 @@ export const buildRestartPlan = (
       (a, b) =>
         Number(a.gateway) - Number(b.gateway) ||
         Number(critical.has(a.group.namespace)) - Number(critical.has(b.group.namespace)) ||
-        a.group.namespace.localeCompare(b.group.namespace) ||
+        compareText(a.group.namespace, b.group.namespace) ||
         (kindRank[a.group.owner?.kind ?? 'Pod'] ?? 5) - (kindRank[b.group.owner?.kind ?? 'Pod'] ?? 5) ||
-        (a.group.owner?.name ?? '').localeCompare(b.group.owner?.name ?? '') ||
-        [...a.group.pods].join().localeCompare([...b.group.pods].join()),
+        compareText(a.group.owner?.name ?? '', b.group.owner?.name ?? '') ||
+        compareText([...a.group.pods].join(), [...b.group.pods].join()),
     )
   const restartSteps = ordered.map(({group, gateway}) => {
     const step = stepFor(group, blockersOf(group), gateway)

@@ -10,6 +10,7 @@ import type {
 } from '../snapshot.js'
 import type {Check, Finding} from '../verdict/verdict.js'
 import type {ReasonCode} from '../verdict/reasons.js'
+import {compareText} from '../text-order.js'
 
 export const revLabel = 'istio.io/rev'
 export const tagLabel = 'istio.io/tag'
@@ -172,9 +173,9 @@ export const indexRevisions = (snapshot: ClusterSnapshot): RevisionIndex => {
   )
   return {
     revisions: [...revisions.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => compareText(a, b))
       .map(([name, r]) => ({name, ...r})),
-    tags: tags.sort((a, b) => a.name.localeCompare(b.name)),
+    tags: tags.sort((a, b) => compareText(a.name, b.name)),
     configurations,
     hasDefault: defaultConfigs.some((c) => !c.deactivated),
     deactivated: configurations.filter((c) => c.deactivated).map((c) => c.name),

@@ -11,6 +11,7 @@ import {templateOfWorkload} from './pod-builder.js'
 import type {PodObject} from './pod-builder.js'
 import {completePreview, failedPreview, isInjected, revisionOfResult} from './preview.js'
 import type {PodPreview, PreviewSubject, WebhookAttribution} from './preview.js'
+import {compareText} from '../text-order.js'
 
 type Json = Record<string, unknown>
 const record = (value: unknown): Json =>
@@ -146,9 +147,8 @@ export const observeFromObjects = (
     })
     .sort(
       (a, b) =>
-        String(record(a.metadata).namespace ?? '').localeCompare(
-          String(record(b.metadata).namespace ?? ''),
-        ) || String(record(a.metadata).name).localeCompare(String(record(b.metadata).name)),
+        compareText(String(record(a.metadata).namespace ?? ''), String(record(b.metadata).namespace ?? '')) ||
+        compareText(String(record(a.metadata).name), String(record(b.metadata).name)),
     )
   return pods.map((pod) => {
     const meta = record(pod.metadata)

@@ -10,6 +10,7 @@ import {evaluatePod, evaluateWorkload, podsOfWorkload} from './evaluate.js'
 import type {EvaluateOptions} from './evaluate.js'
 import {evaluateNamespace} from './namespace-verdict.js'
 import type {Verdict} from './verdict.js'
+import {compareText} from '../text-order.js'
 
 export type TargetEvaluation =
   | {readonly ok: true; readonly verdicts: readonly Verdict[]}
@@ -19,7 +20,7 @@ export type TargetEvaluation =
 const byName = (
   a: {readonly namespace: string; readonly name: string},
   b: {readonly namespace: string; readonly name: string},
-): number => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)
+): number => compareText(a.namespace, b.namespace) || compareText(a.name, b.name)
 
 export interface WorkloadRef {
   readonly kind: WorkloadKind
@@ -52,7 +53,7 @@ export const blockedControllers = (
     const ref = {kind: kind as WorkloadKind, namespace: ns, name: event.involvedObject.name}
     found.set(`${ref.namespace}/${ref.kind}/${ref.name}`, ref)
   }
-  return [...found.values()].sort((a, b) => byName(a, b) || a.kind.localeCompare(b.kind))
+  return [...found.values()].sort((a, b) => byName(a, b) || compareText(a.kind, b.kind))
 }
 
 /** The workload a user acts on: a Deployment's ReplicaSet → the Deployment, a CronJob's Job → the CronJob, when the snapshot has it. */
