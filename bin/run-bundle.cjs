@@ -28,7 +28,8 @@ async function runBundle(name, id) {
     await execute({dir: join(__dirname, '..'), args: [id, ...process.argv.slice(2)]})
     return
   }
-  const source = readFileSync(bundle, 'utf8')
+  // The build keeps bundles ASCII (scripts/startup-transforms.mjs): latin1 makes a one-byte string, ~12 ms faster than UTF-8.
+  const source = readFileSync(bundle, 'latin1')
   const cache = cacheFiles(name, bundle, source)
   const cached = cache === undefined ? undefined : readCache(cache)
   // The function wrapper on the first line keeps the bundle's line numbers in stack traces.

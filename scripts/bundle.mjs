@@ -6,6 +6,7 @@ import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {asciiOnly, oclifCommandOrder} from './startup-transforms.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'dist', 'bin')
@@ -54,7 +55,7 @@ const result = await build({
   entryPoints: Object.fromEntries(Object.keys(plugins).map((bin) => [bin, `bin-entry:${bin}`])),
   // typescript: oclif's read-tsconfig requires it only for ts-node development runs, inside a try.
   external: ['@kubernetes/client-node', 'typescript'],
-  plugins: [entries],
+  plugins: [entries, oclifCommandOrder],
   // The User-Agent's version (src/cluster/transport.ts).
   define: {
     KUBECTL_INJECT_VERSION: JSON.stringify(
@@ -82,7 +83,8 @@ const routeImports = (text, path) => {
 rmSync(outdir, {recursive: true, force: true})
 mkdirSync(outdir, {recursive: true})
 for (const file of result.outputFiles) {
-  const text = routeImports(file.text, file.path)
+  // ASCII only, so bin/run-bundle.cjs reads it as latin1 (scripts/startup-transforms.mjs).
+  const text = asciiOnly(routeImports(file.text, file.path))
   // The content hash keys the code cache: V8 itself checks only the source length.
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16)
   writeFileSync(file.path, `// ${basename(file.path)} ${hash}\n${text}`)

@@ -2,9 +2,10 @@
 // of anything but builtins and no import() (the SEA main script has neither), so every package is bundled in.
 import {build} from 'esbuild'
 import type {BuildOptions, Metafile, Plugin as EsbuildPlugin} from 'esbuild'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {isBuiltin} from 'node:module'
 import {dirname, join} from 'node:path'
+import {asciiOnly, oclifCommandOrder} from '../startup-transforms.mjs'
 
 /** package.json's bin names, in order: the executables every archive holds (one binary, linked under each name). */
 export function binNames(root: string): string[] {
@@ -75,7 +76,7 @@ const common = (lazy: readonly string[]): BuildOptions & {metafile: true} => ({
     target: 'node20',
     // typescript: oclif's read-tsconfig requires it only for ts-node development runs, inside a try.
     external: ['typescript'],
-    plugins: [requireImports(lazy)],
+    plugins: [requireImports(lazy), oclifCommandOrder],
     banner: {js: missingModules(lazy)},
     minify: true,
     legalComments: 'none',
@@ -105,6 +106,8 @@ export async function buildSeaBundle(root: string, outfile: string, split = true
     files[lazyPackages[pkg]!] = file
     results.push(await metafileOf({...common([]), absWorkingDir: root, entryPoints: [pkg], outfile: file}))
   }
+  // ASCII only, so the loader decodes each asset as latin1 (scripts/startup-transforms.mjs).
+  for (const file of Object.values(files)) writeFileSync(file, asciiOnly(readFileSync(file, 'utf8')))
   const imports = results.flatMap((m) => Object.values(m.outputs)).flatMap((o) => o.imports)
   const left = imports.filter((i) => i.kind === 'dynamic-import')
   if (left.length > 0) throw new Error(`SEA bundle keeps import() of ${left.map((i) => i.path).join(', ')}`)

@@ -27,7 +27,8 @@ runAsset('bundle', module)
 
 /** Runs a CommonJS asset through its code cache; returns its exports. */
 function runAsset(name: string, into: {exports: unknown} = {exports: {}}): unknown {
-  const source = getAsset(name, 'utf8')
+  // ASCII (scripts/startup-transforms.mjs): latin1 makes a one-byte string, ~40× faster to decode than UTF-8.
+  const source = Buffer.from(getAsset(name)).toString('latin1')
   const cache = cacheFiles(name, SEA_ASSET_HASHES[name] ?? '')
   const cached = cache === undefined ? undefined : readCache(cache)
   // The wrapper on the first line keeps the asset's line numbers in stack traces.
