@@ -126,6 +126,45 @@ describe('kubeconfig resolution', () => {
     assert.equal(connection.contextName, 'beta')
   })
 
+  // kind, kubeadm and gcloud write block YAML: the fast block reader reads it, flow style goes to the full parser.
+  const blockStyle = (skipVerify: string) => `apiVersion: v1
+kind: Config
+current-context: beta
+clusters:
+- name: other
+  cluster:
+    server: https://other.example
+    insecure-skip-tls-verify: ${skipVerify}
+users:
+- name: shared-user
+  user:
+    token: second-token
+contexts:
+- name: beta
+  context:
+    cluster: other
+    user: shared-user
+`
+  const resolvedFrom = async (yaml: string) => {
+    const {cluster, contextName} = await resolveConnection({
+      kubeconfig: write(join(dir(), 'config'), yaml),
+      env: {},
+    })
+    return {contextName, server: cluster.server, token: cluster.token, skip: cluster.insecureSkipTlsVerify}
+  }
+  for (const [name, yaml, skip] of [
+    ['block style resolves like its flow-style twin', blockStyle('true'), true],
+    // client-go reads kubeconfigs through sigs.k8s.io/yaml (YAML 1.1): `yes` is a boolean there.
+    ['a YAML 1.1 boolean (`yes`) is true, as in client-go', blockStyle('yes'), true],
+    ['anchors fall back to the full parser', blockStyle('&skip true'), true],
+    ['a quoted "true" is a string, not a boolean', blockStyle('"true"'), false],
+  ] as const) {
+    it(name, async () => {
+      const expected = {...(await resolvedFrom(second)), skip}
+      assert.deepEqual(await resolvedFrom(yaml), expected)
+    })
+  }
+
   it('a missing --kubeconfig file is an error naming it', async () => {
     await assert.rejects(
       resolveConnection({kubeconfig: '/nonexistent/kubeconfig', env: {}}),
