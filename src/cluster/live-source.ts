@@ -14,6 +14,14 @@ import {SnapshotBuilder, needsPodObjects, projectPod, projectWorkload} from './p
 import {expectedInjectorConfigMaps, istiodNamespaces, istiodServices} from './istio-objects.js'
 import type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'
 import {createTransport, type JsonObject, type Transport, type TransportOptions} from './transport.js'
+import {
+  ReadAhead,
+  type Ahead,
+  defaultIstioNamespace,
+  deploymentOfPodName,
+  resultOf,
+  serviceOfSlice,
+} from './read-ahead.js'
 
 export interface LiveConnection {
   readonly transport: Transport
@@ -112,6 +120,7 @@ class LiveRead {
   readonly webhooks: Promise<readonly MutatingWebhookConfiguration[]>
   readonly istio: Promise<void>
   readonly capture: (object: JsonObject, kind: string) => void
+  readonly ahead: ReadAhead
   /** Controllers requested by GET, each at most once. */
   private readonly requested = new Set<string>()
   /** Each (kind, namespace) list is requested once, however many readers (owners, blocked controllers) ask for it. */
@@ -123,6 +132,7 @@ class LiveRead {
     readonly options: LiveReadOptions,
   ) {
     this.capture = options.onRaw ?? (() => undefined)
+    this.ahead = new ReadAhead(t, options.pageSize)
     this.webhooks = this.listSupporting(mwcPath, 'MutatingWebhookConfiguration').then(() => {
       this.builder.keepPodObjects = needsPodObjects(this.builder.webhookConfigurationsSoFar)
       return this.builder.webhookConfigurationsSoFar
@@ -175,7 +185,30 @@ class LiveRead {
     query: Record<string, string | undefined> = {},
     gate?: Promise<unknown>,
   ): Promise<unknown> {
+    const ahead =
+      gate === undefined && isEmptyQuery(query) ? this.ahead.take<JsonObject[]>(listKey(path)) : undefined
+    if (ahead !== undefined) return this.supporting('GET', path, () => this.addAll(ahead, itemKind))
     return this.supporting('GET', path, () => this.listInto(path, itemKind, query, gate))
+  }
+
+  /** A read ahead's objects into the snapshot (those `keep` accepts); resolves like a list, to a value. */
+  private async addAll(ahead: Promise<Ahead<JsonObject[]>>, kind: string, keep = (_: JsonObject) => true) {
+    for (const item of await resultOf(ahead)) if (keep(item)) this.add(item, kind)
+    return true
+  }
+
+  /** One-pod checks: istiod's usual namespace and the Deployment the pod's name points at, with the first round trip. */
+  readAheadForPod(pod: string, namespace: string): Promise<unknown> {
+    for (const template of istioPaths) {
+      const path = nsPath(template, defaultIstioNamespace)
+      this.ahead.list(listKey(path), path)
+    }
+    const deployment = deploymentOfPodName(pod)
+    if (deployment !== undefined) {
+      const path = `${nsPath(workloadPaths.Deployment, namespace)}/${enc(deployment)}`
+      this.ahead.get(getKey(path), path)
+    }
+    return this.ahead.settled()
   }
 
   /** Pods listed after the webhooks are known (so each pod keeps its object when a webhook needs it). */
@@ -187,11 +220,7 @@ class LiveRead {
   private async readIstio(configs: readonly MutatingWebhookConfiguration[]): Promise<void> {
     const namespaces = istiodNamespaces(configs)
     const [listed] = await Promise.all([
-      settleAll(
-        namespaces.map((ns) =>
-          this.listSupporting(nsPath('/api/v1/namespaces/{ns}/configmaps', ns), 'ConfigMap'),
-        ),
-      ),
+      settleAll(namespaces.map((ns) => this.listSupporting(nsPath(configMapsPath, ns), 'ConfigMap'))),
       this.readIstiodEvidence(configs, namespaces),
     ])
     const readable = new Set(namespaces.filter((_, i) => listed[i] !== undefined))
@@ -209,6 +238,18 @@ class LiveRead {
     }
   }
 
+  /** The EndpointSlices of `services` (all with undefined); a read ahead of the namespace's slices is filtered here. */
+  private listSlices(path: string, services: readonly string[] | undefined): Promise<unknown> {
+    if (services === undefined) return this.listSupporting(path, 'EndpointSlice')
+    const ahead = this.ahead.take<JsonObject[]>(listKey(path))
+    if (ahead !== undefined) {
+      const wanted = (slice: JsonObject) => services.includes(serviceOfSlice(slice) ?? '')
+      return this.supporting('GET', path, () => this.addAll(ahead, 'EndpointSlice', wanted))
+    }
+    const labelSelector = `kubernetes.io/service-name in (${services.join(',')})`
+    return this.listSupporting(path, 'EndpointSlice', {labelSelector})
+  }
+
   // Verdicts read the Services and EndpointSlices the Istio webhooks call (WebhookBlocksCreation), so every target reads
   // them: two lists per istiod namespace. --health adds the whole namespace's slices, istiod Deployments and pods.
   private async readIstiodEvidence(
@@ -220,16 +261,9 @@ class LiveRead {
       namespaces.flatMap((ns) => {
         const services = istiodServices(configs, ns)
         if (services.length === 0 && !health) return []
-        const sliceQuery = health
-          ? {}
-          : {labelSelector: `kubernetes.io/service-name in (${services.join(',')})`}
         return [
-          this.listSupporting(nsPath('/api/v1/namespaces/{ns}/services', ns), 'Service'),
-          this.listSupporting(
-            nsPath('/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices', ns),
-            'EndpointSlice',
-            sliceQuery,
-          ),
+          this.listSupporting(nsPath(servicesPath, ns), 'Service'),
+          this.listSlices(nsPath(slicesPath, ns), health ? undefined : services),
           ...(health
             ? [
                 this.listSupporting(nsPath('/apis/apps/v1/namespaces/{ns}/deployments', ns), 'Deployment'),
@@ -292,9 +326,10 @@ class LiveRead {
     if (this.requested.has(key)) return undefined
     this.requested.add(key)
     const path = `${nsPath(workloadPaths[ref.kind], ref.namespace)}/${enc(ref.name)}`
+    const ahead = this.ahead.take<JsonObject>(getKey(path))
     const object = await this.supporting('GET', path, async () => {
       try {
-        return await this.t.getJson(path)
+        return await (ahead !== undefined ? resultOf(ahead) : this.t.getJson(path))
       } catch (error) {
         if (error instanceof ApiStatusError && error.status.code === 404) return undefined
         throw error
@@ -360,6 +395,15 @@ const ownerKinds: readonly WorkloadKind[] = ['CronJob', 'DaemonSet', 'Deployment
 const collectOwnerKinds: readonly WorkloadKind[] = [...ownerKinds, 'ReplicaSet' as const].sort()
 
 const namespacePath = (name: string) => `/api/v1/namespaces/${enc(name)}`
+const configMapsPath = '/api/v1/namespaces/{ns}/configmaps'
+const servicesPath = '/api/v1/namespaces/{ns}/services'
+const slicesPath = '/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices'
+/** What every target reads in each istiod namespace. */
+const istioPaths = [configMapsPath, servicesPath, slicesPath]
+const listKey = (path: string) => `list ${path}`
+const getKey = (path: string) => `get ${path}`
+const isEmptyQuery = (query: Record<string, string | undefined>) =>
+  Object.values(query).every((value) => value === undefined)
 const podsPath = (namespace: string | null) =>
   namespace === null ? '/api/v1/pods' : nsPath('/api/v1/namespaces/{ns}/pods', namespace)
 
@@ -393,6 +437,7 @@ const readTarget = (r: LiveRead, target: TargetSpec): Promise<unknown> => {
 const readPod = (r: LiveRead, target: Extract<TargetSpec, {kind: 'pod'}>): Promise<unknown> => {
   const podObject = r.t.getJson(`${podsPath(target.namespace)}/${enc(target.name)}`)
   return settleAll([
+    r.readAheadForPod(target.name, target.namespace),
     Promise.all([podObject, r.webhooks]).then(([object]) => {
       r.capture(object, 'Pod')
       const projected = projectPod(object, {keepObject: r.builder.keepPodObjects, source: live})

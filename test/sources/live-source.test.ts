@@ -161,8 +161,9 @@ describe('live source against the API-server double', () => {
       'GET /apis/apps/v1/namespaces/shop/deployments/web',
       'GET /apis/discovery.k8s.io/v1/namespaces/istio-system/endpointslices',
     ])
+    // istio-system's slices are read ahead (before the webhooks name istiod), so unfiltered; the snapshot keeps istiod's.
     const slices = server.requests.find((r) => r.path.endsWith('/endpointslices'))!
-    assert.equal(slices.query.labelSelector, 'kubernetes.io/service-name in (istiod)')
+    assert.equal(slices.query.labelSelector, undefined)
     assert.equal(snapshot.pods.length, 1)
     assert.deepEqual(snapshot.pods[0]!.owner, {kind: 'Deployment', name: 'web'})
     assert.equal(snapshot.pods[0]!.object, undefined, 'no matchConditions → compact pod')
@@ -419,4 +420,118 @@ describe('live source against the API-server double', () => {
     )
     assert.ok(lines.every((line) => !line.includes(server.token)))
   })
+})
+
+// One-pod checks read istiod's usual namespace and the Deployment the pod's name points at with the first round trip
+// (src/cluster/read-ahead.ts); what nobody asks for afterwards leaves no trace in the snapshot.
+describe('one pod: reads ahead', () => {
+  const mwcPath = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations'
+  const podName = 'web-5d8f7c9b4-x7k2p'
+  const slice = (service: string) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${service}-abcde`,
+      namespace: 'istio-system',
+      labels: {'kubernetes.io/service-name': service},
+    },
+    addressType: 'IPv4',
+    endpoints: [],
+  })
+  const service = (ns: string, name: string) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {name, namespace: ns},
+    spec: {ports: [{port: 443, targetPort: 15017}]},
+  })
+  const webhookIn = (ns: string) => {
+    const config = injectorWebhook('istio-sidecar-injector', 'default')
+    config.webhooks[0]!.clientConfig.service.namespace = ns
+    return config
+  }
+  const objects = (webhookNamespace: string) => [
+    namespace('istio-system'),
+    namespace('istio-control'),
+    namespace('shop', {'istio-injection': 'enabled'}),
+    webhookIn(webhookNamespace),
+    configMap('istio-system', 'istio-sidecar-injector'),
+    configMap('istio-control', 'istio-sidecar-injector'),
+    service('istio-system', 'istiod'),
+    slice('istiod'),
+    slice('istio-ingressgateway'),
+    deployment,
+    pod(
+      'shop',
+      podName,
+      {app: 'web', 'pod-template-hash': '5d8f7c9b4'},
+      {kind: 'ReplicaSet', name: 'web-5d8f7c9b4'},
+    ),
+  ]
+  /** Runs `check` against a double serving `served`; the double is closed whatever the outcome. */
+  const withServer = async (served: object[], check: (server: ApiServerDouble) => Promise<void>) => {
+    const server = await startApiServer({objects: served})
+    try {
+      await check(server)
+      assert.deepEqual(server.writes(), [], 'the live source never writes')
+    } finally {
+      await server.close()
+    }
+  }
+
+  it('istio-system and the Deployment are requested before the webhooks and the pod have answered', () =>
+    withServer(objects('istio-system'), async (server) => {
+      server.setFaults([
+        {path: mwcPath, delayMs: 600},
+        {path: `/api/v1/namespaces/shop/pods/${podName}`, delayMs: 600},
+      ])
+      const reading = read(server, {kind: 'pod', namespace: 'shop', name: podName})
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const early = server.requests.map((r) => r.path)
+      const snapshot = await reading
+      for (const path of [
+        '/api/v1/namespaces/istio-system/configmaps',
+        '/api/v1/namespaces/istio-system/services',
+        '/apis/discovery.k8s.io/v1/namespaces/istio-system/endpointslices',
+        '/apis/apps/v1/namespaces/shop/deployments/web',
+      ])
+        assert.ok(
+          early.includes(path),
+          `${path} requested with the first round trip (had ${early.join(', ')})`,
+        )
+      // Each read once: the reads ahead are what the verdict's readers use.
+      assert.equal(server.requests.length, new Set(server.requests.map((r) => r.path)).size)
+      assert.deepEqual(
+        snapshot.workloads.map((w) => `${w.kind}/${w.name}`),
+        ['Deployment/web'],
+      )
+      assert.deepEqual(
+        snapshot.endpointSlices.map((s) => s.serviceName),
+        ['istiod'],
+        'only the webhook Service’s slices',
+      )
+      assert.deepEqual(
+        snapshot.configMaps.map((c) => `${c.namespace}/${c.name}`),
+        ['istio-system/istio-sidecar-injector'],
+      )
+      assert.deepEqual(snapshot.gaps, [])
+    }))
+
+  it('a read ahead nobody asks for leaves no trace: istiod elsewhere, istio-system denied, no such Deployment', () =>
+    withServer(
+      objects('istio-control').filter((o) => o !== deployment),
+      async (server) => {
+        server.setDenied([{resource: 'configmaps', namespace: 'istio-system'}])
+        const snapshot = await read(server, {kind: 'pod', namespace: 'shop', name: podName})
+        assert.ok(server.requests.some((r) => r.path === '/api/v1/namespaces/istio-system/configmaps'))
+        assert.deepEqual(
+          snapshot.configMaps.map((c) => `${c.namespace}/${c.name}`),
+          ['istio-control/istio-sidecar-injector'],
+        )
+        assert.deepEqual(snapshot.services, [])
+        assert.deepEqual(snapshot.endpointSlices, [])
+        assert.deepEqual(snapshot.workloads, [])
+        // The 404 of the guessed Deployment is the pod's owner being gone (as without reads ahead): no gap either way.
+        assert.deepEqual(snapshot.gaps, [])
+      },
+    ))
 })
