@@ -61,6 +61,8 @@ export function authoritiesOf(bundle: Buffer): readonly Authority[] | string {
   for (const block of blocks) {
     try {
       const cert = new X509Certificate(block)
+      // OpenSSL's store keeps one copy of a certificate listed twice (X509_STORE_add_cert); so does this list.
+      if (authorities.some((known) => known.cert.raw.equals(cert.raw))) continue
       authorities.push({cert, facts: readCertificateFacts(cert.raw)})
     } catch {
       return 'a certificate in the CA bundle does not parse'

@@ -235,6 +235,12 @@ const scenarios: Scenario[] = [
     expect: 'fast path accepts',
   },
   {
+    name: 'a CA bundle that lists the right CA twice',
+    served: leafA,
+    ca: rootA.cert + rootA.cert,
+    expect: 'fast path accepts',
+  },
+  {
     name: 'a client certificate the server requires',
     served: leafA,
     ca: rootA.cert,
