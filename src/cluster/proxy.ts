@@ -1,10 +1,11 @@
 // Proxies as kubectl uses them: a cluster's proxy-url (http, https, socks5) for every request, else HTTPS_PROXY /
 // HTTP_PROXY / NO_PROXY with golang.org/x/net/http/httpproxy semantics (upper-case names first, loopback never proxied).
 import {BlockList, connect as netConnect, isIP, type Socket} from 'node:net'
-import {connect as tlsConnect, type ConnectionOptions} from 'node:tls'
+import {connect as tlsConnect, type TLSSocket} from 'node:tls'
 import {Agent as HttpAgent, type AgentOptions as HttpAgentOptions} from 'node:http'
-import {Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions} from 'node:https'
+import type {AgentOptions as HttpsAgentOptions} from 'node:https'
 import type {Duplex} from 'node:stream'
+import {VerifyingHttpsAgent, type TrustingOptions} from './verifying-https-agent.js'
 
 /** The proxy variables as Go reads them (httpproxy.FromEnvironment). */
 export interface ProxyEnvironment {
@@ -196,26 +197,27 @@ function connectTunnel(proxy: URL, host: string, port: number): Promise<Duplex> 
 type Connected = (error: Error | null, socket?: Duplex) => void
 
 /** An HTTPS agent whose connections run through `proxy`; TLS to the API server happens inside the tunnel. */
-export class ProxiedHttpsAgent extends HttpsAgent {
+export class ProxiedHttpsAgent extends VerifyingHttpsAgent {
   constructor(
     options: HttpsAgentOptions,
     private readonly proxy: URL,
+    debug?: (line: string) => void,
   ) {
-    super(options)
+    super(options, debug)
   }
 
-  override createConnection(
-    options: ConnectionOptions & {host: string; port: number},
-    done: Connected,
-  ): undefined {
+  // Each TLS attempt gets its own tunnel: a fast-path socket the check refused is closed with its tunnel.
+  protected override dial(
+    options: TrustingOptions,
+    done: (error: Error | null, socket?: TLSSocket) => void,
+  ): void {
     openTunnel(this.proxy, options.host, options.port).then(
       (socket) => {
-        const {path: _path, ...tlsOptions} = options as ConnectionOptions & {path?: string}
+        const {path: _path, ...tlsOptions} = options
         done(null, tlsConnect({...tlsOptions, socket}))
       },
       (error: Error) => done(error),
     )
-    return undefined
   }
 }
 

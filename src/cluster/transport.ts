@@ -1,7 +1,7 @@
 // HTTPS to the API server with node:https: keep-alive, raw JSON, paginated lists, and a read-only guard.
 // Writes are impossible except server-side dry-run creates and SelfSubjectAccessReviews (both persist nothing).
 import {Agent as HttpAgent, request as httpRequest, type ClientRequest} from 'node:http'
-import {Agent as HttpsAgent, request as httpsRequest, type RequestOptions} from 'node:https'
+import {request as httpsRequest, type RequestOptions} from 'node:https'
 import {createSecureContext} from 'node:tls'
 import {gunzip} from 'node:zlib'
 import {promisify} from 'node:util'
@@ -23,6 +23,7 @@ import {
   parseStatus,
   statusMessage,
 } from './kube-errors.js'
+import {VerifyingHttpsAgent, serverTrustOf, serverTrustOption} from './verifying-https-agent.js'
 
 const gunzipAsync = promisify(gunzip)
 
@@ -42,6 +43,8 @@ export interface TransportOptions {
   readonly pageSize?: number | undefined
   /** HTTPS_PROXY, NO_PROXY, …; defaults to process.env. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /** false: OpenSSL verifies every connection (no TLS fast path, see verifying-https-agent.ts); tests compare the two. */
+  readonly tlsFastPath?: boolean | undefined
 }
 
 export interface ListOptions {
@@ -191,7 +194,7 @@ function endpointOf(cluster: ResolvedCluster, options: TransportOptions): Endpoi
     base,
     secure: base.protocol === 'https:',
     basePath: base.pathname.replace(/\/+$/, ''),
-    agent: agentOf(cluster, base.protocol === 'https:', proxy),
+    agent: agentOf(cluster, base.protocol === 'https:', proxy, options),
     staticHeaders: staticHeadersOf(cluster),
     options,
   }
@@ -203,7 +206,12 @@ function proxyOf(cluster: ResolvedCluster, base: URL, options: TransportOptions)
   return proxyFromEnvironment(base, proxyEnvironment(options.env ?? process.env))
 }
 
-function agentOf(cluster: ResolvedCluster, secure: boolean, proxy: URL | undefined): HttpAgent {
+function agentOf(
+  cluster: ResolvedCluster,
+  secure: boolean,
+  proxy: URL | undefined,
+  options: TransportOptions,
+): HttpAgent {
   // At most 8: a one-pod check's 13 reads (9 at once) opened up to 13 TLS connections with 16, ~15 ms slower under load.
   const pool = {keepAlive: true, maxSockets: 8}
   if (!secure) return proxy === undefined ? new HttpAgent(pool) : new ProxiedHttpAgent(pool, proxy)
@@ -211,17 +219,30 @@ function agentOf(cluster: ResolvedCluster, secure: boolean, proxy: URL | undefin
     ...pool,
     rejectUnauthorized: !cluster.insecureSkipTlsVerify,
     // The agent's options win over a request's: with plugin credentials each request brings its own context.
-    ...(cluster.authenticate === undefined ? tlsMaterial(cluster, cluster.cert, cluster.key) : {}),
+    ...(cluster.authenticate === undefined ? tlsMaterial(cluster, cluster.cert, cluster.key, options) : {}),
     ...(cluster.tlsServerName !== undefined ? {servername: cluster.tlsServerName} : {}),
   }
-  return proxy === undefined ? new HttpsAgent(tls) : new ProxiedHttpsAgent(tls, proxy)
+  return proxy === undefined
+    ? new VerifyingHttpsAgent(tls, options.debug)
+    : new ProxiedHttpsAgent(tls, proxy, options.debug)
 }
 
 // One secure context per CA and client certificate: node would otherwise parse them again for every connection.
-function tlsMaterial(cluster: ResolvedCluster, cert: Buffer | undefined, key: Buffer | undefined) {
+function tlsMaterial(
+  cluster: ResolvedCluster,
+  cert: Buffer | undefined,
+  key: Buffer | undefined,
+  options: TransportOptions,
+) {
   const ca = cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}
   const client = cert !== undefined && key !== undefined ? {cert, key} : {}
+  // A kubeconfig CA: the agent tries the TLS fast path first (verifying-https-agent.ts), with today's context behind it.
+  const trust =
+    ca.ca !== undefined && options.tlsFastPath !== false
+      ? serverTrustOf(ca.ca, client, options.debug)
+      : undefined
   // cert/key stay beside the context: the agent pools sockets by them, so each client certificate gets its own.
+  if (trust !== undefined) return {...ca, ...client, [serverTrustOption]: trust}
   return {...ca, ...client, secureContext: createSecureContext({...ca, ...client})}
 }
 
@@ -271,16 +292,16 @@ async function credentialsOf(endpoint: Endpoint, stale?: DynamicAuth): Promise<C
       ? await cluster.reauthenticate(stale)
       : await cluster.authenticate()
   Object.assign(headers, auth.headers)
-  return {headers, extra: endpoint.secure ? pluginTls(cluster, auth) : {}, used: auth}
+  return {headers, extra: endpoint.secure ? pluginTls(endpoint, auth) : {}, used: auth}
 }
 
 const pluginContexts = new WeakMap<DynamicAuth, Partial<RequestOptions>>()
 
 // A plugin's client certificate: its secure context is made once per credential.
-function pluginTls(cluster: ResolvedCluster, auth: DynamicAuth): Partial<RequestOptions> {
+function pluginTls(endpoint: Endpoint, auth: DynamicAuth): Partial<RequestOptions> {
   let options = pluginContexts.get(auth)
   if (options === undefined) {
-    options = tlsMaterial(cluster, auth.cert, auth.key)
+    options = tlsMaterial(endpoint.cluster, auth.cert, auth.key, endpoint.options)
     pluginContexts.set(auth, options)
   }
   return options
