@@ -125,6 +125,8 @@ export interface ApiServerDouble {
   bookmarkWatches(): void
   /** How many watch streams are open now. */
   openWatches(): number
+  /** TLS connections accepted since the double started. */
+  connections(): number
   writes(): RecordedRequest[]
   close(): Promise<void>
 }
@@ -722,6 +724,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       })
     },
   )
+  let connections = 0
+  server.on('secureConnection', () => connections++)
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve) => server.listen(0, host, resolve))
   const hostInUrl = host.includes(':') ? `[${host}]` : host
@@ -753,6 +757,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     closeWatches: () => watches.closeAll(),
     bookmarkWatches: () => watches.bookmark(store.revision),
     openWatches: () => watches.openCount,
+    connections: () => connections,
     writes: () =>
       requests.filter(
         (r) =>
