@@ -12,6 +12,7 @@ import {
 } from '../../src/cluster/kube-errors.js'
 import {openLiveConnection, readLiveSnapshot, type LiveConnection} from '../../src/cluster/live-source.js'
 import type {TargetSpec} from '../../src/core/target-spec.js'
+import {endpointSlice} from '../diff/diff-cluster.js'
 
 const namespace = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -427,17 +428,6 @@ describe('live source against the API-server double', () => {
 describe('one pod: reads ahead', () => {
   const mwcPath = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations'
   const podName = 'web-5d8f7c9b4-x7k2p'
-  const slice = (service: string) => ({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: {
-      name: `${service}-abcde`,
-      namespace: 'istio-system',
-      labels: {'kubernetes.io/service-name': service},
-    },
-    addressType: 'IPv4',
-    endpoints: [],
-  })
   const service = (ns: string, name: string) => ({
     apiVersion: 'v1',
     kind: 'Service',
@@ -457,8 +447,8 @@ describe('one pod: reads ahead', () => {
     configMap('istio-system', 'istio-sidecar-injector'),
     configMap('istio-control', 'istio-sidecar-injector'),
     service('istio-system', 'istiod'),
-    slice('istiod'),
-    slice('istio-ingressgateway'),
+    endpointSlice('istiod', true),
+    endpointSlice('istio-ingressgateway', true),
     deployment,
     pod(
       'shop',
