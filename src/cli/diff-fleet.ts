@@ -12,7 +12,7 @@ import type {KubectlTarget} from './base-command.js'
 import type {ConnectionFlags} from './check-input.js'
 import {readDiffPreviews} from './diff-input.js'
 import type {DiffPlan} from './diff-plan.js'
-import {renderDiffOutput} from './diff-output.js'
+import {machineNotes, renderDiffOutput, writeNotes} from './diff-output.js'
 import type {DiffNote} from './diff-output.js'
 import {ExitCode} from './exit-codes.js'
 import type {ExitCodeValue} from './exit-codes.js'
@@ -108,8 +108,13 @@ export const runFleetDiff = async (
   }).finally(() => progress.stop())
   const previewed = results.filter((r): r is Previewed => 'previews' in r)
   const failures = results.filter((r): r is DiffContextFailure => !('previews' in r))
-  if (machine) writeData(JSON.stringify(fleetDiffDocument(previewed, failures), null, 2))
-  else writeDiffs(previewed, deps.colour)
+  if (machine) {
+    // As for one context: -o json also says each preview's warnings and failure on stderr; --json prints only the document.
+    if (!plan.json)
+      for (const {context, previews} of previewed)
+        writeNotes(machineNotes(previews).map((n) => contextNote(context, n)))
+    writeData(JSON.stringify(fleetDiffDocument(previewed, failures), null, 2))
+  } else writeDiffs(previewed, deps.colour)
   for (const f of failures)
     writeError(sanitizeTerminalText(`context ${f.context}: ${f.message}`.replace(/\s*\n\s*/g, ' ')))
   return diffFleetExit(
@@ -123,9 +128,7 @@ const writeDiffs = (previewed: readonly Previewed[], colour: boolean): void => {
   const sections: {context: string; text: string}[] = []
   for (const {context, previews} of previewed) {
     const output = renderDiffOutput(previews, {format: 'diff', json: false}, colour)
-    for (const note of output.notes.map((n) => contextNote(context, n)))
-      if (note.level === 'warning') writeWarning(note.message)
-      else writeError(note.message, note.hint)
+    writeNotes(output.notes.map((n) => contextNote(context, n)))
     if (output.text !== undefined) sections.push({context, text: output.text})
   }
   if (sections.length > 0) writeData(renderGrouped(sections))

@@ -22,8 +22,10 @@ export interface DiffOutput {
   readonly notes: readonly DiffNote[]
 }
 
-const machineNotes = (previews: readonly PodPreview[]): DiffNote[] =>
-  previews.flatMap((p) => {
+/** What -o json|yaml|patch say on stderr besides the document: each preview's warnings and failure. */
+export const machineNotes = (previews: readonly PodPreview[]): DiffNote[] => [
+  ...(previews.length === 0 ? [noPods] : []),
+  ...previews.flatMap((p) => {
     const who = `${p.subject.namespace}/${p.subject.name}`
     return [
       ...p.warnings.map((w) => ({level: 'warning' as const, message: `${who}: ${w.message}`})),
@@ -37,7 +39,10 @@ const machineNotes = (previews: readonly PodPreview[]): DiffNote[] =>
             },
           ]),
     ]
-  })
+  }),
+]
+
+const noPods: DiffNote = {level: 'warning', message: 'no pods to preview'}
 
 /** What the previews print as the plan asks; pure. */
 export const renderDiffOutput = (
@@ -47,12 +52,11 @@ export const renderDiffOutput = (
 ): DiffOutput => {
   const exit = diffExitCode(previews)
   if (plan.json) return {exit, document: buildDiffDocument(previews), notes: []}
-  const empty: DiffNote[] = previews.length === 0 ? [{level: 'warning', message: 'no pods to preview'}] : []
   if (plan.format !== 'diff') {
     const text = renderMachineOutput(previews, plan.format)
-    return {exit, notes: [...empty, ...machineNotes(previews)], ...(text === '' ? {} : {text})}
+    return {exit, notes: machineNotes(previews), ...(text === '' ? {} : {text})}
   }
-  if (previews.length === 0) return {exit, notes: empty}
+  if (previews.length === 0) return {exit, notes: [noPods]}
   const text = previews
     .map((p) => renderPodDiff(p, p.before === null ? undefined : podDelta(p.before, p.after), {colour}))
     .join('\n\n')
@@ -61,9 +65,13 @@ export const renderDiffOutput = (
 
 /** Writes the notes to stderr, then the document or text to stdout. */
 export const writeDiffOutput = (output: DiffOutput): void => {
-  for (const note of output.notes)
-    if (note.level === 'warning') writeWarning(note.message)
-    else writeError(note.message, note.hint)
+  writeNotes(output.notes)
   if (output.document !== undefined) writeData(JSON.stringify(output.document, null, 2))
   if (output.text !== undefined) writeData(output.text)
+}
+
+export const writeNotes = (notes: readonly DiffNote[]): void => {
+  for (const note of notes)
+    if (note.level === 'warning') writeWarning(note.message)
+    else writeError(note.message, note.hint)
 }

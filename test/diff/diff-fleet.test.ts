@@ -139,6 +139,22 @@ describe('machine output over several contexts', () => {
   })
 })
 
+describe('notes on stderr over several contexts', () => {
+  it('-o json repeats each context’s preview notes on stderr, prefixed with the context, as -o json does for one', async () => {
+    const single = await run(['--context', 'east', '-o', 'json', '--revision', 'nope'])
+    const notes = single.stderr.split('\n').filter((l) => /^(warning|error): /.test(l))
+    assert.ok(notes.length > 0, `one context prints notes: ${single.stderr}`)
+    const fleet = await run(['--context', 'east', '--context', 'west', '-o', 'json', '--revision', 'nope'])
+    for (const line of notes) {
+      const [level, ...rest] = line.split(': ')
+      assert.ok(
+        fleet.stderr.includes(`${level}: context east: ${rest.join(': ')}`),
+        `${line} in:\n${fleet.stderr}`,
+      )
+    }
+  })
+})
+
 describe('one context behaves exactly as before', () => {
   it('a selector matching one context prints what --context prints, with no heading', async () => {
     const selected = await run(['--context-selector', 'ea*'])
