@@ -165,147 +165,203 @@ const watchProblem = (flags: CheckFlags, sweep: boolean, format: string): string
 const isFailOn = (value: string): value is FailOnCondition =>
   (failOnConditions as readonly string[]).includes(value)
 
-/** Validates the inject-check flag combinations, naming the flags; the target is checked with a placeholder namespace. */
-export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json: boolean): PlanResult => {
-  const fail = (error: string): PlanResult => ({ok: false, error})
-  const manifestPaths = flags.filename ?? []
+// A step of the plan: the plan fields it settles, or the one-line error that stops the run.
+type Step<T> = T | {readonly error: string}
+
+// Repeatable comma-list flags (-L a,b -L c) as one list of non-empty terms.
+const commaTerms = (values: readonly string[] | undefined): string[] =>
+  (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+
+// Flags that only shape reading the bundle back, named so --collect can say they do not apply when writing it.
+const collectConflicts = (flags: CheckFlags, json: boolean): string[] => [
+  ...(json || flags.output !== undefined ? ['-o/--output'] : []),
+  ...(flags.health === true ? ['--health'] : []),
+  ...((flags['fail-on'] ?? []).length > 0 ? ['--fail-on'] : []),
+  ...(flags['namespace-labels'] !== undefined ? ['--namespace-labels'] : []),
+  ...(flags['pod-labels'] !== undefined ? ['--pod-labels'] : []),
+]
+
+// --collect FILE and its modifiers; it reads the live cluster and writes nothing else.
+const planCollect = (flags: CheckFlags, json: boolean): Step<Pick<CheckPlan, 'collect'>> => {
   const collect = flags.collect
   if (flags['no-redact'] === true && collect === undefined)
-    return fail('--no-redact only applies to --collect FILE.tar.gz')
+    return {error: '--no-redact only applies to --collect FILE.tar.gz'}
   if (flags.overwrite === true && collect === undefined)
-    return fail('--overwrite only applies to --collect FILE.tar.gz')
-  if (collect !== undefined) {
-    if (collect.trim() === '') return fail('--collect needs a file name, e.g. --collect bundle.tar.gz')
-    if ((flags.from ?? []).length > 0)
-      return fail('--collect reads the live cluster; it cannot be combined with --from')
-    if (manifestPaths.length > 0) return fail('--collect cannot be combined with -f/--filename')
-    const conflicting = [
-      ...(json || flags.output !== undefined ? ['-o/--output'] : []),
-      ...(flags.health === true ? ['--health'] : []),
-      ...((flags['fail-on'] ?? []).length > 0 ? ['--fail-on'] : []),
-      ...(flags['namespace-labels'] !== undefined ? ['--namespace-labels'] : []),
-      ...(flags['pod-labels'] !== undefined ? ['--pod-labels'] : []),
-    ]
-    if (conflicting.length > 0)
-      return fail(
-        `--collect only writes the bundle; ${conflicting.join(', ')} applies when reading it back (--from ${collect})`,
-      )
-  }
-  let sweep = false
-  if (manifestPaths.length > 0) {
-    if (targetArgs.length > 0)
-      return fail(`-f/--filename cannot be combined with a target argument (${targetArgs.join(' ')})`)
-    if (flags['all-namespaces'] === true)
-      return fail('-f/--filename cannot be combined with -A/--all-namespaces')
-    // kubectl -f … -l filters the manifests by labels; here by the pod (template) labels that decide injection.
-    const selectorProblem =
-      flags.selector === undefined ? undefined : parseLabelSelector(flags.selector).error
-    if (selectorProblem !== undefined)
-      return fail(`-l/--selector "${flags.selector ?? ''}": ${selectorProblem}`)
-  } else {
+    return {error: '--overwrite only applies to --collect FILE.tar.gz'}
+  if (collect === undefined) return {}
+  if (collect.trim() === '') return {error: '--collect needs a file name, e.g. --collect bundle.tar.gz'}
+  if ((flags.from ?? []).length > 0)
+    return {error: '--collect reads the live cluster; it cannot be combined with --from'}
+  if ((flags.filename ?? []).length > 0) return {error: '--collect cannot be combined with -f/--filename'}
+  const conflicting = collectConflicts(flags, json)
+  if (conflicting.length > 0)
+    return {
+      error: `--collect only writes the bundle; ${conflicting.join(', ')} applies when reading it back (--from ${collect})`,
+    }
+  return {collect: {path: collect, redact: flags['no-redact'] !== true, overwrite: flags.overwrite === true}}
+}
+
+// What is judged: -f manifests (optionally filtered by -l) or a cluster target; a sweep lists a namespace's pods.
+const planTarget = (flags: CheckFlags, targetArgs: readonly string[]): Step<{readonly sweep: boolean}> => {
+  if ((flags.filename ?? []).length === 0) {
     const parsed = parseTargetArgs(targetArgs, {
       namespace: flags.namespace ?? 'default',
       allNamespaces: flags['all-namespaces'] === true,
       selector: flags.selector,
     })
-    if (!parsed.ok) return fail(parsed.error)
-    sweep = parsed.target.kind === 'sweep'
+    return parsed.ok ? {sweep: parsed.target.kind === 'sweep'} : {error: parsed.error}
   }
-  let fieldSelector: CheckPlan['fieldSelector']
-  if (flags['field-selector'] !== undefined) {
-    const text = flags['field-selector']
-    const parsed = parseFieldSelector(text)
-    if (!parsed.ok) return fail(parsed.error)
-    if (!sweep)
-      return fail(
+  if (targetArgs.length > 0)
+    return {error: `-f/--filename cannot be combined with a target argument (${targetArgs.join(' ')})`}
+  if (flags['all-namespaces'] === true)
+    return {error: '-f/--filename cannot be combined with -A/--all-namespaces'}
+  // kubectl -f … -l filters the manifests by labels; here by the pod (template) labels that decide injection.
+  const selectorProblem = flags.selector === undefined ? undefined : parseLabelSelector(flags.selector).error
+  if (selectorProblem !== undefined)
+    return {error: `-l/--selector "${flags.selector ?? ''}": ${selectorProblem}`}
+  return {sweep: false}
+}
+
+// --field-selector filters the pods of a sweep; offline, only the fields a file can answer.
+const planFieldSelector = (flags: CheckFlags, sweep: boolean): Step<Pick<CheckPlan, 'fieldSelector'>> => {
+  const text = flags['field-selector']
+  if (text === undefined) return {}
+  const parsed = parseFieldSelector(text)
+  if (!parsed.ok) return {error: parsed.error}
+  if (!sweep)
+    return {
+      error:
         '--field-selector selects pods of a list: use it without a TARGET name or -f (e.g. -n shop or -A)',
-      )
-    if ((flags.from ?? []).length > 0) {
-      const problem = offlineFieldProblem(parsed.requirements)
-      if (problem !== undefined) return fail(problem)
     }
-    fieldSelector = {text, requirements: parsed.requirements}
-  }
+  const problem = (flags.from ?? []).length > 0 ? offlineFieldProblem(parsed.requirements) : undefined
+  if (problem !== undefined) return {error: problem}
+  return {fieldSelector: {text, requirements: parsed.requirements}}
+}
+
+// The printer: --json wins over -o, but a bad -o value is still reported.
+const planOutput = (flags: CheckFlags, json: boolean): Step<Pick<CheckPlan, 'format' | 'printer'>> => {
   const output = flags.output === undefined ? undefined : parseCheckOutput(flags.output)
-  if (output !== undefined && 'error' in output) return fail(output.error)
+  if (output !== undefined && 'error' in output) return {error: output.error}
+  return {
+    format: json ? 'json' : (output?.format ?? 'table'),
+    ...(output === undefined || json || (output.format !== 'jsonpath' && output.format !== 'custom-columns')
+      ? {}
+      : {printer: output}),
+  }
+}
+
+// Several contexts, with the facts about this run that rule some of them out.
+const planCheckFleet = (flags: CheckFlags): Step<Pick<CheckPlan, 'fleet'>> => {
   const fleet = planFleet(flags, {
     from: (flags.from ?? []).length > 0,
     watch: flags.watch === true,
-    stdinManifest: manifestPaths.includes('-'),
+    stdinManifest: (flags.filename ?? []).includes('-'),
     clusterOverrides: fleetOverrides.filter((name) => flags[name] !== undefined),
   })
-  if ('error' in fleet) return fail(fleet.error)
-  if (flags.watch === true) {
-    const problem = watchProblem(flags, sweep, json ? 'json' : (output?.format ?? 'table'))
-    if (problem !== undefined) return fail(problem)
-  }
-  if (flags['sort-by'] !== undefined) {
+  if ('error' in fleet) return {error: fleet.error}
+  return fleet.fleet === undefined ? {} : {fleet: fleet.fleet}
+}
+
+const planWatch = (
+  flags: CheckFlags,
+  sweep: boolean,
+  format: CheckFormat,
+): Step<Pick<CheckPlan, 'watch'>> => {
+  if (flags.watch !== true) return {}
+  const problem = watchProblem(flags, sweep, format)
+  return problem === undefined ? {watch: true} : {error: problem}
+}
+
+// How table rows are laid out: --sort-by, -L label columns, --no-headers.
+const planRows = (flags: CheckFlags): Step<Pick<CheckPlan, 'sortBy' | 'labelColumns' | 'noHeaders'>> => {
+  const sortBy = flags['sort-by']
+  if (sortBy !== undefined) {
     try {
-      relaxedPath(flags['sort-by'])
+      relaxedPath(sortBy)
     } catch (error) {
-      return fail(`--sort-by ${flags['sort-by']}: ${(error as Error).message}`)
+      return {error: `--sort-by ${sortBy}: ${(error as Error).message}`}
     }
   }
-  const labelColumns = (flags['label-columns'] ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '')
+  const labelColumns = commaTerms(flags['label-columns'])
   for (const key of labelColumns) {
     const problem = validateLabelKey(key)
-    if (problem !== undefined) return fail(`-L/--label-columns: ${problem}`)
+    if (problem !== undefined) return {error: `-L/--label-columns: ${problem}`}
   }
+  return {
+    ...(flags['no-headers'] === true ? {noHeaders: true} : {}),
+    ...(labelColumns.length === 0 ? {} : {labelColumns}),
+    ...(sortBy === undefined ? {} : {sortBy}),
+  }
+}
+
+// --fail-on conditions, each once, in the order given.
+const planFailOn = (flags: CheckFlags): Step<Pick<CheckPlan, 'failOn'>> => {
   const failOn: FailOnCondition[] = []
-  for (const value of (flags['fail-on'] ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '')) {
+  for (const value of commaTerms(flags['fail-on'])) {
     if (!isFailOn(value))
-      return fail(
-        `--fail-on: unknown condition "${value}" (expected a comma list of: ${failOnConditions.join(', ')})`,
-      )
+      return {
+        error: `--fail-on: unknown condition "${value}" (expected a comma list of: ${failOnConditions.join(', ')})`,
+      }
     if (!failOn.includes(value)) failOn.push(value)
   }
-  let namespaceLabels: LabelEdit | undefined
-  let podLabels: LabelEdit | undefined
-  if (flags['namespace-labels'] !== undefined) {
-    const parsed = parseLabelEdit('--namespace-labels', flags['namespace-labels'])
-    if ('error' in parsed) return fail(parsed.error)
-    namespaceLabels = parsed.edit
+  return {failOn}
+}
+
+// The what-if label edits: --namespace-labels, then --pod-labels.
+const planWhatIf = (flags: CheckFlags): Step<Pick<CheckPlan, 'namespaceLabels' | 'podLabels'>> => {
+  const namespace =
+    flags['namespace-labels'] === undefined
+      ? undefined
+      : parseLabelEdit('--namespace-labels', flags['namespace-labels'])
+  if (namespace !== undefined && 'error' in namespace) return {error: namespace.error}
+  const pod =
+    flags['pod-labels'] === undefined ? undefined : parseLabelEdit('--pod-labels', flags['pod-labels'])
+  if (pod !== undefined && 'error' in pod) return {error: pod.error}
+  return {
+    ...(namespace === undefined ? {} : {namespaceLabels: namespace.edit}),
+    ...(pod === undefined ? {} : {podLabels: pod.edit}),
   }
-  if (flags['pod-labels'] !== undefined) {
-    const parsed = parseLabelEdit('--pod-labels', flags['pod-labels'])
-    if ('error' in parsed) return fail(parsed.error)
-    podLabels = parsed.edit
-  }
+}
+
+/** Validates the inject-check flag combinations, naming the flags; the target is checked with a placeholder namespace. */
+export const planCheck = (flags: CheckFlags, targetArgs: readonly string[], json: boolean): PlanResult => {
+  const fail = (step: {readonly error: string}): PlanResult => ({ok: false, error: step.error})
+  const collect = planCollect(flags, json)
+  if ('error' in collect) return fail(collect)
+  const target = planTarget(flags, targetArgs)
+  if ('error' in target) return fail(target)
+  const fieldSelector = planFieldSelector(flags, target.sweep)
+  if ('error' in fieldSelector) return fail(fieldSelector)
+  const output = planOutput(flags, json)
+  if ('error' in output) return fail(output)
+  const fleet = planCheckFleet(flags)
+  if ('error' in fleet) return fail(fleet)
+  const watch = planWatch(flags, target.sweep, output.format)
+  if ('error' in watch) return fail(watch)
+  const rows = planRows(flags)
+  if ('error' in rows) return fail(rows)
+  const failOn = planFailOn(flags)
+  if ('error' in failOn) return fail(failOn)
+  const whatIf = planWhatIf(flags)
+  if ('error' in whatIf) return fail(whatIf)
   return {
     ok: true,
     plan: {
-      format: json ? 'json' : (output?.format ?? 'table'),
-      ...(output === undefined || json || (output.format !== 'jsonpath' && output.format !== 'custom-columns')
-        ? {}
-        : {printer: output}),
-      ...(flags['no-headers'] === true ? {noHeaders: true} : {}),
-      ...(labelColumns.length === 0 ? {} : {labelColumns}),
-      ...(flags['sort-by'] === undefined ? {} : {sortBy: flags['sort-by']}),
-      ...(flags.watch === true ? {watch: true} : {}),
+      ...output,
+      ...rows,
+      ...watch,
       fromPaths: flags.from ?? [],
-      manifestPaths,
+      manifestPaths: flags.filename ?? [],
       targetArgs,
-      ...(namespaceLabels === undefined ? {} : {namespaceLabels}),
-      ...(podLabels === undefined ? {} : {podLabels}),
-      failOn,
+      ...whatIf,
+      ...failOn,
       ...(flags.health === true ? {health: true} : {}),
-      ...(fieldSelector === undefined ? {} : {fieldSelector}),
-      ...(collect === undefined
-        ? {}
-        : {
-            collect: {
-              path: collect,
-              redact: flags['no-redact'] !== true,
-              overwrite: flags.overwrite === true,
-            },
-          }),
-      ...(fleet.fleet === undefined ? {} : {fleet: fleet.fleet}),
+      ...fieldSelector,
+      ...collect,
+      ...fleet,
     },
   }
 }
