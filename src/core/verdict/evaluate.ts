@@ -16,7 +16,7 @@ import {
   restartSteps,
   templateMetadataPath,
 } from './actions.js'
-import type {ActionSource, FixSubject} from './actions.js'
+import type {ActionSource, ComposedActions, FixSubject} from './actions.js'
 import {decideInjection, enableNamespaceAction} from './decide-injection.js'
 import type {InjectionDecision, NamespaceView} from './decide-injection.js'
 import {findCreationBlock, findDrift, observePod, podCreatorsOf, stateCheck} from './drift.js'
@@ -122,68 +122,117 @@ const admissionLayer = (
 // Metadata fixes that name a per-pod intent (the user asked for this pod): the namespace label becomes the alternative.
 const perPodCauses = new Set(['AnnotationOnlyOptIn', 'LabelOnControllerMetadata'])
 
-const assemble = (a: Assembly): Verdict => {
-  const {decision, subject, options} = a
-  const findings = [...decision.findings, ...a.extraFindings, ...(a.admission?.findings ?? [])]
-  // New pods would be rejected after injection: a restart now leaves the workload with fewer (or no) pods.
-  const rejectedAfter = a.admission?.admitted === false
-  const byDesign = decision.outcome === 'Skip' && byDesignCauses.has(decision.reason)
-  // What-if: the real edit comes first, so the restart that follows has something to act on.
-  const whatIfSteps: ActionSource[] = [
-    ...(options.namespaceLabels === undefined || subject.manifest !== undefined
-      ? []
-      : [{command: namespaceLabelCommand(subject.namespace, options.namespaceLabels)}]),
-    ...(options.podLabels === undefined ? [] : podLabelSteps(subject, options.podLabels)),
-  ]
-  const base = [...a.metadataActions, ...decision.actions, ...(a.admission?.actions ?? [])]
-  const restarts = rejectedAfter ? [] : [...a.restartActions]
-  const alternatives: FixAlternative[] = []
-  const notEnabled = decision.outcome === 'Skip' && decision.reason === 'NamespaceNotEnabled'
-  const perPod = decision.outcome === 'Skip' && perPodCauses.has(decision.reason)
-  const canRecreate = subject.kind !== 'Namespace' && subject.manifest === undefined
-  const namespaceFix = {
-    command: enableNamespaceAction(subject.namespace, a.index),
+// The cases of the decision that shape its fixes.
+interface FixCase {
+  /** New pods would be rejected after injection: a restart now leaves the workload with fewer (or no) pods. */
+  readonly rejectedAfter: boolean
+  readonly byDesign: boolean
+  readonly notEnabled: boolean
+  readonly perPod: boolean
+  readonly canRecreate: boolean
+}
+
+const fixCase = ({decision, subject, admission}: Assembly): FixCase => {
+  const skip = decision.outcome === 'Skip'
+  return {
+    rejectedAfter: admission?.admitted === false,
+    byDesign: skip && byDesignCauses.has(decision.reason),
+    notEnabled: skip && decision.reason === 'NamespaceNotEnabled',
+    perPod: skip && perPodCauses.has(decision.reason),
+    canRecreate: subject.kind !== 'Namespace' && subject.manifest === undefined,
   }
-  const fixable = decision.outcome === 'Skip' && !byDesign && base.length > 0
-  if ((notEnabled || perPod || fixable) && canRecreate) {
-    // Injection happens only at CREATE: after a label change the running pod must be created again.
-    restarts.push(...restartSteps(subject))
-  }
+}
+
+// What-if: the real edit comes first, so the restart that follows has something to act on.
+const whatIfSteps = (subject: FixSubject, options: EvaluateOptions): ActionSource[] => [
+  ...(options.namespaceLabels === undefined || subject.manifest !== undefined
+    ? []
+    : [{command: namespaceLabelCommand(subject.namespace, options.namespaceLabels)}]),
+  ...(options.podLabels === undefined ? [] : podLabelSteps(subject, options.podLabels)),
+]
+
+// Configuration fixes first, restarts last: a restart only helps once the configuration is right.
+const primaryFixes = (a: Assembly, c: FixCase): ComposedActions => {
+  const base = [...a.metadataActions, ...a.decision.actions, ...(a.admission?.actions ?? [])]
+  const restarts = c.rejectedAfter ? [] : [...a.restartActions]
+  const fixable = a.decision.outcome === 'Skip' && !c.byDesign && base.length > 0
+  // Injection happens only at CREATE: after a label change the running pod must be created again.
+  if ((c.notEnabled || c.perPod || fixable) && c.canRecreate) restarts.push(...restartSteps(a.subject))
   // When the edited cluster rejects the injected pod, the admission fix comes before the what-if edit that causes it.
-  const admissionFirst = rejectedAfter ? [...(a.admission?.actions ?? []), ...whatIfSteps] : whatIfSteps
-  const primary = composeFixes(byDesign ? [] : [...admissionFirst, ...base, ...restarts])
-  if (perPod && a.index.hasDefault) {
-    const ns = composeFixes([namespaceFix.command, ...(canRecreate ? restartSteps(subject) : [])])
-    if (ns.actions.length > 0)
-      alternatives.push({
-        description: `or label namespace ${subject.namespace} instead: every new pod in ${subject.namespace} is then injected, not only this one`,
-        actions: ns.actions,
-      })
+  const whatIf = whatIfSteps(a.subject, a.options)
+  const first = c.rejectedAfter ? [...(a.admission?.actions ?? []), ...whatIf] : whatIf
+  return composeFixes(c.byDesign ? [] : [...first, ...base, ...restarts])
+}
+
+// A per-pod fix has the namespace label as its alternative, when a default revision would inject there.
+const namespaceInstead = ({subject, index}: Assembly, c: FixCase): FixAlternative[] => {
+  if (!c.perPod || !index.hasDefault) return []
+  const ns = composeFixes([
+    enableNamespaceAction(subject.namespace, index),
+    ...(c.canRecreate ? restartSteps(subject) : []),
+  ])
+  if (ns.actions.length === 0) return []
+  return [
+    {
+      description: `or label namespace ${subject.namespace} instead: every new pod in ${subject.namespace} is then injected, not only this one`,
+      actions: ns.actions,
+    },
+  ]
+}
+
+// A namespace that is not enabled has labelling only this target's pods as its alternative.
+const podsInstead = ({subject, index}: Assembly, c: FixCase): FixAlternative[] => {
+  if (!c.notEnabled || !index.hasDefault || subject.kind === 'Namespace') return []
+  const pod = composeFixes([
+    ...podLabelSteps(subject, {set: {[injectKey]: 'true'}, remove: []}),
+    ...(subject.manifest === undefined && subject.owner?.kind !== 'Pod' ? restartSteps(subject) : []),
+  ])
+  if (pod.actions.length === 0) return []
+  const kind = subject.owner === undefined ? subject.kind.toLowerCase() : subject.owner.kind.toLowerCase()
+  return [
+    {
+      description: `or inject only this ${kind}: label its pods sidecar.istio.io/inject=true (the namespace label injects every new pod in ${subject.namespace})`,
+      actions: pod.actions,
+    },
+  ]
+}
+
+const fixNotes = (a: Assembly, c: FixCase, primary: ComposedActions): string[] => [
+  ...primary.notes,
+  ...(a.admission?.notes ?? []),
+  ...(c.rejectedAfter && a.restartActions.length > 0
+    ? [
+        'restarting now would leave the workload with no new pods: fix the admission failure first, then restart',
+      ]
+    : []),
+  ...(c.notEnabled && !c.byDesign && a.subject.kind !== 'Namespace'
+    ? [`the namespace label affects every new pod in ${a.subject.namespace}`]
+    : []),
+]
+
+const whatIfEdits = (options: EvaluateOptions): NonNullable<Verdict['whatIf']> => ({
+  ...(options.namespaceLabels === undefined
+    ? {}
+    : {namespaceLabels: formatLabelEdit(options.namespaceLabels)}),
+  ...(options.podLabels === undefined ? {} : {podLabels: formatLabelEdit(options.podLabels)}),
+})
+
+// The verdict's fix part: commands, what they cannot say, the alternatives, and the what-if edits they assume.
+const fixFields = (a: Assembly): Pick<Verdict, 'actions' | 'notes' | 'alternatives' | 'whatIf'> => {
+  const c = fixCase(a)
+  const primary = primaryFixes(a, c)
+  const whatIf = whatIfEdits(a.options)
+  return {
+    actions: primary.actions,
+    notes: fixNotes(a, c, primary),
+    alternatives: [...namespaceInstead(a, c), ...podsInstead(a, c)],
+    ...(Object.keys(whatIf).length > 0 ? {whatIf} : {}),
   }
-  if (notEnabled && a.index.hasDefault && subject.kind !== 'Namespace') {
-    const pod = composeFixes([
-      ...podLabelSteps(subject, {set: {[injectKey]: 'true'}, remove: []}),
-      ...(subject.manifest === undefined && subject.owner?.kind !== 'Pod' ? restartSteps(subject) : []),
-    ])
-    if (pod.actions.length > 0)
-      alternatives.push({
-        description: `or inject only this ${subject.owner === undefined ? subject.kind.toLowerCase() : subject.owner.kind.toLowerCase()}: label its pods sidecar.istio.io/inject=true (the namespace label injects every new pod in ${subject.namespace})`,
-        actions: pod.actions,
-      })
-  }
-  const notes = [...primary.notes, ...(a.admission?.notes ?? [])]
-  if (rejectedAfter && a.restartActions.length > 0)
-    notes.push(
-      'restarting now would leave the workload with no new pods: fix the admission failure first, then restart',
-    )
-  if (notEnabled && !byDesign && subject.kind !== 'Namespace')
-    notes.push(`the namespace label affects every new pod in ${subject.namespace}`)
-  const whatIf = {
-    ...(options.namespaceLabels === undefined
-      ? {}
-      : {namespaceLabels: formatLabelEdit(options.namespaceLabels)}),
-    ...(options.podLabels === undefined ? {} : {podLabels: formatLabelEdit(options.podLabels)}),
-  }
+}
+
+// The decision's part of the verdict, with the observed injection beside it.
+const decisionFields = (a: Assembly, findings: readonly Finding[]) => {
+  const {decision} = a
   return {
     target: a.target,
     injected: a.injected,
@@ -197,13 +246,18 @@ const assemble = (a: Assembly): Verdict => {
     webhook: decision.webhook,
     injectedRevision: a.injectedRevision,
     matches: decision.matches,
+  }
+}
+
+// Field order is the -o json/yaml order: decision, trail, fixes, then the admission layer.
+const assemble = (a: Assembly): Verdict => {
+  const {decision} = a
+  const findings = [...decision.findings, ...a.extraFindings, ...(a.admission?.findings ?? [])]
+  return {
+    ...decisionFields(a, findings),
     checks: [...a.extraChecks, ...decision.checks, ...a.stateChecks],
     findings,
-    // Configuration fixes first, restarts last: a restart only helps once the configuration is right.
-    actions: primary.actions,
-    notes,
-    alternatives,
-    ...(Object.keys(whatIf).length > 0 ? {whatIf} : {}),
+    ...fixFields(a),
     ...(decision.misses === undefined ? {} : {nearestMisses: decision.misses.map((m) => m.webhook)}),
     ...(a.owner === undefined ? {} : {owner: a.owner}),
     admitted: a.admission?.admitted ?? null,
