@@ -169,75 +169,110 @@ const bugReportKeep = (path: string): boolean =>
 const fillCommand = (resources: string, file: string, scope = '-A'): string =>
   `kubectl get ${scope} ${resources} -o yaml > ${file}`
 
-const readBugReport = async (
+/** What a bug-report read so far: objects in first-copy-wins order, and gaps in the order they were found. */
+interface BugReportRead {
+  readonly entries: SourcedObject[]
+  readonly gaps: Gap[]
+}
+
+/** One file's objects appended to `read`; false when the file is absent; a parse error becomes a Gap. */
+const readReportFile = async (
+  tree: BundleFileTree,
+  root: string,
+  name: string,
+  read: BugReportRead,
+): Promise<boolean> => {
+  const body = await tree.read(`${root}${name}`)
+  if (body === undefined) return false
+  const source = tree.provenance(`${root}${name}`)
+  try {
+    for (const object of await objectsFromText(body, source)) read.entries.push({object, source})
+  } catch (error) {
+    read.gaps.push({
+      resource: name,
+      reason: 'Error',
+      message: error instanceof Error ? error.message : String(error),
+    })
+  }
+  return true
+}
+
+/** Which of the two cluster dump files the report holds. */
+interface ClusterFiles {
+  readonly hasClusterResources: boolean
+  readonly hasResources: boolean
+}
+
+// Order matters: the first copy of an object wins (cluster-scoped file, then the namespaced dump, then extras).
+const readClusterFiles = async (
   tree: BundleFileTree,
   layout: BundleLayout,
   root: string,
-  versions?: IstioVersions,
-): Promise<BundleContents> => {
-  const entries: SourcedObject[] = []
-  const gaps: Gap[] = []
-  const at = (name: string): string => `${root}${name}`
-  const readObjects = async (name: string): Promise<boolean> => {
-    const body = await tree.read(at(name))
-    if (body === undefined) return false
-    const source = tree.provenance(at(name))
-    try {
-      for (const object of await objectsFromText(body, source)) entries.push({object, source})
-    } catch (error) {
-      gaps.push({
-        resource: name,
-        reason: 'Error',
-        message: error instanceof Error ? error.message : String(error),
-      })
-    }
-    return true
+  read: BugReportRead,
+): Promise<ClusterFiles> => {
+  const hasClusterResources = await readReportFile(tree, root, 'cluster/k8s-cluster-resources', read)
+  const hasResources = await readReportFile(tree, root, 'cluster/k8s-resources', read)
+  await readReportFile(tree, root, 'cluster/pods', read)
+  if (layout !== 'bug-report-legacy') await readReportFile(tree, root, 'cluster/nodes', read)
+  return {hasClusterResources, hasResources}
+}
+
+/** The `get events -o wide` table as Event objects; returns the lines it could not split. */
+const readEventsTable = async (
+  tree: BundleFileTree,
+  root: string,
+  read: BugReportRead,
+): Promise<readonly number[] | undefined> => {
+  const table = await tree.read(`${root}cluster/events`)
+  if (table === undefined) {
+    read.gaps.push(
+      notCollected(
+        'events',
+        `no cluster/events in the bug report; run: ${fillCommand('events', 'events.yaml')}`,
+      ),
+    )
+    return undefined
   }
+  const parsed = parseEventsTable(table)
+  const source = tree.provenance(`${root}cluster/events`)
+  for (const row of parsed.rows)
+    read.entries.push({object: eventRowToObject(row, 'default'), source: `${source}:${row.line}`})
+  if (!parsed.recognized && table.trim() !== '')
+    read.gaps.push({
+      resource: 'events',
+      reason: 'Error',
+      message: `${source}: no 'kubectl get events' header found`,
+    })
+  return parsed.unparsed
+}
 
-  // Order matters: the first copy of an object wins (cluster-scoped file, then the namespaced dump, then extras).
-  const hasClusterResources = await readObjects('cluster/k8s-cluster-resources')
-  const hasResources = await readObjects('cluster/k8s-resources')
-  await readObjects('cluster/pods')
-  if (layout !== 'bug-report-legacy') await readObjects('cluster/nodes')
-
-  // Events: ≤1.29 lists carry full Event objects; otherwise read the `get events -o wide` table.
-  let unparsedEventLines: readonly number[] | undefined
-  if (ofKind(entries, 'Event').length === 0) {
-    const table = await tree.read(at('cluster/events'))
-    if (table !== undefined) {
-      const parsed = parseEventsTable(table)
-      unparsedEventLines = parsed.unparsed
-      const source = tree.provenance(at('cluster/events'))
-      for (const row of parsed.rows)
-        entries.push({object: eventRowToObject(row, 'default'), source: `${source}:${row.line}`})
-      if (!parsed.recognized && table.trim() !== '')
-        gaps.push({
-          resource: 'events',
-          reason: 'Error',
-          message: `${source}: no 'kubectl get events' header found`,
-        })
-    } else
-      gaps.push(
-        notCollected(
-          'events',
-          `no cluster/events in the bug report; run: ${fillCommand('events', 'events.yaml')}`,
-        ),
-      )
-  }
-
+const readDiscoveryLogs = async (
+  tree: BundleFileTree,
+  root: string,
+): Promise<{source: Provenance; text: string}[]> => {
   const logs: {source: Provenance; text: string}[] = []
   for (const path of tree.paths.filter((p) => isDiscoveryLog(p, root)).sort()) {
     const body = await tree.read(path)
     if (body !== undefined) logs.push({source: tree.provenance(path), text: body})
   }
+  return logs
+}
 
-  const unique = dedupe(entries)
+/** Gaps for Namespaces and webhook configurations, saying why the report lacks them. */
+const clusterScopedGaps = (
+  unique: readonly SourcedObject[],
+  layout: BundleLayout,
+  files: ClusterFiles,
+  versions?: IstioVersions,
+): Gap[] => {
+  const gaps: Gap[] = []
   const cli = versions?.cli ?? 'unknown'
   const tooOld = /^1\.([0-9]|1[01])(\.|$)/.test(versions?.cli ?? '')
   const clusterFile = layout === 'bug-report-1.30' ? 'cluster/k8s-cluster-resources' : 'cluster/k8s-resources'
+  const hasClusterFile = layout === 'bug-report-1.30' ? files.hasClusterResources : files.hasResources
   const why = tooOld
     ? `istioctl ${cli} bug-report does not collect them`
-    : !(layout === 'bug-report-1.30' ? hasClusterResources : hasResources)
+    : !hasClusterFile
       ? `${clusterFile} is missing (--skip-cluster-dump, or not written)`
       : `${clusterFile} holds none`
   if (ofKind(unique, 'Namespace').length === 0)
@@ -248,7 +283,7 @@ const readBugReport = async (
       ),
     )
   // A report always lists the webhook configurations when its cluster file is there: none listed means the cluster has none.
-  const clusterFileRead = !tooOld && (layout === 'bug-report-1.30' ? hasClusterResources : hasResources)
+  const clusterFileRead = !tooOld && hasClusterFile
   if (ofKind(unique, 'MutatingWebhookConfiguration').length === 0 && !clusterFileRead)
     gaps.push(
       notCollected(
@@ -256,34 +291,58 @@ const readBugReport = async (
         `no MutatingWebhookConfigurations: ${why}; run: kubectl get mutatingwebhookconfigurations -o yaml > webhooks.yaml`,
       ),
     )
+  return gaps
+}
+
+/** Gaps for the namespaced dump: all of it when missing, else the injector ConfigMap when left out. */
+const namespacedGaps = (unique: readonly SourcedObject[], hasResources: boolean): Gap[] => {
   if (!hasResources) {
     const message = `cluster/k8s-resources is missing (--skip-cluster-dump, or not written); run: ${fillCommand('pods,replicasets,deployments,statefulsets,jobs,services,endpointslices,configmaps', 'k8s-resources.yaml')}`
-    for (const resource of ['pods', 'replicasets', 'configmaps', 'services', 'endpointslices'])
-      gaps.push(notCollected(resource, message))
-  } else if (
-    !unique.some(
-      ({object}) =>
-        object.kind === 'ConfigMap' &&
-        /^istio-sidecar-injector/.test(String((object.metadata as Raw | undefined)?.name)),
-    )
-  ) {
-    gaps.push(
-      notCollected(
-        'configmaps',
-        `no istio-sidecar-injector ConfigMap in cluster/k8s-resources (--include left out the control-plane namespace?); run: kubectl -n istio-system get configmaps -o yaml > istio-cm.yaml`,
-        'istio-system',
-      ),
+    return ['pods', 'replicasets', 'configmaps', 'services', 'endpointslices'].map((resource) =>
+      notCollected(resource, message),
     )
   }
-  if (logs.length === 0)
-    gaps.push(
-      notCollected(
-        'pods/log',
-        'no istio/<ns>/<istiod>/discovery.log; run: kubectl -n istio-system logs -l app=istiod --tail=-1 > discovery.log',
-        'istio-system',
-      ),
-    )
+  const hasInjectorConfig = unique.some(
+    ({object}) =>
+      object.kind === 'ConfigMap' &&
+      /^istio-sidecar-injector/.test(String((object.metadata as Raw | undefined)?.name)),
+  )
+  if (hasInjectorConfig) return []
+  return [
+    notCollected(
+      'configmaps',
+      `no istio-sidecar-injector ConfigMap in cluster/k8s-resources (--include left out the control-plane namespace?); run: kubectl -n istio-system get configmaps -o yaml > istio-cm.yaml`,
+      'istio-system',
+    ),
+  ]
+}
 
+const discoveryLogGap = (): Gap =>
+  notCollected(
+    'pods/log',
+    'no istio/<ns>/<istiod>/discovery.log; run: kubectl -n istio-system logs -l app=istiod --tail=-1 > discovery.log',
+    'istio-system',
+  )
+
+const readBugReport = async (
+  tree: BundleFileTree,
+  layout: BundleLayout,
+  root: string,
+  versions?: IstioVersions,
+): Promise<BundleContents> => {
+  const read: BugReportRead = {entries: [], gaps: []}
+  const files = await readClusterFiles(tree, layout, root, read)
+  // Events: ≤1.29 lists carry full Event objects; otherwise read the `get events -o wide` table.
+  const unparsedEventLines =
+    ofKind(read.entries, 'Event').length === 0 ? await readEventsTable(tree, root, read) : undefined
+  const logs = await readDiscoveryLogs(tree, root)
+  const unique = dedupe(read.entries)
+  const gaps = [
+    ...read.gaps,
+    ...clusterScopedGaps(unique, layout, files, versions),
+    ...namespacedGaps(unique, files.hasResources),
+    ...(logs.length === 0 ? [discoveryLogGap()] : []),
+  ]
   return {
     path: tree.container,
     layout,

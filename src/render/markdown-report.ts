@@ -177,116 +177,155 @@ const verdictRows = (verdicts: readonly Verdict[], limit: number): string[] => {
   return rows
 }
 
-export const renderMarkdownReport = (input: MarkdownReportInput): string => {
-  const {report, verdicts, snapshotOrigin, gaps} = input
-  const out: string[] = []
-  out.push('# Istio sidecar injection report', '')
-  out.push(`- Generated: ${report.generatedAt}`)
-  out.push(`- Snapshot: ${originLine(snapshotOrigin)}`)
-  if (report.platform) out.push(`- Platform: ${report.platform}`)
-  out.push(`- State: **${report.state}**`)
-  out.push(`- ${escapeMarkdown(report.summary)}`, '')
+const headerSection = (report: HealthReport, origin: SnapshotOrigin): string[] => [
+  '# Istio sidecar injection report',
+  '',
+  `- Generated: ${report.generatedAt}`,
+  `- Snapshot: ${originLine(origin)}`,
+  ...(report.platform ? [`- Platform: ${report.platform}`] : []),
+  `- State: **${report.state}**`,
+  `- ${escapeMarkdown(report.summary)}`,
+  '',
+]
 
-  const [only] = verdicts
-  const single = verdicts.length === 1 && only !== undefined
-  if (single) out.push(...targetSection(only))
+/** Counts by outcome; a single-target report shows its target instead. */
+const summarySection = (verdicts: readonly Verdict[]): string[] => {
   const s = summarizeVerdicts(verdicts)
-  if (s.total > 0 && !single) {
-    out.push('## Summary', '')
-    out.push(
-      '| Targets | Injected | Needs restart | Drift | Stale proxy | Rejected | Unknown | Not injected by design | Not enabled | Misconfigured |',
-      '|---|---|---|---|---|---|---|---|---|---|',
-    )
-    out.push(
-      `| ${s.total} | ${s.injected} | ${s.needsRestart} | ${s.drift} | ${s.stale} | ${s.rejected} | ${s.unknown} | ${s.notInjectedByDesign} | ${s.notEnabled} | ${s.misconfigured} |`,
-      '',
-    )
-  }
+  if (s.total === 0) return []
+  return [
+    '## Summary',
+    '',
+    '| Targets | Injected | Needs restart | Drift | Stale proxy | Rejected | Unknown | Not injected by design | Not enabled | Misconfigured |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    `| ${s.total} | ${s.injected} | ${s.needsRestart} | ${s.drift} | ${s.stale} | ${s.rejected} | ${s.unknown} | ${s.notInjectedByDesign} | ${s.notEnabled} | ${s.misconfigured} |`,
+    '',
+  ]
+}
 
-  out.push(single ? '## Cluster-wide findings' : '## Findings', '')
-  if (report.findings.length === 0) out.push('No problems found.', '')
-  for (const [title, pick] of [
-    ['Errors', (f: HealthFinding) => f.severity === 'Error' && !f.unknown],
-    ['Warnings', (f: HealthFinding) => f.severity === 'Warning' && !f.unknown],
-    ['Not checked', (f: HealthFinding) => f.unknown],
-    ['Info', (f: HealthFinding) => f.severity === 'Info' && !f.unknown],
-  ] as const) {
-    const items = report.findings.filter(pick)
+const severityGroups = [
+  ['Errors', (f: HealthFinding) => f.severity === 'Error' && !f.unknown],
+  ['Warnings', (f: HealthFinding) => f.severity === 'Warning' && !f.unknown],
+  ['Not checked', (f: HealthFinding) => f.unknown],
+  ['Info', (f: HealthFinding) => f.severity === 'Info' && !f.unknown],
+] as const
+
+const findingsSection = (findings: readonly HealthFinding[], single: boolean): string[] => {
+  const out = [single ? '## Cluster-wide findings' : '## Findings', '']
+  if (findings.length === 0) out.push('No problems found.', '')
+  for (const [title, pick] of severityGroups) {
+    const items = findings.filter(pick)
     if (items.length === 0) continue
     out.push(`### ${title} (${items.length})`, '')
     for (const f of items) out.push(...findingBlock(f))
   }
+  return out
+}
 
-  if (report.configurations.length > 0) {
-    out.push('## Injector webhooks', '')
-    out.push('| Configuration | Revision | Tag | State | Reason |', '|---|---|---|---|---|')
-    for (const c of report.configurations) {
-      out.push(
+const webhooksSection = (configurations: HealthReport['configurations']): string[] => {
+  if (configurations.length === 0) return []
+  return [
+    '## Injector webhooks',
+    '',
+    '| Configuration | Revision | Tag | State | Reason |',
+    '|---|---|---|---|---|',
+    ...configurations.map(
+      (c) =>
         `| ${escapeMarkdown(c.configuration)} | ${escapeMarkdown(c.revision ?? '—')} | ${escapeMarkdown(c.tag ?? '—')} | ${c.state} | ${escapeMarkdown(c.reason ?? '—')} |`,
-      )
-    }
-    out.push('')
-  }
+    ),
+    '',
+  ]
+}
 
-  if (report.failures.length > 0) {
-    out.push('## Failure evidence', '')
-    for (const f of report.failures) {
-      const what = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : 'istiod log'
-      out.push(
-        `- **${f.code}** (${f.object === null ? plural(f.count, 'log line') : `${plural(f.events, 'event')}${f.count > f.events ? `, ${plural(f.count, 'occurrence')}` : ''}`}${f.lastTimestamp ? `, last ${escapeMarkdown(f.lastTimestamp)}` : ''}): ${escapeMarkdown(what)}${f.webhook ? `, webhook ${codeSpan(f.webhook)}` : ''}${f.source ? `, from ${codeSpan(f.source)}` : ''}`,
-      )
-      out.push(
-        '',
-        ...codeBlock([f.message])
-          .split('\n')
-          .map((line) => `  ${line}`),
-        '',
-      )
-    }
-  }
+const failureLine = (f: HealthReport['failures'][number]): string => {
+  const what = f.object ? `${f.object.kind} ${f.object.namespace}/${f.object.name}` : 'istiod log'
+  return `- **${f.code}** (${f.object === null ? plural(f.count, 'log line') : `${plural(f.events, 'event')}${f.count > f.events ? `, ${plural(f.count, 'occurrence')}` : ''}`}${f.lastTimestamp ? `, last ${escapeMarkdown(f.lastTimestamp)}` : ''}): ${escapeMarkdown(what)}${f.webhook ? `, webhook ${codeSpan(f.webhook)}` : ''}${f.source ? `, from ${codeSpan(f.source)}` : ''}`
+}
 
-  const rows = single ? [] : verdictRows(verdicts, input.maxVerdicts ?? 200)
-  if (rows.length > 0) out.push('## Targets with findings', '', ...rows, '')
+/** Each failure with its message quoted verbatim in an indented block. */
+const failuresSection = (failures: HealthReport['failures']): string[] => {
+  if (failures.length === 0) return []
+  return [
+    '## Failure evidence',
+    '',
+    ...failures.flatMap((f) => [
+      failureLine(f),
+      '',
+      ...codeBlock([f.message])
+        .split('\n')
+        .map((line) => `  ${line}`),
+      '',
+    ]),
+  ]
+}
 
-  const plan = report.plan
-  if (plan.steps.length > 0) {
-    out.push('## Restart plan', '')
+const targetsSection = (verdicts: readonly Verdict[], limit: number): string[] => {
+  const rows = verdictRows(verdicts, limit)
+  return rows.length > 0 ? ['## Targets with findings', '', ...rows, ''] : []
+}
+
+type PlanStep = HealthReport['plan']['steps'][number]
+
+const planStepLines = (step: PlanStep): string[] => {
+  const target =
+    step.action === 'FixWebhook'
+      ? `Fix webhook ${codeSpan(step.target.name)}`
+      : step.action === 'FixAdmission'
+        ? `${escapeMarkdown(step.namespace ?? '')}: fix admission (${codeSpan(step.target.name)})`
+        : `${escapeMarkdown(step.namespace ?? '')}: ${codeSpan(`${step.target.kind.toLowerCase()}/${step.target.name}`)}`
+  const out = [
+    `${step.order}. ${target}${step.pods.length > 0 ? ` (${plural(step.pods.length, 'pod')})` : ''}${step.gateway ? ' (gateway)' : ''}  `,
+  ]
+  if (step.warning) out.push(`   ${escapeMarkdown(step.warning)}  `)
+  if (step.commands.length > 0)
     out.push(
-      `${plural(plan.counts.workloads, 'workload')}, ${plural(plan.counts.pods, 'pod')} in ${plural(plan.counts.namespaces, 'namespace')}${plan.blocked ? '. **Blocked: fix the webhook first; restarts would not create injected pods.**' : '.'}${plan.admissionBlocked ? ' **New pods would be rejected after injection: run the admission fixes first.**' : ''}`,
+      '',
+      ...codeBlock(step.commands, 'sh')
+        .split('\n')
+        .map((line) => `   ${line}`),
       '',
     )
-    for (const step of plan.steps) {
-      const target =
-        step.action === 'FixWebhook'
-          ? `Fix webhook ${codeSpan(step.target.name)}`
-          : step.action === 'FixAdmission'
-            ? `${escapeMarkdown(step.namespace ?? '')}: fix admission (${codeSpan(step.target.name)})`
-            : `${escapeMarkdown(step.namespace ?? '')}: ${codeSpan(`${step.target.kind.toLowerCase()}/${step.target.name}`)}`
-      out.push(
-        `${step.order}. ${target}${step.pods.length > 0 ? ` (${plural(step.pods.length, 'pod')})` : ''}${step.gateway ? ' (gateway)' : ''}  `,
-      )
-      if (step.warning) out.push(`   ${escapeMarkdown(step.warning)}  `)
-      if (step.commands.length > 0)
-        out.push(
-          '',
-          ...codeBlock(step.commands, 'sh')
-            .split('\n')
-            .map((line) => `   ${line}`),
-          '',
-        )
-    }
-    out.push('')
-  }
+  return out
+}
 
-  if (gaps.length > 0) {
-    out.push('## Data not collected', '')
-    for (const g of gaps) {
-      out.push(
+const planSection = (plan: HealthReport['plan']): string[] => {
+  if (plan.steps.length === 0) return []
+  return [
+    '## Restart plan',
+    '',
+    `${plural(plan.counts.workloads, 'workload')}, ${plural(plan.counts.pods, 'pod')} in ${plural(plan.counts.namespaces, 'namespace')}${plan.blocked ? '. **Blocked: fix the webhook first; restarts would not create injected pods.**' : '.'}${plan.admissionBlocked ? ' **New pods would be rejected after injection: run the admission fixes first.**' : ''}`,
+    '',
+    ...plan.steps.flatMap(planStepLines),
+    '',
+  ]
+}
+
+const gapsSection = (gaps: readonly Gap[]): string[] => {
+  if (gaps.length === 0) return []
+  return [
+    '## Data not collected',
+    '',
+    ...gaps.map(
+      (g) =>
         `- ${codeSpan(`${g.verb ?? 'read'} ${g.resource}${g.namespace ? ` -n ${g.namespace}` : ''}${g.name ? ` ${g.name}` : ''}`)}: ${g.reason}: ${escapeMarkdown(g.message)}`,
-      )
-    }
-    out.push('')
-  }
+    ),
+    '',
+  ]
+}
+
+export const renderMarkdownReport = (input: MarkdownReportInput): string => {
+  const {report, verdicts, snapshotOrigin, gaps} = input
+  const [only] = verdicts
+  const single = verdicts.length === 1 && only !== undefined
+  const out = [
+    ...headerSection(report, snapshotOrigin),
+    ...(single ? targetSection(only) : summarySection(verdicts)),
+    ...findingsSection(report.findings, single),
+    ...webhooksSection(report.configurations),
+    ...failuresSection(report.failures),
+    ...(single ? [] : targetsSection(verdicts, input.maxVerdicts ?? 200)),
+    ...planSection(report.plan),
+    ...gapsSection(gaps),
+  ]
   return `${out
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

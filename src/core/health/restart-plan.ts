@@ -217,16 +217,14 @@ const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<Rest
   }
 }
 
-/** Steps: webhook fixes first, then namespaces (critical ones last), workloads by kind, gateways at the very end. */
-export const buildRestartPlan = (
-  candidates: readonly RestartCandidate[],
-  options: RestartPlanOptions = {},
-): RestartPlan => {
+const groupKey = (c: RestartCandidate): string =>
+  c.owner ? `${c.namespace}/${c.owner.kind}/${c.owner.name}` : `${c.namespace}/Pod/${c.pod ?? ''}`
+
+/** Candidates → one group per workload (or per unmanaged pod), in first-seen order. */
+const groupCandidates = (candidates: readonly RestartCandidate[]): Group[] => {
   const groups = new Map<string, Group>()
   for (const c of candidates) {
-    const key = c.owner
-      ? `${c.namespace}/${c.owner.kind}/${c.owner.name}`
-      : `${c.namespace}/Pod/${c.pod ?? ''}`
+    const key = groupKey(c)
     let group = groups.get(key)
     if (group === undefined) {
       group = {
@@ -245,22 +243,30 @@ export const buildRestartPlan = (
     if (c.revision) group.revisions.add(c.revision)
     if (c.rejected && !group.rejected) group.rejected = c.rejected
   }
+  return [...groups.values()]
+}
 
-  const webhooks = options.webhooks ?? []
-  const failing = webhooks.filter((w) => w.state === 'Failing')
-  const blockersOf = (group: Group): string[] => {
-    const named = failing.filter(
-      (w) =>
-        group.configurations.has(w.configuration) ||
-        (group.configurations.size === 0 && w.revision !== null && group.revisions.has(w.revision)),
-    )
-    return [...new Set(named.map((w) => w.configuration))].sort()
-  }
+/** The failing webhook configurations that would inject this group's new pods. */
+const blockersOf = (group: Group, failing: readonly WebhookHealth[]): string[] => {
+  const named = failing.filter(
+    (w) =>
+      group.configurations.has(w.configuration) ||
+      (group.configurations.size === 0 && w.revision !== null && group.revisions.has(w.revision)),
+  )
+  return [...new Set(named.map((w) => w.configuration))].sort()
+}
+
+interface OrderedGroup {
+  readonly group: Group
+  readonly gateway: boolean
+}
+
+/** Gateways last, critical namespaces after others, then namespace, workload kind, name and pods. */
+const orderGroups = (groups: readonly Group[], options: RestartPlanOptions): OrderedGroup[] => {
   const critical = new Set([...alwaysCritical, ...(options.criticalNamespaces ?? [])])
   const isGateway =
     options.isGateway ?? ((_ns: string, owner: {kind: string; name: string}) => /gateway/i.test(owner.name))
-
-  const ordered = [...groups.values()]
+  return groups
     .map((group) => ({group, gateway: group.owner !== null && isGateway(group.namespace, group.owner)}))
     .sort(
       (a, b) =>
@@ -271,64 +277,90 @@ export const buildRestartPlan = (
         compareText(a.group.owner?.name ?? '', b.group.owner?.name ?? '') ||
         compareText([...a.group.pods].join(), [...b.group.pods].join()),
     )
-  const restartSteps = ordered.map(({group, gateway}) => {
-    const step = stepFor(group, blockersOf(group), gateway)
-    const safe = {...step, commands: step.commands.filter(isSafeCommand)}
-    if (group.rejected === undefined) return safe
-    const workload = group.owner === null ? undefined : options.workloadOf?.(group.namespace, group.owner)
-    const consequence = rejectionConsequence(group.owner, step.pods, workload)
-    return {
-      ...safe,
-      rejectedBy: [group.rejected.code],
-      warning: `${consequence}${safe.warning === undefined ? '' : `; ${safe.warning}`}`,
-    }
-  })
+}
+
+/** A group's step with only safe commands; when admission rejects its new pods, what the restart then does. */
+const restartStepFor = (
+  {group, gateway}: OrderedGroup,
+  failing: readonly WebhookHealth[],
+  options: RestartPlanOptions,
+): Omit<RestartStep, 'order'> => {
+  const step = stepFor(group, blockersOf(group, failing), gateway)
+  const safe = {...step, commands: step.commands.filter(isSafeCommand)}
+  if (group.rejected === undefined) return safe
+  const workload = group.owner === null ? undefined : options.workloadOf?.(group.namespace, group.owner)
+  const consequence = rejectionConsequence(group.owner, step.pods, workload)
+  return {
+    ...safe,
+    rejectedBy: [group.rejected.code],
+    warning: `${consequence}${safe.warning === undefined ? '' : `; ${safe.warning}`}`,
+  }
+}
+
+/** The commands that show why a webhook configuration's istiod is not serving. */
+const webhookFixCommands = (configuration: string, hooks: readonly WebhookHealth[]): string[] => {
+  const service = hooks.find((w) => w.service !== null)?.service
+  return service
+    ? [
+        sh`kubectl get pods -n ${service.namespace} -l ${istiodSelector(hooks.find((w) => w.revision !== null)?.revision ?? revisionOfIstiodService(service.name))} -o wide`,
+        sh`kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
+      ]
+    : [sh`kubectl get mutatingwebhookconfiguration ${configuration} -o yaml`]
+}
+
+/** One FixWebhook step for a failing configuration that some restart depends on. */
+const webhookFixStep = (
+  configuration: string,
+  failing: readonly WebhookHealth[],
+): Omit<RestartStep, 'order'> => {
+  const hooks = failing.filter((w) => w.configuration === configuration)
+  const codes = [
+    ...new Set(hooks.flatMap((w) => w.checks.filter((c) => c.result === 'Fail').map((c) => c.code))),
+  ].sort()
+  const service = hooks.find((w) => w.service !== null)?.service
+  return {
+    action: 'FixWebhook',
+    namespace: service?.namespace ?? null,
+    target: {kind: 'MutatingWebhookConfiguration', name: configuration},
+    pods: [],
+    codes,
+    commands: webhookFixCommands(configuration, hooks),
+    warning:
+      'restarts would fail to create pods (or create them without a sidecar) until this webhook is healthy',
+    blockedBy: [],
+    gateway: false,
+  }
+}
+
+const planCounts = (ordered: readonly OrderedGroup[]): RestartPlan['counts'] => ({
+  workloads: ordered.filter(({group}) => group.owner !== null).length,
+  pods: ordered.reduce((n, {group}) => n + group.pods.size, 0),
+  namespaces: new Set(ordered.map(({group}) => group.namespace)).size,
+  unmanagedPods: ordered
+    .filter(({group}) => group.owner === null)
+    .reduce((n, {group}) => n + group.pods.size, 0),
+})
+
+/** Steps: webhook fixes first, then namespaces (critical ones last), workloads by kind, gateways at the very end. */
+export const buildRestartPlan = (
+  candidates: readonly RestartCandidate[],
+  options: RestartPlanOptions = {},
+): RestartPlan => {
+  const failing = (options.webhooks ?? []).filter((w) => w.state === 'Failing')
+  const ordered = orderGroups(groupCandidates(candidates), options)
+  const restartSteps = ordered.map((entry) => restartStepFor(entry, failing, options))
   const admissionSteps = admissionFixSteps(ordered.map(({group}) => group))
-
   const neededFixes = [...new Set(restartSteps.flatMap((s) => s.blockedBy))].sort()
-  const fixSteps: Omit<RestartStep, 'order'>[] = neededFixes.map((configuration) => {
-    const hooks = failing.filter((w) => w.configuration === configuration)
-    const codes = [
-      ...new Set(hooks.flatMap((w) => w.checks.filter((c) => c.result === 'Fail').map((c) => c.code))),
-    ].sort()
-    const service = hooks.find((w) => w.service !== null)?.service
-    const commands = service
-      ? [
-          sh`kubectl get pods -n ${service.namespace} -l ${istiodSelector(hooks.find((w) => w.revision !== null)?.revision ?? revisionOfIstiodService(service.name))} -o wide`,
-          sh`kubectl get endpointslices -n ${service.namespace} -l kubernetes.io/service-name=${service.name}`,
-        ]
-      : [sh`kubectl get mutatingwebhookconfiguration ${configuration} -o yaml`]
-    return {
-      action: 'FixWebhook',
-      namespace: service?.namespace ?? null,
-      target: {kind: 'MutatingWebhookConfiguration', name: configuration},
-      pods: [],
-      codes,
-      commands,
-      warning:
-        'restarts would fail to create pods (or create them without a sidecar) until this webhook is healthy',
-      blockedBy: [],
-      gateway: false,
-    }
-  })
-
+  const fixSteps = neededFixes.map((configuration) => webhookFixStep(configuration, failing))
   const steps = [...fixSteps, ...admissionSteps, ...restartSteps].map((step, index) => ({
     order: index + 1,
     ...step,
   }))
-  const podCount = ordered.reduce((n, {group}) => n + group.pods.size, 0)
   return {
     steps,
     blocked: neededFixes.length > 0,
     admissionBlocked: admissionSteps.length > 0,
-    counts: {
-      workloads: ordered.filter(({group}) => group.owner !== null).length,
-      pods: podCount,
-      namespaces: new Set(ordered.map(({group}) => group.namespace)).size,
-      unmanagedPods: ordered
-        .filter(({group}) => group.owner === null)
-        .reduce((n, {group}) => n + group.pods.size, 0),
-    },
+    counts: planCounts(ordered),
   }
 }
 
