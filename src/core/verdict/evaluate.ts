@@ -20,6 +20,7 @@ import type {ActionSource, ComposedActions, FixSubject} from './actions.js'
 import {decideInjection, enableNamespaceAction} from './decide-injection.js'
 import type {InjectionDecision, NamespaceView} from './decide-injection.js'
 import {findCreationBlock, findDrift, observePod, podCreatorsOf, stateCheck} from './drift.js'
+import type {DriftReport, PodState} from './drift.js'
 import {findGap} from './gap-checks.js'
 import {applyLabelEdit, formatLabelEdit} from './label-edit.js'
 import type {LabelEdit} from './label-edit.js'
@@ -374,18 +375,46 @@ const revisionOverride = (
   }
 }
 
-/** A pod (existing, or a template as if created now): would Istio inject it, and does the running pod agree. */
-export const evaluatePod = (
+// What a target is judged against: the revision index, its namespace as decided on (what-if applied), who fixes address.
+interface Setting {
+  readonly snapshot: ClusterSnapshot
+  readonly options: EvaluateOptions
+  readonly index: RevisionIndex
+  readonly namespace: NamespaceView
+  readonly subject: FixSubject
+}
+
+const settingFor = (
   snapshot: ClusterSnapshot,
-  pod: PodFacts,
-  options: EvaluateOptions = {},
-): Verdict => {
-  const index = options.index ?? indexRevisions(snapshot)
-  const edited: PodFacts = {...pod, labels: applyLabelEdit(pod.labels, options.podLabels)}
-  const namespace = viewNamespace(snapshot, pod.namespace, options.namespaceLabels)
-  const target = options.target ?? {kind: 'Pod', namespace: pod.namespace, name: pod.name}
+  namespace: string,
+  options: EvaluateOptions,
+  subject: FixSubject,
+): Setting => ({
+  snapshot,
+  options,
+  index: options.index ?? indexRevisions(snapshot),
+  namespace: viewNamespace(snapshot, namespace, options.namespaceLabels),
+  subject,
+})
+
+const noEvidence = (): DriftReport => ({findings: [], actions: []})
+
+// Findings in verdict order (creation block, metadata, drift); restarts stay apart so assemble can hold them back.
+const evidenceFields = (
+  blocked: DriftReport,
+  metadata: readonly DriftReport[],
+  drift: DriftReport,
+): Pick<Assembly, 'extraFindings' | 'metadataActions' | 'restartActions'> => ({
+  extraFindings: [...blocked.findings, ...metadata.flatMap((m) => m.findings), ...drift.findings],
+  metadataActions: [...blocked.actions, ...metadata.flatMap((m) => m.actions)],
+  restartActions: drift.actions,
+})
+
+// The pod as the verdict names it and its fixes address it; `existing`: a running pod, not a template or a manifest.
+const podSubject = (pod: PodFacts, options: EvaluateOptions) => {
+  const target: TargetRef = options.target ?? {kind: 'Pod', namespace: pod.namespace, name: pod.name}
   const existing = pod.kind === 'Pod' && options.target?.source === undefined
-  const fix: FixSubject = {
+  const subject: FixSubject = {
     kind: target.kind,
     namespace: pod.namespace,
     name: pod.name,
@@ -393,46 +422,63 @@ export const evaluatePod = (
     controller: existing ? pod.controller : undefined,
     manifest: options.target?.source,
   }
-  const misplaced = misplacement(edited, namespace, index, fix)
-  const onOwner = existing ? ownerMisplacement(snapshot, pod, namespace, index) : {findings: [], actions: []}
-  const decision = decideInjection(snapshot, edited, namespace, index, [
+  return {target, existing, subject}
+}
+
+// The pod's injection metadata judged: misplaced on it or its owner, the decision, a pod revision the namespace overrides.
+const decidePod = (s: Setting, pod: PodFacts, edited: PodFacts, existing: boolean) => {
+  const misplaced = misplacement(edited, s.namespace, s.index, s.subject)
+  const onOwner = existing ? ownerMisplacement(s.snapshot, pod, s.namespace, s.index) : noEvidence()
+  const decision = decideInjection(s.snapshot, edited, s.namespace, s.index, [
     ...misplaced.findings,
     ...onOwner.findings,
   ])
-  const overridden = revisionOverride(edited, namespace, decision, index, fix)
+  const overridden = revisionOverride(edited, s.namespace, decision, s.index, s.subject)
+  // The owner's metadata comes before the pod's own.
+  return {decision, metadata: [onOwner, misplaced, overridden]}
+}
+
+// A running pod's sidecar state, its drift from the decision, and what would block the pod's next creation.
+const observeExistingPod = (s: Setting, pod: PodFacts, existing: boolean, decision: InjectionDecision) => {
   const state = existing ? observePod(pod) : undefined
   const drift =
     state === undefined
-      ? {findings: [], actions: []}
-      : findDrift([state], decision, pod.owner, sameRevision(index, decision))
+      ? noEvidence()
+      : findDrift([state], decision, pod.owner, sameRevision(s.index, decision))
   const blocked = findCreationBlock(
-    snapshot,
+    s.snapshot,
     decision,
     pod.namespace,
     existing && pod.controller !== undefined ? [pod.controller] : [],
-    {webhookHealth: options.webhookHealth, running: existing, at: options.at},
+    {webhookHealth: s.options.webhookHealth, running: existing, at: s.options.at},
   )
+  return {state, drift, blocked}
+}
+
+/** A pod (existing, or a template as if created now): would Istio inject it, and does the running pod agree. */
+export const evaluatePod = (
+  snapshot: ClusterSnapshot,
+  pod: PodFacts,
+  options: EvaluateOptions = {},
+): Verdict => {
+  const {target, existing, subject} = podSubject(pod, options)
+  const s = settingFor(snapshot, pod.namespace, options, subject)
+  const edited: PodFacts = {...pod, labels: applyLabelEdit(pod.labels, options.podLabels)}
+  const {decision, metadata} = decidePod(s, pod, edited, existing)
+  const {state, drift, blocked} = observeExistingPod(s, pod, existing, decision)
   return assemble({
     target,
-    subject: fix,
+    subject,
     options,
-    index,
+    index: s.index,
     decision,
     injected: state?.injected ?? null,
     injectedRevision: state?.injectedRevision ?? null,
     extraChecks: whatIfChecks(options, pod.namespace, `pod ${pod.namespace}/${pod.name}`),
     stateChecks: state === undefined ? [] : [stateCheck(state)],
-    extraFindings: [
-      ...blocked.findings,
-      ...onOwner.findings,
-      ...misplaced.findings,
-      ...overridden.findings,
-      ...drift.findings,
-    ],
-    metadataActions: [...blocked.actions, ...onOwner.actions, ...misplaced.actions, ...overridden.actions],
-    restartActions: drift.actions,
+    ...evidenceFields(blocked, metadata, drift),
     owner: pod.owner,
-    admission: admissionLayer(snapshot, edited, namespace, decision, fix),
+    admission: admissionLayer(snapshot, edited, s.namespace, decision, subject),
   })
 }
 
@@ -453,77 +499,86 @@ export const podsOfWorkload = (snapshot: ClusterSnapshot, workload: WorkloadFact
     // By name in byte order, as the API server lists them: findings read the same from a live list and from files in any order.
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
+// A ReplicaSet owned by a Deployment is restarted through the Deployment.
+const restartOwnerOf = (workload: WorkloadFacts): {kind: string; name: string} =>
+  workload.controller !== undefined && workload.kind === 'ReplicaSet'
+    ? {kind: workload.controller.kind, name: workload.controller.name}
+    : {kind: workload.kind, name: workload.name}
+
+// The workload's template judged as a pod created now: misplaced metadata, the decision, an overridden pod revision.
+const decideTemplate = (s: Setting, workload: WorkloadFacts, template: PodFacts) => {
+  const misplaced = misplacement({...workload, template}, s.namespace, s.index, s.subject)
+  const decision = decideInjection(s.snapshot, template, s.namespace, s.index, misplaced.findings)
+  const overridden = revisionOverride(template, s.namespace, decision, s.index, s.subject)
+  return {decision, metadata: [misplaced, overridden]}
+}
+
+// The workload's pods (none for a manifest): their states, drift from the decision, and what blocks new ones.
+const observeWorkloadPods = (
+  s: Setting,
+  workload: WorkloadFacts,
+  decision: InjectionDecision,
+  owner: {kind: string; name: string},
+  fromManifest: boolean,
+) => {
+  const states = fromManifest ? [] : podsOfWorkload(s.snapshot, workload).map(observePod)
+  const drift = findDrift(states, decision, owner, sameRevision(s.index, decision))
+  const blocked = findCreationBlock(
+    s.snapshot,
+    decision,
+    workload.namespace,
+    fromManifest ? [] : podCreatorsOf(s.snapshot, workload),
+    {webhookHealth: s.options.webhookHealth, at: s.options.at},
+  )
+  return {states, drift, blocked}
+}
+
+// All pods injected or not (null without pods), and the revisions they run, first seen first.
+const observedInjection = (states: readonly PodState[]): Pick<Assembly, 'injected' | 'injectedRevision'> => ({
+  injected: states.length === 0 ? null : states.every((s) => s.injected),
+  injectedRevision:
+    [...new Set(states.map((s) => s.injectedRevision).filter((r) => r !== null))].join(',') || null,
+})
+
+const noPodsCheck = (workload: WorkloadFacts, states: readonly PodState[], fromManifest: boolean): Check[] =>
+  states.length === 0 && !fromManifest
+    ? [
+        {
+          stage: 'State',
+          code: 'WorkloadHasNoPods',
+          result: 'Info',
+          subject: `${workload.kind.toLowerCase()} ${workload.namespace}/${workload.name}`,
+          detail: 'no pods found: the verdict is for pods created from the template',
+        },
+      ]
+    : []
+
 /** A workload: its template as a pod created now (works with zero pods), misplaced metadata, and its pods' drift. */
 export const evaluateWorkload = (
   snapshot: ClusterSnapshot,
   workload: WorkloadFacts,
   options: EvaluateOptions = {},
 ): Verdict => {
-  const index = options.index ?? indexRevisions(snapshot)
-  const template: PodFacts = {
-    ...workload.template,
-    namespace: workload.namespace,
-    labels: applyLabelEdit(workload.template.labels, options.podLabels),
-  }
-  const namespace = viewNamespace(snapshot, workload.namespace, options.namespaceLabels)
-  const edited: WorkloadFacts = {...workload, template}
+  const owner = restartOwnerOf(workload)
+  const {kind, namespace, name} = workload
+  const subject: FixSubject = {kind, namespace, name, owner, manifest: options.target?.source}
+  const s = settingFor(snapshot, namespace, options, subject)
+  const labels = applyLabelEdit(workload.template.labels, options.podLabels)
+  const template: PodFacts = {...workload.template, namespace, labels}
   const fromManifest = options.target?.source !== undefined
-  // A ReplicaSet owned by a Deployment is restarted through the Deployment.
-  const restartOwner =
-    workload.controller !== undefined && workload.kind === 'ReplicaSet'
-      ? {kind: workload.controller.kind, name: workload.controller.name}
-      : {kind: workload.kind, name: workload.name}
-  const fix: FixSubject = {
-    kind: workload.kind,
-    namespace: workload.namespace,
-    name: workload.name,
-    owner: restartOwner,
-    manifest: options.target?.source,
-  }
-  const misplaced = misplacement(edited, namespace, index, fix)
-  const decision = decideInjection(snapshot, template, namespace, index, misplaced.findings)
-  const overridden = revisionOverride(template, namespace, decision, index, fix)
-  const states = fromManifest ? [] : podsOfWorkload(snapshot, workload).map(observePod)
-  const owner = restartOwner
-  const drift = findDrift(states, decision, owner, sameRevision(index, decision))
-  const blocked = findCreationBlock(
-    snapshot,
-    decision,
-    workload.namespace,
-    fromManifest ? [] : podCreatorsOf(snapshot, workload),
-    {webhookHealth: options.webhookHealth, at: options.at},
-  )
-  const noPods: Check[] =
-    states.length === 0 && !fromManifest
-      ? [
-          {
-            stage: 'State',
-            code: 'WorkloadHasNoPods',
-            result: 'Info',
-            subject: `${workload.kind.toLowerCase()} ${workload.namespace}/${workload.name}`,
-            detail: 'no pods found: the verdict is for pods created from the template',
-          },
-        ]
-      : []
+  const {decision, metadata} = decideTemplate(s, workload, template)
+  const {states, drift, blocked} = observeWorkloadPods(s, workload, decision, owner, fromManifest)
   return assemble({
-    target: options.target ?? {kind: workload.kind, namespace: workload.namespace, name: workload.name},
-    subject: fix,
+    target: options.target ?? {kind, namespace, name},
+    subject,
     options,
-    index,
+    index: s.index,
     decision,
-    injected: states.length === 0 ? null : states.every((s) => s.injected),
-    injectedRevision:
-      [...new Set(states.map((s) => s.injectedRevision).filter((r) => r !== null))].join(',') || null,
-    extraChecks: whatIfChecks(
-      options,
-      workload.namespace,
-      `${workload.kind.toLowerCase()} ${workload.namespace}/${workload.name} template`,
-    ),
-    stateChecks: [...noPods, ...states.map(stateCheck)],
-    extraFindings: [...blocked.findings, ...misplaced.findings, ...overridden.findings, ...drift.findings],
-    metadataActions: [...blocked.actions, ...misplaced.actions, ...overridden.actions],
-    restartActions: drift.actions,
+    ...observedInjection(states),
+    extraChecks: whatIfChecks(options, namespace, `${kind.toLowerCase()} ${namespace}/${name} template`),
+    stateChecks: [...noPodsCheck(workload, states, fromManifest), ...states.map(stateCheck)],
+    ...evidenceFields(blocked, metadata, drift),
     owner,
-    admission: admissionLayer(snapshot, template, namespace, decision, fix),
+    admission: admissionLayer(snapshot, template, s.namespace, decision, subject),
   })
 }
