@@ -415,53 +415,86 @@ const discoverySections = (body: string): {namespace: string; pod: string; text:
   return out
 }
 
-const readClusterInfoDump = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
-  const entries: SourcedObject[] = []
-  const gaps: Gap[] = []
-  const namespaces = new Set<string>()
-  const files = tree.paths.filter((path) => path.startsWith(root)).map((path) => path.slice(root.length))
-  const listFile = /^(?:([^/]+)\/)?([a-z-]+)\.(json|yaml)$/
-  for (const relative of files.sort()) {
-    const match = listFile.exec(relative)
-    if (!match) continue
-    const kind = match[1] === undefined ? (match[2] === 'nodes' ? 'Node' : undefined) : dumpFiles[match[2]!]
-    if (kind === undefined) continue
-    if (match[1] !== undefined) namespaces.add(match[1])
-    const body = await tree.read(`${root}${relative}`)
-    if (body === undefined) continue
-    const source = tree.provenance(`${root}${relative}`)
-    try {
-      for (const object of await objectsFromText(body, source, kind)) entries.push({object, source})
-    } catch (error) {
-      gaps.push({
-        resource: match[2]!,
-        ...(match[1] && {namespace: match[1]}),
-        reason: 'Error',
-        message: error instanceof Error ? error.message : String(error),
-      })
-    }
+/** What a cluster-info dump directory read so far: objects, parse-error gaps, and the namespaces it holds. */
+interface DumpRead {
+  readonly entries: SourcedObject[]
+  readonly gaps: Gap[]
+  readonly namespaces: Set<string>
+}
+
+const dumpListFile = /^(?:([^/]+)\/)?([a-z-]+)\.(json|yaml)$/
+
+/** A dump list file's namespace (none for `nodes.json`), resource and item kind; undefined for other files. */
+const dumpListOf = (relative: string): {namespace?: string; resource: string; kind: string} | undefined => {
+  const match = dumpListFile.exec(relative)
+  if (!match) return undefined
+  const kind = match[1] === undefined ? (match[2] === 'nodes' ? 'Node' : undefined) : dumpFiles[match[2]!]
+  if (kind === undefined) return undefined
+  return {...(match[1] !== undefined && {namespace: match[1]}), resource: match[2]!, kind}
+}
+
+/** One list file's objects appended to `read`; a parse error becomes a Gap naming the resource and namespace. */
+const readDumpList = async (
+  tree: BundleFileTree,
+  root: string,
+  relative: string,
+  read: DumpRead,
+): Promise<void> => {
+  const list = dumpListOf(relative)
+  if (list === undefined) return
+  if (list.namespace !== undefined) read.namespaces.add(list.namespace)
+  const body = await tree.read(`${root}${relative}`)
+  if (body === undefined) return
+  const source = tree.provenance(`${root}${relative}`)
+  try {
+    for (const object of await objectsFromText(body, source, list.kind)) read.entries.push({object, source})
+  } catch (error) {
+    read.gaps.push({
+      resource: list.resource,
+      ...(list.namespace && {namespace: list.namespace}),
+      reason: 'Error',
+      message: error instanceof Error ? error.message : String(error),
+    })
   }
+}
+
+const hasDiscoveryContainer = (pod: Raw): boolean => {
+  const containers =
+    isRecord(pod.spec) && Array.isArray(pod.spec.containers) ? (pod.spec.containers as unknown[]) : []
+  return containers.some((c) => isRecord(c) && c.name === 'discovery')
+}
+
+/** The discovery container's sections of each istiod pod's `<ns>/<pod>/logs.txt`. */
+const readDumpDiscoveryLogs = async (
+  tree: BundleFileTree,
+  root: string,
+  entries: readonly SourcedObject[],
+): Promise<{source: Provenance; text: string}[]> => {
   const logs: {source: Provenance; text: string}[] = []
   for (const {object} of ofKind(entries, 'Pod')) {
+    if (!hasDiscoveryContainer(object)) continue
     const meta = isRecord(object.metadata) ? object.metadata : {}
-    const containers =
-      isRecord(object.spec) && Array.isArray(object.spec.containers)
-        ? (object.spec.containers as unknown[])
-        : []
-    if (!containers.some((c) => isRecord(c) && c.name === 'discovery')) continue
     const path = `${root}${text(meta.namespace)}/${text(meta.name)}/logs.txt`
     const body = await tree.read(path)
     if (body === undefined) continue
     for (const section of discoverySections(body))
       logs.push({source: tree.provenance(path), text: section.text})
   }
+  return logs
+}
+
+const readClusterInfoDump = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
+  const read: DumpRead = {entries: [], gaps: [], namespaces: new Set()}
+  const files = tree.paths.filter((path) => path.startsWith(root)).map((path) => path.slice(root.length))
+  for (const relative of files.sort()) await readDumpList(tree, root, relative, read)
+  const logs = await readDumpDiscoveryLogs(tree, root, read.entries)
   return {
     path: tree.container,
     layout: 'cluster-info-dump',
-    evidence: `${layoutDescription['cluster-info-dump']}: namespaces ${[...namespaces].sort().join(', ') || 'none'}`,
-    entries: dedupe(entries),
+    evidence: `${layoutDescription['cluster-info-dump']}: namespaces ${[...read.namespaces].sort().join(', ') || 'none'}`,
+    entries: dedupe(read.entries),
     logs,
-    gaps: [...clusterInfoDumpGaps(), ...gaps],
+    gaps: [...clusterInfoDumpGaps(), ...read.gaps],
   }
 }
 
@@ -493,66 +526,88 @@ const jsonValueEnd = (body: string, from: number): number => {
   return -1
 }
 
-export const readClusterInfoStream = (file: string, body: string): BundleContents => {
-  const entries: SourcedObject[] = []
-  const logs: {source: Provenance; text: string}[] = []
-  let offset = 0
-  let line = 1
-  const advance = (to: number): void => {
-    for (let index = offset; index < to; index++) if (body.charCodeAt(index) === 10) line++
-    offset = to
+/** A captured dump stream being read: the cursor, its 1-based line, and what was read so far. */
+interface StreamRead {
+  readonly file: string
+  readonly body: string
+  offset: number
+  line: number
+  readonly entries: SourcedObject[]
+  readonly logs: {source: Provenance; text: string}[]
+}
+
+/** Moves the cursor to `to`, counting the newlines passed. */
+const advance = (read: StreamRead, to: number): void => {
+  for (let index = read.offset; index < to; index++) if (read.body.charCodeAt(index) === 10) read.line++
+  read.offset = to
+}
+
+/** Moves past whitespace; false when the next 4 KiB held only whitespace (skipped, so look again). */
+const skipWhitespace = (read: StreamRead): boolean => {
+  const rest = /\S/.exec(read.body.slice(read.offset, read.offset + 4096))
+  if (!rest) {
+    advance(read, Math.min(read.body.length, read.offset + 4096))
+    return false
   }
-  while (offset < body.length) {
-    const rest = /\S/.exec(body.slice(offset, offset + 4096))
-    if (!rest) {
-      advance(Math.min(body.length, offset + 4096))
-      continue
-    }
-    advance(offset + rest.index)
-    if (body[offset] === '{') {
-      const end = jsonValueEnd(body, offset)
-      if (end < 0) throw new BundleReadError(file, `JSON document at line ${line} is truncated`)
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(body.slice(offset, end))
-      } catch (error) {
-        throw new BundleReadError(
-          file,
-          `JSON document at line ${line} does not parse (${(error as Error).message})`,
-        )
-      }
-      const source = `${file}:${line}`
-      for (const object of flattenObjects(parsed)) entries.push({object, source})
-      advance(end)
-      continue
-    }
-    const lineEnd = body.indexOf('\n', offset)
-    const current = body.slice(offset, lineEnd < 0 ? body.length : lineEnd)
-    const start = logSectionPattern.exec(current)
-    if (start) {
-      const endMarker = `\n==== END logs for container ${start[1]} of pod ${start[2]}/${start[3]} ====`
-      const endAt = body.indexOf(endMarker, offset)
-      const stop = endAt < 0 ? body.length : endAt + endMarker.length
-      if (start[1] === 'discovery')
-        logs.push({
-          source: `${file}:${line}`,
-          text: body.slice(offset + current.length + 1, endAt < 0 ? body.length : endAt + 1),
-        })
-      advance(stop)
-      continue
-    }
-    if (/^Cluster info dumped to /.test(current)) {
-      advance(lineEnd < 0 ? body.length : lineEnd)
-      continue
-    }
-    throw new BundleReadError(file, `line ${line} is neither JSON nor a '==== START logs' section`)
+  advance(read, read.offset + rest.index)
+  return true
+}
+
+/** The JSON document at the cursor → entries sourced to its first line; throws when truncated or invalid. */
+const readStreamJson = (read: StreamRead): void => {
+  const end = jsonValueEnd(read.body, read.offset)
+  if (end < 0) throw new BundleReadError(read.file, `JSON document at line ${read.line} is truncated`)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(read.body.slice(read.offset, end))
+  } catch (error) {
+    throw new BundleReadError(
+      read.file,
+      `JSON document at line ${read.line} does not parse (${(error as Error).message})`,
+    )
+  }
+  const source = `${read.file}:${read.line}`
+  for (const object of flattenObjects(parsed)) read.entries.push({object, source})
+  advance(read, end)
+}
+
+/** The log section starting with line `current`: kept when it is the discovery container's, skipped otherwise. */
+const readStreamLogSection = (read: StreamRead, current: string, start: RegExpExecArray): void => {
+  const {body, offset} = read
+  const endMarker = `\n==== END logs for container ${start[1]} of pod ${start[2]}/${start[3]} ====`
+  const endAt = body.indexOf(endMarker, offset)
+  const stop = endAt < 0 ? body.length : endAt + endMarker.length
+  if (start[1] === 'discovery')
+    read.logs.push({
+      source: `${read.file}:${read.line}`,
+      text: body.slice(offset + current.length + 1, endAt < 0 ? body.length : endAt + 1),
+    })
+  advance(read, stop)
+}
+
+/** A non-JSON line at the cursor: a log section, kubectl's closing "Cluster info dumped to" line, or an error. */
+const readStreamLine = (read: StreamRead): void => {
+  const lineEnd = read.body.indexOf('\n', read.offset)
+  const current = read.body.slice(read.offset, lineEnd < 0 ? read.body.length : lineEnd)
+  const start = logSectionPattern.exec(current)
+  if (start) return readStreamLogSection(read, current, start)
+  if (/^Cluster info dumped to /.test(current)) return advance(read, lineEnd < 0 ? read.body.length : lineEnd)
+  throw new BundleReadError(read.file, `line ${read.line} is neither JSON nor a '==== START logs' section`)
+}
+
+export const readClusterInfoStream = (file: string, body: string): BundleContents => {
+  const read: StreamRead = {file, body, offset: 0, line: 1, entries: [], logs: []}
+  while (read.offset < body.length) {
+    if (!skipWhitespace(read)) continue
+    if (body[read.offset] === '{') readStreamJson(read)
+    else readStreamLine(read)
   }
   return {
     path: file,
     layout: 'cluster-info-dump-stream',
     evidence: layoutDescription['cluster-info-dump-stream'],
-    entries: dedupe(entries),
-    logs,
+    entries: dedupe(read.entries),
+    logs: read.logs,
     gaps: clusterInfoDumpGaps(),
   }
 }
@@ -565,19 +620,24 @@ interface InjectBundleManifest {
   readonly gaps?: readonly Gap[]
 }
 
-/** Reads one --collect bundle rooted at `root` (`…/kubectl-inject-bundle/`) of a tree; fleet bundles hold one per context. */
-export const readInjectBundle = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
-  const manifestPath = `${root}manifest.yaml`
+/** The bundle's manifest.yaml (empty when absent); throws a one-line error when it does not parse. */
+const readInjectManifest = async (
+  tree: BundleFileTree,
+  manifestPath: string,
+): Promise<InjectBundleManifest> => {
   const {parse} = await import('yaml')
-  let manifest: InjectBundleManifest
   try {
-    manifest = (parse((await tree.read(manifestPath)) ?? '') ?? {}) as InjectBundleManifest
+    return (parse((await tree.read(manifestPath)) ?? '') ?? {}) as InjectBundleManifest
   } catch (error) {
     throw new BundleReadError(
       tree.provenance(manifestPath),
       `manifest does not parse (${(error as Error).message.split('\n')[0]})`,
     )
   }
+}
+
+/** Every `resources/` YAML/JSON file's objects, in path order. */
+const readInjectResources = async (tree: BundleFileTree, root: string): Promise<SourcedObject[]> => {
   const entries: SourcedObject[] = []
   const files = tree.paths
     .filter((path) => path.startsWith(`${root}resources/`) && /\.(ya?ml|json)$/.test(path))
@@ -591,25 +651,44 @@ export const readInjectBundle = async (tree: BundleFileTree, root: string): Prom
     // An empty List still says the kind was read (none exist): keep it so the snapshot can tell none from not collected.
     if (objects.length === 0) entries.push({object: {apiVersion: 'v1', kind: 'List', items: []}, source})
   }
+  return entries
+}
+
+const readInjectLogs = async (
+  tree: BundleFileTree,
+  root: string,
+): Promise<{source: Provenance; text: string}[]> => {
   const logs: {source: Provenance; text: string}[] = []
   for (const path of tree.paths.filter((p) => p.startsWith(`${root}logs/`)).sort()) {
     const body = await tree.read(path)
     if (body !== undefined) logs.push({source: tree.provenance(path), text: body})
   }
-  const gaps = (Array.isArray(manifest.gaps) ? manifest.gaps : []).filter(
+  return logs
+}
+
+/** The manifest's gaps that have a resource, reason and message; others are dropped. */
+const manifestGaps = (manifest: InjectBundleManifest): Gap[] =>
+  (Array.isArray(manifest.gaps) ? manifest.gaps : []).filter(
     (gap): gap is Gap =>
       isRecord(gap) &&
       typeof gap.resource === 'string' &&
       typeof gap.reason === 'string' &&
       typeof gap.message === 'string',
   )
+
+/** Reads one --collect bundle rooted at `root` (`…/kubectl-inject-bundle/`) of a tree; fleet bundles hold one per context. */
+export const readInjectBundle = async (tree: BundleFileTree, root: string): Promise<BundleContents> => {
+  const manifestPath = `${root}manifest.yaml`
+  const manifest = await readInjectManifest(tree, manifestPath)
+  const entries = await readInjectResources(tree, root)
+  const logs = await readInjectLogs(tree, root)
   return {
     path: tree.container,
     layout: 'inject-bundle',
     evidence: `${layoutDescription['inject-bundle']}: ${manifestPath}`,
     entries,
     logs,
-    gaps,
+    gaps: manifestGaps(manifest),
     ...(typeof manifest.createdAt === 'string' && !Number.isNaN(Date.parse(manifest.createdAt))
       ? {takenAt: manifest.createdAt}
       : {}),

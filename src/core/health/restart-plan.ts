@@ -166,55 +166,68 @@ interface Group {
   rejected?: AdmissionBlock
 }
 
-const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<RestartStep, 'order'> => {
-  const ns = group.namespace
-  const pods = [...group.pods].sort()
-  const base = {namespace: ns, pods, codes: [...group.codes].sort(), blockedBy, gateway}
-  const owner = group.owner
-  if (owner === null) {
-    return {
-      ...base,
-      action: 'RecreatePod',
-      target: {kind: 'Pod', name: pods.join(' ')},
-      commands: pods.flatMap((pod) => [
-        sh`kubectl get pod ${pod} -n ${ns} -o yaml > ${`${pod}.yaml`}`,
-        sh`kubectl delete pod ${pod} -n ${ns}`,
-      ]),
-      warning:
-        'not managed by a controller: a deleted pod does not come back; re-create it from its manifest (strip status, uid and resourceVersion from the saved YAML)',
-    }
-  }
+/** The fields every restart step shares, in their output order. */
+type StepBase = Pick<RestartStep, 'pods' | 'codes' | 'blockedBy' | 'gateway'> & {readonly namespace: string}
+type Owner = {readonly kind: string; readonly name: string}
+
+/** Unmanaged pods: save, delete and re-create each by hand. */
+const recreatePodStep = (base: StepBase): Omit<RestartStep, 'order'> => ({
+  ...base,
+  action: 'RecreatePod',
+  target: {kind: 'Pod', name: base.pods.join(' ')},
+  commands: base.pods.flatMap((pod) => [
+    sh`kubectl get pod ${pod} -n ${base.namespace} -o yaml > ${`${pod}.yaml`}`,
+    sh`kubectl delete pod ${pod} -n ${base.namespace}`,
+  ]),
+  warning:
+    'not managed by a controller: a deleted pod does not come back; re-create it from its manifest (strip status, uid and resourceVersion from the saved YAML)',
+})
+
+/** Jobs are not restarted: a CronJob gets a manual run, a Job waits for its next one. */
+const rerunJobStep = (base: StepBase, owner: Owner): Omit<RestartStep, 'order'> => ({
+  ...base,
+  action: 'RerunJob',
+  target: owner,
+  commands:
+    owner.kind === 'CronJob'
+      ? [sh`kubectl create job ${`${owner.name}-reinject`} --from=cronjob/${owner.name} -n ${base.namespace}`]
+      : [],
+  warning: 'Job pods are not restarted: the next run is injected with the current configuration',
+})
+
+/** A bare ReplicaSet or ReplicationController: deleting its pods makes it recreate them. */
+const deletePodsStep = (base: StepBase, owner: Owner): Omit<RestartStep, 'order'> => ({
+  ...base,
+  action: 'DeletePods',
+  target: owner,
+  commands: [sh`kubectl delete pod ${base.pods} -n ${base.namespace}`],
+  warning: `${owner.kind} ${owner.name} has no Deployment: deleting its pods one at a time lets it recreate them`,
+})
+
+/** Deployments, StatefulSets, DaemonSets: a rollout restart, then wait for it. */
+const rolloutRestartStep = (base: StepBase, owner: Owner): Omit<RestartStep, 'order'> => {
   const ref = `${resourceName(owner.kind)}/${owner.name}`
-  if (owner.kind === 'Job' || owner.kind === 'CronJob') {
-    return {
-      ...base,
-      action: 'RerunJob',
-      target: owner,
-      commands:
-        owner.kind === 'CronJob'
-          ? [sh`kubectl create job ${`${owner.name}-reinject`} --from=cronjob/${owner.name} -n ${ns}`]
-          : [],
-      warning: 'Job pods are not restarted: the next run is injected with the current configuration',
-    }
-  }
-  if (owner.kind === 'ReplicaSet' || owner.kind === 'ReplicationController') {
-    return {
-      ...base,
-      action: 'DeletePods',
-      target: owner,
-      commands: [sh`kubectl delete pod ${pods} -n ${ns}`],
-      warning: `${owner.kind} ${owner.name} has no Deployment: deleting its pods one at a time lets it recreate them`,
-    }
-  }
   return {
     ...base,
     action: 'Restart',
     target: owner,
     commands: [
-      sh`kubectl rollout restart ${ref} -n ${ns}`,
-      sh`kubectl rollout status ${ref} -n ${ns} --timeout=10m`,
+      sh`kubectl rollout restart ${ref} -n ${base.namespace}`,
+      sh`kubectl rollout status ${ref} -n ${base.namespace} --timeout=10m`,
     ],
   }
+}
+
+/** A group's step, by how its pods come back: re-created by hand, re-run, deleted, or rolled out. */
+const stepFor = (group: Group, blockedBy: string[], gateway: boolean): Omit<RestartStep, 'order'> => {
+  const pods = [...group.pods].sort()
+  const base = {namespace: group.namespace, pods, codes: [...group.codes].sort(), blockedBy, gateway}
+  const owner = group.owner
+  if (owner === null) return recreatePodStep(base)
+  if (owner.kind === 'Job' || owner.kind === 'CronJob') return rerunJobStep(base, owner)
+  if (owner.kind === 'ReplicaSet' || owner.kind === 'ReplicationController')
+    return deletePodsStep(base, owner)
+  return rolloutRestartStep(base, owner)
 }
 
 const groupKey = (c: RestartCandidate): string =>
