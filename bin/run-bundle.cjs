@@ -4,6 +4,7 @@
 // of the run that wrote it, so a shared cache would name another checkout in stack traces); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 // CommonJS (bin/package.json), required by the bins: an ES module here would start Node's ESM loader first (~10 ms).
 'use strict'
+const {isAscii} = require('node:buffer')
 const {createHash} = require('node:crypto')
 const {
   mkdirSync,
@@ -28,8 +29,10 @@ async function runBundle(name, id) {
     await execute({dir: join(__dirname, '..'), args: [id, ...process.argv.slice(2)]})
     return
   }
-  // The build keeps bundles ASCII (scripts/startup-transforms.mjs): latin1 makes a one-byte string, ~12 ms faster than UTF-8.
-  const source = readFileSync(bundle, 'latin1')
+  // The build keeps bundles ASCII (scripts/startup-transforms.mjs): latin1 makes a one-byte string, ~12 ms faster than
+  // UTF-8; a bundle from an older build (not ASCII) is still read as UTF-8.
+  const bytes = readFileSync(bundle)
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
   const cache = cacheFiles(name, bundle, source)
   const cached = cache === undefined ? undefined : readCache(cache)
   // The function wrapper on the first line keeps the bundle's line numbers in stack traces.

@@ -1,6 +1,7 @@
 // Main script of the single executable: runs the bundle (SEA asset `bundle`) through a per-user V8 code cache, as
 // bin/run-bundle.cjs does for the npm install. SEA's own useCodeCache is built on the build host and only loads on the
 // same platform; this cache is written by the first run on the user's machine, on every platform.
+import {isAscii} from 'node:buffer'
 import {mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -28,7 +29,8 @@ runAsset('bundle', module)
 /** Runs a CommonJS asset through its code cache; returns its exports. */
 function runAsset(name: string, into: {exports: unknown} = {exports: {}}): unknown {
   // ASCII (scripts/startup-transforms.mjs): latin1 makes a one-byte string, ~40× faster to decode than UTF-8.
-  const source = Buffer.from(getAsset(name)).toString('latin1')
+  const bytes = Buffer.from(getAsset(name))
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
   const cache = cacheFiles(name, SEA_ASSET_HASHES[name] ?? '')
   const cached = cache === undefined ? undefined : readCache(cache)
   // The wrapper on the first line keeps the asset's line numbers in stack traces.
