@@ -1,5 +1,5 @@
 // Ordering of names in output. kubectl and istioctl sort by Go's string comparison (bytes), so output order must not follow
-// the user's locale: String#localeCompare does (LANG=sv_SE orders "aa" after "z"), and its first call costs ~8 ms of ICU
+// the user's locale: String#localeCompare does (LANG=da_DK orders "aa" after "z"), and its first call costs ~8 ms of ICU
 // collator set-up on every run.
 
 /** Code-unit order: Go's byte order for the ASCII names Kubernetes allows, the same in every locale. */

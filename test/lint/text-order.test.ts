@@ -21,12 +21,17 @@ describe('compareText', () => {
       input: ['istio-system-2', 'istio-system'],
       sorted: ['istio-system', 'istio-system-2'],
     },
-    // sv_SE collates "aa" after "z"; kubectl does not.
     {name: '"aa" before "z" whatever the locale', input: ['z', 'aa'], sorted: ['aa', 'z']},
   ]
   for (const {name, input, sorted} of scenarios) {
     it(name, () => assert.deepEqual([...input].sort(compareText), sorted))
   }
+
+  it('differs from a locale collation that kubectl never applies (Danish sorts "aa" after "z")', () => {
+    const danish = new Intl.Collator('da')
+    assert.deepEqual(['z', 'aa'].sort(danish.compare), ['z', 'aa'])
+    assert.deepEqual(['z', 'aa'].sort(compareText), ['aa', 'z'])
+  })
 
   it('agrees with Go: byte order of the UTF-8 encodings for ASCII names', () => {
     const names = ['web-0', 'web-10', 'web-2', 'Web', 'w.eb', 'w_eb', 'default', '1-28', 'canary']
