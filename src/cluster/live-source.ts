@@ -10,18 +10,17 @@ import type {
 import {blockedControllers, type WorkloadRef} from '../core/verdict/targets.js'
 import type {Connection} from './kubeconfig.js'
 import {ApiStatusError, statusReason, subjectOfPath} from './kube-errors.js'
-import {SnapshotBuilder, needsPodObjects, projectPod, projectWorkload} from './projection.js'
+import {
+  SnapshotBuilder,
+  needsPodObjects,
+  projectEndpointSlice,
+  projectPod,
+  projectWorkload,
+} from './projection.js'
 import {expectedInjectorConfigMaps, istiodNamespaces, istiodServices} from './istio-objects.js'
 import type {SnapshotExtras, TargetSpec} from '../core/target-spec.js'
 import {createTransport, type JsonObject, type Transport, type TransportOptions} from './transport.js'
-import {
-  ReadAhead,
-  type Ahead,
-  defaultIstioNamespace,
-  deploymentOfPodName,
-  resultOf,
-  serviceOfSlice,
-} from './read-ahead.js'
+import {ReadAhead, type Ahead, defaultIstioNamespace, deploymentOfPodName, resultOf} from './read-ahead.js'
 
 export interface LiveConnection {
   readonly transport: Transport
@@ -243,7 +242,7 @@ class LiveRead {
     if (services === undefined) return this.listSupporting(path, 'EndpointSlice')
     const ahead = this.ahead.take<JsonObject[]>(listKey(path))
     if (ahead !== undefined) {
-      const wanted = (slice: JsonObject) => services.includes(serviceOfSlice(slice) ?? '')
+      const wanted = (slice: JsonObject) => services.includes(projectEndpointSlice(slice)?.serviceName ?? '')
       return this.supporting('GET', path, () => this.addAll(ahead, 'EndpointSlice', wanted))
     }
     const labelSelector = `kubernetes.io/service-name in (${services.join(',')})`

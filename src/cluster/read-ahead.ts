@@ -19,13 +19,6 @@ export function deploymentOfPodName(pod: string): string | undefined {
   return deploymentPodName.exec(pod)?.[1]
 }
 
-/** An EndpointSlice's Service (the `kubernetes.io/service-name` label), as a label selector would match it. */
-export const serviceOfSlice = (slice: JsonObject): string | undefined => {
-  const labels = (slice.metadata as {labels?: Record<string, unknown>} | undefined)?.labels
-  const name = labels?.['kubernetes.io/service-name']
-  return typeof name === 'string' ? name : undefined
-}
-
 export class ReadAhead {
   private readonly pending = new Map<string, Promise<Ahead<unknown>>>()
   private readonly all: Promise<unknown>[] = []
