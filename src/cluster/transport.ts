@@ -2,6 +2,7 @@
 // Writes are impossible except server-side dry-run creates and SelfSubjectAccessReviews (both persist nothing).
 import {Agent as HttpAgent, request as httpRequest, type ClientRequest} from 'node:http'
 import {request as httpsRequest, type RequestOptions} from 'node:https'
+import {isIP} from 'node:net'
 import {createSecureContext} from 'node:tls'
 import {gunzip} from 'node:zlib'
 import {promisify} from 'node:util'
@@ -23,8 +24,14 @@ import {
   parseStatus,
   statusMessage,
 } from './kube-errors.js'
-import {VerifyingHttpsAgent, serverTrustOf, serverTrustOption} from './verifying-https-agent.js'
+import {
+  VerifyingHttpsAgent,
+  serverTrustOf,
+  serverTrustOption,
+  type TrustingOptions,
+} from './verifying-https-agent.js'
 import {RequestSlots} from './request-slots.js'
+import {Http2Connection, type Retry} from './http2-connection.js'
 
 const gunzipAsync = promisify(gunzip)
 
@@ -159,6 +166,10 @@ interface Endpoint {
   readonly slots: RequestSlots
   readonly staticHeaders: Readonly<Record<string, string>>
   readonly options: TransportOptions
+  /** The HTTP/2 connection for a request's TLS extras (none: HTTP/1.1 only, e.g. through a proxy). */
+  readonly http2: ((extra: Partial<RequestOptions>) => Http2Connection) | undefined
+  /** Every HTTP/2 connection made, for close(). */
+  readonly http2Connections: Http2Connection[]
 }
 
 /** What one request sends: headers, TLS extras, and the plugin credential it used (to refresh after a 401). */
@@ -184,7 +195,10 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
     list: (path, query, onItem, listOptions = {}) =>
       listAll(endpoint, request, path, query, onItem, listOptions),
     watch: (path, query, onEvent, signal) => watchStream(endpoint, path, query, onEvent, signal),
-    close: () => endpoint.agent.destroy(),
+    close: () => {
+      for (const connection of endpoint.http2Connections) connection.close()
+      endpoint.agent.destroy()
+    },
   }
 }
 
@@ -192,15 +206,54 @@ function endpointOf(cluster: ResolvedCluster, options: TransportOptions): Endpoi
   const base = new URL(cluster.server)
   const proxy = proxyOf(cluster, base, options)
   if (proxy !== undefined) options.debug?.(`proxy ${shownProxy(proxy)} for ${base.origin}`)
+  const agent = agentOf(cluster, base.protocol === 'https:', proxy, options)
+  const http2Connections: Http2Connection[] = []
   return {
     cluster,
     base,
     secure: base.protocol === 'https:',
     basePath: base.pathname.replace(/\/+$/, ''),
-    agent: agentOf(cluster, base.protocol === 'https:', proxy, options),
+    agent,
     slots: new RequestSlots(maxConnections),
     staticHeaders: staticHeadersOf(cluster),
     options,
+    http2: http2Of(base, agent, proxy, options, http2Connections),
+    http2Connections,
+  }
+}
+
+// client-go speaks HTTP/2 over TLS unless DISABLE_HTTP2 is set (apimachinery util/net/http.go SetTransportDefaults); so
+// do we, except through a proxy (HTTP/1.1 tunnels stay as they are). One connection per TLS material (plugin certificates).
+function http2Of(
+  base: URL,
+  agent: HttpAgent,
+  proxy: URL | undefined,
+  options: TransportOptions,
+  made: Http2Connection[],
+): Endpoint['http2'] {
+  const disabled = (options.env ?? process.env).DISABLE_HTTP2
+  if (!(agent instanceof VerifyingHttpsAgent) || proxy !== undefined || (disabled ?? '') !== '')
+    return undefined
+  const host = base.hostname.replace(/^\[|\]$/g, '')
+  const port = base.port === '' ? 443 : Number(base.port)
+  const byTls = new WeakMap<object, Http2Connection>()
+  return (extra) => {
+    let connection = byTls.get(extra)
+    if (connection === undefined) {
+      // As node's https.Agent builds a socket's options (request options, then the agent's; servername from the host).
+      const connect = {...extra, ...agent.options, host, port, path: null} as TrustingOptions
+      connect.servername ??= isIP(host) === 0 ? host : ''
+      const probe = {...connect, ALPNProtocols: ['h2', 'http/1.1']}
+      connection = new Http2Connection(
+        base.origin,
+        () => agent.probe(probe),
+        (socket) => agent.adopt(socket, connect),
+        options.debug,
+      )
+      byTls.set(extra, connection)
+      made.push(connection)
+    }
+    return connection
   }
 }
 
@@ -292,7 +345,7 @@ async function credentialsOf(endpoint: Endpoint, stale?: DynamicAuth): Promise<C
   const headers: Record<string, string | string[]> = {...endpoint.staticHeaders}
   if (cluster.impersonate !== undefined && cluster.impersonate.groups.length > 0)
     headers['Impersonate-Group'] = [...cluster.impersonate.groups]
-  if (cluster.authenticate === undefined) return {headers, extra: {}}
+  if (cluster.authenticate === undefined) return {headers, extra: noTlsExtra}
   const auth =
     stale !== undefined && cluster.reauthenticate !== undefined
       ? await cluster.reauthenticate(stale)
@@ -300,6 +353,9 @@ async function credentialsOf(endpoint: Endpoint, stale?: DynamicAuth): Promise<C
   Object.assign(headers, auth.headers)
   return {headers, extra: endpoint.secure ? pluginTls(endpoint, auth) : {}, used: auth}
 }
+
+/** The agent's own TLS material: one object, so its HTTP/2 connection is found by identity. */
+const noTlsExtra: Partial<RequestOptions> = Object.freeze({})
 
 const pluginContexts = new WeakMap<DynamicAuth, Partial<RequestOptions>>()
 
@@ -383,11 +439,7 @@ async function exchange(
   const elapsed = () => `${Math.round(performance.now() - started)}ms`
   const debug = endpoint.options.debug
   try {
-    const answer = await send(
-      endpoint,
-      requestOptionsFor(endpoint, method, target, {...credentials, headers}),
-      payload,
-    )
+    const answer = await sendOver(endpoint, method, target, {...credentials, headers}, payload)
     debug?.(`${method} ${shown} ${answer.status} ${elapsed()}`)
     return answer
   } catch (error) {
@@ -398,6 +450,56 @@ async function exchange(
   } finally {
     release()
   }
+}
+
+/** One request over HTTP/2 when the server speaks it (its first request finds out), else over the HTTP/1.1 agent. */
+async function sendOver(
+  endpoint: Endpoint,
+  method: string,
+  target: string,
+  credentials: Credentials,
+  payload: Buffer | undefined,
+  retried = false,
+): Promise<{status: number; body: Buffer}> {
+  const connection = endpoint.http2?.(credentials.extra)
+  const deadline = performance.now() + endpoint.options.timeoutMs
+  const session = connection === undefined ? undefined : await withinTimeout(endpoint, connection.session())
+  if (connection === undefined || session === undefined)
+    return send(endpoint, requestOptionsFor(endpoint, method, target, credentials), payload)
+  const left = endpoint.options.timeoutMs > 0 ? Math.max(1, deadline - performance.now()) : 0
+  const timedOut = () => new RequestTimeoutError(endpoint.cluster.server, endpoint.options.timeoutMs)
+  try {
+    const answer = await connection.request(
+      session,
+      method,
+      target,
+      credentials.headers,
+      payload,
+      left,
+      timedOut,
+    )
+    const gzipped = answer.headers['content-encoding'] === 'gzip'
+    return {status: answer.status, body: gzipped ? await gunzipAsync(answer.body) : answer.body}
+  } catch (error) {
+    // Go's http2 transport retries a request the server never processed, and a GET on a used connection that closed.
+    const retry = (error as {retry?: Retry}).retry
+    if (retried || !(retry === 'any' || (retry === 'idempotent' && method === 'GET'))) throw error
+    endpoint.options.debug?.(
+      `${method} ${endpoint.base.origin}${target}: the HTTP/2 connection closed; once more`,
+    )
+    return sendOver(endpoint, method, target, credentials, payload, true)
+  }
+}
+
+/** `pending` (opening a connection) within the request timeout, as an HTTP/1.1 request's timer covers its connect. */
+function withinTimeout<T>(endpoint: Endpoint, pending: Promise<T>): Promise<T> {
+  const {timeoutMs} = endpoint.options
+  if (timeoutMs <= 0) return pending
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeoutError(endpoint.cluster.server, timeoutMs)), timeoutMs)
+  })
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer))
 }
 
 const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE'])

@@ -64,6 +64,8 @@ export class VerifyingHttpsAgent extends HttpsAgent {
   #fellBack = false
   /** Fast-path sockets not yet accepted: destroy() ends them too, so a timed-out request leaves nothing open. */
   readonly #pending = new Set<TLSSocket>()
+  /** Sockets an HTTP/2 probe connected and the server chose HTTP/1.1 on, by pool name: that pool's next connection. */
+  readonly #spares = new Map<string, TLSSocket>()
 
   constructor(
     options: AgentOptions,
@@ -73,6 +75,11 @@ export class VerifyingHttpsAgent extends HttpsAgent {
   }
 
   override createConnection(options: TrustingOptions, done: Connected): undefined {
+    const spare = this.#takeSpare(options)
+    if (spare !== undefined) {
+      done(null, spare)
+      return undefined
+    }
     const trust = options[serverTrustOption]
     if (trust === undefined) this.dial(options, done)
     else if (this.#fellBack) this.dial({...options, secureContext: trust.opensslContext()}, done)
@@ -81,9 +88,46 @@ export class VerifyingHttpsAgent extends HttpsAgent {
   }
 
   override destroy(): void {
-    for (const socket of this.#pending) socket.destroy()
+    for (const socket of [...this.#pending, ...this.#spares.values()]) socket.destroy()
     this.#pending.clear()
+    this.#spares.clear()
     super.destroy()
+  }
+
+  /**
+   * Connects as a request of `options` would, verified the same way, and resolves after the handshake: the HTTP/2 probe
+   * (options carry ALPNProtocols). No byte goes over the socket before that.
+   */
+  probe(options: TrustingOptions): Promise<TLSSocket> {
+    return new Promise((resolve, reject) => {
+      this.createConnection(options, (error, duplex) => {
+        if (error !== null || duplex === undefined) return reject(error ?? new Error('no connection'))
+        const socket = duplex as TLSSocket
+        // The fast path hands sockets over after the handshake; OpenSSL-verified ones come while connecting.
+        if (socket.alpnProtocol !== null) return resolve(socket)
+        this.#pending.add(socket)
+        const settle = (failure?: Error) => {
+          this.#pending.delete(socket)
+          socket.off('secureConnect', settle).off('error', settle)
+          if (failure === undefined) resolve(socket)
+          else reject(failure)
+        }
+        socket.once('secureConnect', settle).once('error', settle)
+      })
+    })
+  }
+
+  /** Keeps a probe's socket for the next connection its pool opens (the server chose HTTP/1.1 on it). */
+  adopt(socket: TLSSocket, options: TrustingOptions): void {
+    this.#spares.get(this.getName(options))?.destroy()
+    this.#spares.set(this.getName(options), socket)
+  }
+
+  #takeSpare(options: TrustingOptions): TLSSocket | undefined {
+    const name = this.getName(options)
+    const spare = this.#spares.get(name)
+    this.#spares.delete(name)
+    return spare?.destroyed === false ? spare : undefined
   }
 
   /** Opens the TLS socket as node's https.Agent does and hands it over at once; the proxy agent tunnels first. */

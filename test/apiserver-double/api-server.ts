@@ -1,6 +1,7 @@
 // The HTTPS API-server double: auth, faults, discovery, reads, pod dry-run admission, and request recording.
 import {randomBytes, randomUUID} from 'node:crypto'
 import https from 'node:https'
+import http2 from 'node:http2'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import type {TLSSocket} from 'node:tls'
@@ -87,6 +88,8 @@ export interface RecordedRequest {
   impersonateGroups?: string[]
   /** CN of a verified client certificate (kube-apiserver --client-ca-file authentication). */
   clientCertCn?: string
+  /** '2.0' for HTTP/2, '1.1' for HTTP/1.1. */
+  httpVersion: string
   body?: unknown
 }
 
@@ -105,6 +108,8 @@ export interface ApiServerOptions {
   clientCa?: string
   /** Serve under this path (an API server behind a path-routing proxy, e.g. /k8s/clusters/c-1). */
   pathPrefix?: string
+  /** Offer HTTP/2 by ALPN beside HTTP/1.1, as kube-apiserver does (default); false: HTTP/1.1 only. */
+  http2?: boolean
 }
 
 export interface ApiServerDouble {
@@ -648,12 +653,15 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       status: 0,
       userAgent: String(req.headers['user-agent'] ?? ''),
       accept: String(req.headers.accept ?? ''),
+      httpVersion: req.httpVersion,
     }
     const asUser = req.headers['impersonate-user']
     if (typeof asUser === 'string') record.impersonateUser = asUser
-    // Node joins a repeated header with ", "; the groups are the separate header lines.
-    const groupLines = req.headersDistinct['impersonate-group']
-    if (groupLines !== undefined) record.impersonateGroups = [...groupLines]
+    // Node joins a repeated header with ", "; the groups are the separate header lines (rawHeaders: name, value, …).
+    const groupLines = req.rawHeaders.filter(
+      (_, at) => at % 2 === 1 && req.rawHeaders[at - 1]?.toLowerCase() === 'impersonate-group',
+    )
+    if (groupLines.length > 0) record.impersonateGroups = groupLines
     const peer = (req.socket as TLSSocket).authorized
       ? (req.socket as TLSSocket).getPeerCertificate()
       : undefined
@@ -715,17 +723,25 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 
   const clientCerts =
     options.clientCa === undefined ? {} : {ca: options.clientCa, requestCert: true, rejectUnauthorized: false}
-  const server = https.createServer(
-    {cert: tls.serverCertPem, key: tls.serverKeyPem, ...clientCerts},
-    (req, res) => {
-      handle(req, res).catch((err: Error) => {
-        if (!res.headersSent) res.writeHead(500, {'content-type': json})
-        res.end(JSON.stringify(statusBody(500, 'InternalError', err.message)))
-      })
-    },
-  )
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500, {'content-type': json})
+      res.end(JSON.stringify(statusBody(500, 'InternalError', err.message)))
+    })
+  }
+  const serverTls = {cert: tls.serverCertPem, key: tls.serverKeyPem, ...clientCerts}
+  // node's HTTP/2 compatibility request and response stand in for IncomingMessage and ServerResponse here.
+  const server =
+    options.http2 === false
+      ? https.createServer(serverTls, serve)
+      : http2.createSecureServer({...serverTls, allowHTTP1: true}, serve as never)
   let connections = 0
-  server.on('secureConnection', () => connections++)
+  const sockets = new Set<TLSSocket>()
+  server.on('secureConnection', (socket: TLSSocket) => {
+    connections++
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve) => server.listen(0, host, resolve))
   const hostInUrl = host.includes(':') ? `[${host}]` : host
@@ -768,7 +784,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
-        server.closeAllConnections()
+        for (const socket of sockets) socket.destroy()
       }),
   }
 }

@@ -43,7 +43,8 @@ export class WatchHub {
 
   /** Starts a stream from `since` (exclusive); `expired` answers the 410 ERROR event instead. */
   serve(res: ServerResponse, query: WatchQuery, since: number, expired: string | undefined): void {
-    res.writeHead(200, {'content-type': 'application/json', 'transfer-encoding': 'chunked'})
+    // No transfer-encoding: node chunks an HTTP/1.1 answer without a length by itself, and HTTP/2 forbids the header.
+    res.writeHead(200, {'content-type': 'application/json'})
     if (expired !== undefined) {
       send(res, 'ERROR', {
         kind: 'Status',
