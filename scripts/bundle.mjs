@@ -6,7 +6,7 @@ import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {asciiOnly, oclifCommandOrder} from './startup-transforms.mjs'
+import {asciiOnly, deferredImports, oclifStartup} from './startup-transforms.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'dist', 'bin')
@@ -55,7 +55,7 @@ const result = await build({
   entryPoints: Object.fromEntries(Object.keys(plugins).map((bin) => [bin, `bin-entry:${bin}`])),
   // typescript: oclif's read-tsconfig requires it only for ts-node development runs, inside a try.
   external: ['@kubernetes/client-node', 'typescript'],
-  plugins: [entries, oclifCommandOrder],
+  plugins: [entries, oclifStartup, deferredImports],
   // The User-Agent's version (src/cluster/transport.ts).
   define: {
     KUBECTL_INJECT_VERSION: JSON.stringify(

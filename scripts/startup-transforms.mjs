@@ -1,26 +1,126 @@
 // Build-time transforms that shorten every plugin start, shared by the npm bundles (scripts/bundle.mjs) and the single
 // executables (scripts/dist/sea-bundle.ts).
 import {readFileSync} from 'node:fs'
+import {relative} from 'node:path'
+import {pathToFileURL} from 'node:url'
+
+const wrapAnsi = {
+  from: 'const wrap_ansi_1 = __importDefault(require("wrap-ansi"));',
+  to: 'const wrap_ansi_1 = { get default() { return __importDefault(require("wrap-ansi")).default; } };',
+}
 
 /**
- * oclif sorts the root plugin's commands with localeCompare on every start; that first call sets up an ICU collator
- * (~8 ms of a one-pod check). Code-unit order gives the same order for the command ids. Fails the build if oclif changes.
+ * Edits to oclif's own files, each run on every start; the build fails when one no longer matches (oclif changed).
+ * - The command sort: localeCompare's first call sets up an ICU collator (~8 ms); code-unit order is the same for the ids.
+ * - checkNodeVersion loads semver (~2.5 ms) to read `__dirname/../package.json`: in a bundle that is dist/package.json,
+ *   which never exists, so the check never warned; the bundle targets Node 20 (package.json engines says so).
+ * - wrap-ansi (~1.5 ms) only wraps errors and help, and tinyglobby (~0.7 ms) only finds commands without a manifest:
+ *   both are required on first use instead.
  */
-export const oclifCommandOrder = {
-  name: 'oclif-command-order',
+const oclifEdits = [
+  {
+    file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    edits: [
+      {
+        from: '.sort((a, b) => a.id.localeCompare(b.id))',
+        to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+      },
+      {
+        from: 'const tinyglobby_1 = require("tinyglobby");',
+        to: 'const tinyglobby_1 = { get glob() { return require("tinyglobby").glob; } };',
+      },
+    ],
+  },
+  {
+    file: /@oclif[\\/]core[\\/]lib[\\/]index\.js$/,
+    edits: [{from: 'checkCWD();\ncheckNodeVersion();\n', to: 'checkCWD();\n'}],
+  },
+  {file: /@oclif[\\/]core[\\/]lib[\\/]errors[\\/]errors[\\/]cli\.js$/, edits: [wrapAnsi]},
+  {file: /@oclif[\\/]core[\\/]lib[\\/]errors[\\/]errors[\\/]pretty-print\.js$/, edits: [wrapAnsi]},
+  {file: /@oclif[\\/]core[\\/]lib[\\/]help[\\/]formatter\.js$/, edits: [wrapAnsi]},
+]
+
+/** Applies `edits` to `text` (of `path`), each exactly once. */
+export function applyEdits(path, text, edits) {
+  let out = text
+  for (const {from, to} of edits) {
+    if (out.split(from).length !== 2)
+      throw new Error(`${path}: expected one ${from}; update ${import.meta.url}`)
+    out = out.replace(from, () => to)
+  }
+  return out
+}
+
+/** The esbuild plugin for oclifEdits; the build fails unless every file was seen and edited. */
+export const oclifStartup = {
+  name: 'oclif-startup',
   setup(b) {
-    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/}, (args) => {
-      const text = readFileSync(args.path, 'utf8')
-      const sort = '.sort((a, b) => a.id.localeCompare(b.id))'
-      if (text.split(sort).length !== 2)
-        throw new Error(`${args.path}: expected one ${sort}; update ${import.meta.url}`)
-      return {
-        contents: text.replace(sort, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'),
-        loader: 'js',
-      }
+    const seen = new Set()
+    b.onStart(() => seen.clear())
+    for (const {file, edits} of oclifEdits) {
+      b.onLoad({filter: file}, (args) => {
+        seen.add(file)
+        return {contents: applyEdits(args.path, readFileSync(args.path, 'utf8'), edits), loader: 'js'}
+      })
+    }
+    b.onEnd((result) => {
+      const missed = oclifEdits.filter(({file}) => !seen.has(file))
+      if (result.errors.length === 0 && missed.length > 0)
+        throw new Error(
+          `oclif files not bundled, edits not applied: ${missed.map(({file}) => file).join(', ')}`,
+        )
     })
   },
 }
+
+/**
+ * Packages our source imports whose evaluation is worth deferring to first use: a stub with a getter per export stands in
+ * for the package and requires it on first access (esbuild keeps the getters: its __toESM copies them as getters).
+ * CEL's evaluator builds its function registry at import (~3 ms); only webhooks with matchConditions need it.
+ */
+export const deferredPackages = ['@marcbachmann/cel-js']
+
+/** The esbuild plugin that defers `names` (package specifiers as imported). */
+export const deferredImportsOf = (names) => ({
+  name: 'deferred-imports',
+  setup(b) {
+    const filter = new RegExp(`^(${names.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`)
+    b.onResolve({filter}, async (args) => {
+      if (args.namespace === 'deferred-import') return undefined
+      const real = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        namespace: 'deferred-import',
+      })
+      if (real.errors.length > 0) return {errors: real.errors}
+      // A relative path names the stub in the bundle's comments; the absolute one is what it requires.
+      const root = b.initialOptions.absWorkingDir ?? process.cwd()
+      return {path: relative(root, real.path), namespace: 'deferred-import', pluginData: {real: real.path}}
+    })
+    b.onLoad({filter: /.*/, namespace: 'deferred-import'}, async (args) => {
+      const exported = Object.keys(await import(pathToFileURL(args.pluginData.real).href))
+      const getters = exported
+        .filter((name) => name !== 'default')
+        .map(
+          (name) =>
+            `  ${JSON.stringify(name)}: {enumerable: true, get: () => load()[${JSON.stringify(name)}]},`,
+        )
+      return {
+        contents: [
+          'let loaded',
+          `const load = () => (loaded ??= require(${JSON.stringify(args.pluginData.real)}))`,
+          `module.exports = Object.defineProperties({}, {`,
+          ...getters,
+          '})',
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: process.cwd(),
+      }
+    })
+  },
+})
+
+export const deferredImports = deferredImportsOf(deferredPackages)
 
 /**
  * esbuild escapes non-ASCII characters in strings and templates but leaves them in comments and regular expression

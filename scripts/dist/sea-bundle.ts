@@ -5,7 +5,7 @@ import type {BuildOptions, Metafile, Plugin as EsbuildPlugin} from 'esbuild'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {isBuiltin} from 'node:module'
 import {dirname, join} from 'node:path'
-import {asciiOnly, oclifCommandOrder} from '../startup-transforms.mjs'
+import {asciiOnly, deferredImports, oclifStartup} from '../startup-transforms.mjs'
 
 /** package.json's bin names, in order: the executables every archive holds (one binary, linked under each name). */
 export function binNames(root: string): string[] {
@@ -76,7 +76,7 @@ const common = (lazy: readonly string[]): BuildOptions & {metafile: true} => ({
     target: 'node20',
     // typescript: oclif's read-tsconfig requires it only for ts-node development runs, inside a try.
     external: ['typescript'],
-    plugins: [requireImports(lazy), oclifCommandOrder],
+    plugins: [requireImports(lazy), oclifStartup, deferredImports],
     banner: {js: missingModules(lazy)},
     minify: true,
     legalComments: 'none',

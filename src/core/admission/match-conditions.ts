@@ -61,13 +61,24 @@ export type MatchConditionsOutcome =
 
 const variableNames = ['object', 'oldObject', 'request', 'authorizer'] as const
 
-// k8s: apiserver/pkg/admission/plugin/cel/compile.go: object/oldObject are dyn; optional types are enabled
-const environment = new Environment({homogeneousAggregateLiterals: false, enableOptionalTypes: true})
-for (const name of variableNames) environment.registerVariable(name, 'dyn')
+interface Cel {
+  readonly environment: Environment
+  readonly supportedFunctions: ReadonlySet<string>
+}
+let cel: Cel | undefined
 
-const supportedFunctions = new Set(
-  environment.getDefinitions().functions.map((definition) => definition.name),
-)
+/** Made on first use: CEL's function registry costs a few ms, and most webhooks have no matchConditions. */
+const celOnce = (): Cel => {
+  if (cel !== undefined) return cel
+  // k8s: apiserver/pkg/admission/plugin/cel/compile.go: object/oldObject are dyn; optional types are enabled
+  const environment = new Environment({homogeneousAggregateLiterals: false, enableOptionalTypes: true})
+  for (const name of variableNames) environment.registerVariable(name, 'dyn')
+  const supportedFunctions = new Set(
+    environment.getDefinitions().functions.map((definition) => definition.name),
+  )
+  cel = {environment, supportedFunctions}
+  return cel
+}
 
 type Compiled =
   | {
@@ -96,6 +107,7 @@ const childrenOf = (node: ASTNode): ASTNode[] => {
 }
 
 const analyse = (root: ASTNode) => {
+  const {supportedFunctions} = celOnce()
   const unsupported = new Set<string>()
   const unknownRequestFields = new Set<string>()
   let usesAuthorizer = false
@@ -146,7 +158,7 @@ const compile = (expression: string): Compiled => {
   if (cached) return cached
   let compiled: Compiled
   try {
-    const parsed = environment.parse(expression)
+    const parsed = celOnce().environment.parse(expression)
     compiled = {ok: true, run: (context) => parsed(context) as unknown, ...analyse(parsed.ast)}
   } catch (error) {
     compiled = {ok: false, message: firstLine(error instanceof Error ? error.message : String(error))}
