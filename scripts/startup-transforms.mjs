@@ -56,7 +56,16 @@ export const oclifStartup = {
   name: 'oclif-startup',
   setup(b) {
     const seen = new Set()
-    b.onStart(() => seen.clear())
+    let oclifImported = false
+    b.onStart(() => {
+      seen.clear()
+      oclifImported = false
+    })
+    // A build without oclif (the SEA's client-node asset) has nothing to edit.
+    b.onResolve({filter: /^@oclif\/core(\/|$)/}, () => {
+      oclifImported = true
+      return undefined
+    })
     for (const {file, edits} of oclifEdits) {
       b.onLoad({filter: file}, (args) => {
         seen.add(file)
@@ -65,7 +74,7 @@ export const oclifStartup = {
     }
     b.onEnd((result) => {
       const missed = oclifEdits.filter(({file}) => !seen.has(file))
-      if (result.errors.length === 0 && missed.length > 0)
+      if (result.errors.length === 0 && oclifImported && missed.length > 0)
         throw new Error(
           `oclif files not bundled, edits not applied: ${missed.map(({file}) => file).join(', ')}`,
         )
