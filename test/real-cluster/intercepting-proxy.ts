@@ -14,8 +14,8 @@ export interface Passed {
   method: string
   url: string
   status: number
-  // What the client negotiated by ALPN (offered: h2, http/1.1, as kube-apiserver does; the proxy itself speaks only
-  // HTTP/1.1, so it is for clients that offer no h2, like the tool); false = the client offered none.
+  // What the connection negotiated by ALPN: the proxy speaks only HTTP/1.1, so 'http/1.1', or false when the client
+  // offered nothing.
   alpn: string | false
 }
 
@@ -23,6 +23,8 @@ export interface InterceptingProxy {
   server: string
   kubeconfigPath: string
   passed: Passed[]
+  /** The ALPN protocols each client offered, one list per connection that offered any. */
+  offers: string[][]
   close(): Promise<void>
 }
 
@@ -33,11 +35,16 @@ export async function startInterceptingProxy(
   const pki = join(cluster.stateDir, 'pki')
   const upstream = new URL(cluster.server)
   const passed: Passed[] = []
+  const offers: string[][] = []
   const proxy: Server = createServer(
     {
       cert: readFileSync(join(pki, 'apiserver.crt')),
       key: readFileSync(join(pki, 'apiserver.key')),
-      ALPNProtocols: ['h2', 'http/1.1'],
+      // HTTP/1.1 only, as a proxy that cannot speak h2 must answer; the offers are recorded.
+      ALPNCallback: ({protocols}) => {
+        offers.push(protocols)
+        return protocols.includes('http/1.1') ? 'http/1.1' : undefined
+      },
     },
     (req, res) => {
       const body: Buffer[] = []
@@ -81,6 +88,7 @@ export async function startInterceptingProxy(
     server,
     kubeconfigPath,
     passed,
+    offers,
     close: () =>
       new Promise<void>((r) => {
         proxy.closeAllConnections()

@@ -253,15 +253,32 @@ describe('the real wire (kube-apiserver as the tool and kubectl see it)', {skip}
     assert.equal((JSON.parse(run.stdout).items as Json[]).filter((i) => i.kind === 'Pod').length, bulkPods)
   })
 
-  it('offers h2 to clients that ask; the tool asks for nothing and is answered over HTTP/1.1', async () => {
+  it('offers h2 to clients that ask; the tool asks for it (as kubectl) and the answer is the same as over HTTP/1.1', async () => {
     assert.equal(await alpnOf(cluster.server, cluster.caPem, ['h2', 'http/1.1']), 'h2')
     assert.equal(await alpnOf(cluster.server, cluster.caPem, ['http/1.1']), 'http/1.1')
+    const overH2 = await runPlugin(cluster, ['inject-check', '-A', '-o', 'json', '-v=6'])
+    assert.equal(overH2.code, 0, overH2.stderr)
+    assert.match(overH2.stderr, /: HTTP\/2 \(ALPN h2\)$/m)
+    const overH1 = await runPlugin(cluster, ['inject-check', '-A', '-o', 'json'], {env: {DISABLE_HTTP2: '1'}})
+    assert.equal(overH1.code, 0, overH1.stderr)
+    const verdicts = (stdout: string) =>
+      (JSON.parse(stdout).items as Json[]).map(
+        (i) => `${i.kind} ${i.namespace}/${i.name} ${i.outcome} ${i.reason}`,
+      )
+    assert.deepEqual(verdicts(overH2.stdout), verdicts(overH1.stdout))
+    // A server that speaks only HTTP/1.1 (the proxy) is asked for h2 once and answered over HTTP/1.1.
     const proxy = await startInterceptingProxy(cluster, async () => {})
     try {
-      const run = await runPlugin(cluster, ['inject-check', '-A'], {env: {KUBECONFIG: proxy.kubeconfigPath}})
+      const run = await runPlugin(cluster, ['inject-check', '-A', '-v=6'], {
+        env: {KUBECONFIG: proxy.kubeconfigPath},
+      })
       assert.equal(run.code, 0, run.stderr)
-      assert.ok(proxy.passed.length > 0)
-      assert.deepEqual([...new Set(proxy.passed.map((p) => p.alpn))], [false])
+      assert.match(run.stderr, /: HTTP\/1\.1 \(ALPN http\/1\.1\)$/m)
+      assert.deepEqual(proxy.offers, [['h2', 'http/1.1']])
+      assert.ok(
+        proxy.passed.length > 0 && proxy.passed.every((p) => p.status === 200),
+        JSON.stringify(proxy.passed),
+      )
     } finally {
       await proxy.close()
     }
