@@ -711,8 +711,9 @@ async function mainReal(): Promise<void> {
     benchRealCluster({root, bin, kubectl, dir: work, runs: Number(process.env.BENCH_RUNS ?? 3), runMeasured}),
   )
   type Pair = {ours: CaseResult; kubectl: CaseResult; ratio: {time: number; rss: number}}
-  for (const name of ['sweep', 'pod'] as const) {
-    const p = real[name] as Pair
+  for (const name of ['sweep', 'pod', 'podWithoutNodeExtraCaCerts'] as const) {
+    const p = real[name] as Pair | undefined
+    if (p === undefined) continue
     process.stdout.write(
       `real ${String(real.pods)} pods ${name}: ours ${p.ours.medianMs} ms ${mb(p.ours.medianRssKb)} MB, kubectl ${p.kubectl.medianMs} ms ${mb(p.kubectl.medianRssKb)} MB, ratio time ${p.ratio.time} rss ${p.ratio.rss}, requests ${p.ours.requests} / ${p.kubectl.requests}\n`,
     )

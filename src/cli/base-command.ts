@@ -23,7 +23,7 @@ const kube = 'KUBERNETES'
 export const kubeFlags = {
   kubeconfig: Flags.string({
     description:
-      'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config). Exec credential plugins, proxy-url and HTTPS_PROXY/NO_PROXY apply as in kubectl.',
+      'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config). Exec credential plugins, proxy-url, HTTPS_PROXY/NO_PROXY and HTTP/2 (DISABLE_HTTP2 to turn it off) apply as in kubectl.',
     helpGroup: kube,
   }),
   context: Flags.string({description: 'Name of the kubeconfig context to use.', helpGroup: kube}),
