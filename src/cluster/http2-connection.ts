@@ -43,7 +43,8 @@ export class Http2Connection {
   #http1 = false
   #session: ClientHttp2Session | undefined
   #opening: Promise<ClientHttp2Session | undefined> | undefined
-  #active = 0
+  /** Streams in flight per session: a session holds the process's exit only while it has some. */
+  readonly #active = new WeakMap<ClientHttp2Session, number>()
   #closed = false
   /** Streams each session has finished: a GET that fails on a used session that has since closed may go again. */
   readonly #served = new WeakMap<ClientHttp2Session, number>()
@@ -99,7 +100,7 @@ export class Http2Connection {
     })
   }
 
-  /** Ends the session and any probe; later requests go over HTTP/1.1 (which close() also ends). */
+  /** Ends the session; a probe still connecting is the agent's to end (its destroy()), and opens no session after. */
   close(): void {
     this.#closed = true
     this.#session?.destroy()
@@ -135,11 +136,15 @@ export class Http2Connection {
   }
 
   #hold(session: ClientHttp2Session): void {
-    if (this.#active++ === 0) session.ref()
+    const active = this.#active.get(session) ?? 0
+    this.#active.set(session, active + 1)
+    if (active === 0) session.ref()
   }
 
   #release(session: ClientHttp2Session): void {
-    if (--this.#active === 0) session.unref()
+    const active = (this.#active.get(session) ?? 1) - 1
+    this.#active.set(session, active)
+    if (active === 0) session.unref()
   }
 }
 

@@ -484,9 +484,8 @@ async function sendOver(
     // Go's http2 transport retries a request the server never processed, and a GET on a used connection that closed.
     const retry = (error as {retry?: Retry}).retry
     if (retried || !(retry === 'any' || (retry === 'idempotent' && method === 'GET'))) throw error
-    endpoint.options.debug?.(
-      `${method} ${endpoint.base.origin}${target}: the HTTP/2 connection closed; once more`,
-    )
+    const why = retry === 'any' ? 'the server refused the stream' : 'the HTTP/2 connection closed'
+    endpoint.options.debug?.(`${method} ${endpoint.base.origin}${target}: ${why}; sending it once more`)
     return sendOver(endpoint, method, target, credentials, payload, true)
   }
 }

@@ -4,6 +4,7 @@ import {after, before, describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
 import {promisify} from 'node:util'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {createSecureServer, constants, type Http2SecureServer, type ServerHttp2Stream} from 'node:http2'
 import type {AddressInfo} from 'node:net'
@@ -218,6 +219,30 @@ describe('HTTP/2 failures, as Go http2 transport handles them', () => {
       assert.ok(performance.now() - started < 2000)
     } finally {
       transport.close()
+      await server.close()
+    }
+  })
+
+  it('a stream in flight keeps the process alive; an idle session does not hold its exit', async () => {
+    const server = await scriptedServer((_, stream) => {
+      setTimeout(() => ok(stream, {kind: 'Pod', late: true}), 300)
+    })
+    // No request timeout (its timer would hold the loop): only the stream keeps the child alive; it never closes.
+    const script = [
+      `import {createTransport} from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'cluster', 'transport.ts'))}`,
+      `const cluster = ${JSON.stringify({...clusterFor(server.url), ca: loadTlsMaterial().caPem})}`,
+      `const body = await createTransport({...cluster, ca: Buffer.from(cluster.ca)}, {timeoutMs: 0}).getJson('/api/v1/namespaces/shop/pods/a')`,
+      `console.log(JSON.stringify(body))`,
+    ].join('\n')
+    const dir = scratchDir('h2-exit')
+    const file = join(dir, 'request.mts')
+    writeFileSync(file, script)
+    const started = performance.now()
+    try {
+      const {stdout} = await run(process.execPath, ['--import', 'tsx', file], {timeout: 10_000})
+      assert.deepEqual(JSON.parse(stdout), {kind: 'Pod', late: true})
+      assert.ok(performance.now() - started < 8000, 'the idle session let the process exit')
+    } finally {
       await server.close()
     }
   })
