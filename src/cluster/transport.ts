@@ -166,10 +166,13 @@ interface Endpoint {
   readonly slots: RequestSlots
   readonly staticHeaders: Readonly<Record<string, string>>
   readonly options: TransportOptions
-  /** The HTTP/2 connection for a request's TLS extras (none: HTTP/1.1 only, e.g. through a proxy). */
-  readonly http2: ((extra: Partial<RequestOptions>) => Http2Connection) | undefined
-  /** Every HTTP/2 connection made, for close(). */
-  readonly http2Connections: Http2Connection[]
+  /** HTTP/2 connections by a request's TLS extras (none: HTTP/1.1 only, e.g. through a proxy). */
+  readonly http2: Http2Connections | undefined
+}
+
+interface Http2Connections {
+  for(extra: Partial<RequestOptions>): Http2Connection
+  close(): void
 }
 
 /** What one request sends: headers, TLS extras, and the plugin credential it used (to refresh after a 401). */
@@ -196,7 +199,7 @@ export function createTransport(cluster: ResolvedCluster, options: TransportOpti
       listAll(endpoint, request, path, query, onItem, listOptions),
     watch: (path, query, onEvent, signal) => watchStream(endpoint, path, query, onEvent, signal),
     close: () => {
-      for (const connection of endpoint.http2Connections) connection.close()
+      endpoint.http2?.close()
       endpoint.agent.destroy()
     },
   }
@@ -207,7 +210,6 @@ function endpointOf(cluster: ResolvedCluster, options: TransportOptions): Endpoi
   const proxy = proxyOf(cluster, base, options)
   if (proxy !== undefined) options.debug?.(`proxy ${shownProxy(proxy)} for ${base.origin}`)
   const agent = agentOf(cluster, base.protocol === 'https:', proxy, options)
-  const http2Connections: Http2Connection[] = []
   return {
     cluster,
     base,
@@ -217,8 +219,7 @@ function endpointOf(cluster: ResolvedCluster, options: TransportOptions): Endpoi
     slots: new RequestSlots(maxConnections),
     staticHeaders: staticHeadersOf(cluster),
     options,
-    http2: http2Of(base, agent, proxy, options, http2Connections),
-    http2Connections,
+    http2: http2Of(base, agent, proxy, options),
   }
 }
 
@@ -229,15 +230,14 @@ function http2Of(
   agent: HttpAgent,
   proxy: URL | undefined,
   options: TransportOptions,
-  made: Http2Connection[],
-): Endpoint['http2'] {
+): Http2Connections | undefined {
   const disabled = (options.env ?? process.env).DISABLE_HTTP2
   if (!(agent instanceof VerifyingHttpsAgent) || proxy !== undefined || (disabled ?? '') !== '')
     return undefined
-  const host = base.hostname.replace(/^\[|\]$/g, '')
-  const port = base.port === '' ? 443 : Number(base.port)
+  const {hostname: host, port} = serverAddress(base)
   const byTls = new WeakMap<object, Http2Connection>()
-  return (extra) => {
+  const made: Http2Connection[] = []
+  const connectionFor = (extra: Partial<RequestOptions>): Http2Connection => {
     let connection = byTls.get(extra)
     if (connection === undefined) {
       // As node's https.Agent builds a socket's options (request options, then the agent's; servername from the host).
@@ -254,6 +254,16 @@ function http2Of(
       made.push(connection)
     }
     return connection
+  }
+  return {for: connectionFor, close: () => made.forEach((connection) => connection.close())}
+}
+
+/** The server's host as node's `hostname` wants it (IPv6 brackets stripped) and its port, defaulted by scheme. */
+function serverAddress(base: URL): {hostname: string; port: number} {
+  const defaultPort = base.protocol === 'https:' ? 443 : 80
+  return {
+    hostname: base.hostname.replace(/^\[|\]$/g, ''),
+    port: base.port === '' ? defaultPort : Number(base.port),
   }
 }
 
@@ -326,12 +336,11 @@ function requestOptionsFor(
   target: string,
   {headers, extra}: Credentials,
 ): RequestOptions {
-  const {base, secure, agent} = endpoint
+  const {base, agent} = endpoint
   return {
     method,
     protocol: base.protocol,
-    hostname: base.hostname.replace(/^\[|\]$/g, ''),
-    port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
+    ...serverAddress(base),
     path: target,
     headers,
     agent,
@@ -461,7 +470,7 @@ async function sendOver(
   payload: Buffer | undefined,
   retried = false,
 ): Promise<{status: number; body: Buffer}> {
-  const connection = endpoint.http2?.(credentials.extra)
+  const connection = endpoint.http2?.for(credentials.extra)
   const deadline = performance.now() + endpoint.options.timeoutMs
   const session = connection === undefined ? undefined : await withinTimeout(endpoint, connection.session())
   if (connection === undefined || session === undefined)

@@ -14,6 +14,9 @@ import {startConnectProxy, type TestProxy} from './test-proxies.js'
 
 const issue = certificateFactory()
 const both = 'DNS:localhost,IP:127.0.0.1'
+/** The usual server extensions for `both`, with the one starting `name=` replaced by `replacement`. */
+const serverExtensionsWith = (name: string, replacement: string): string[] =>
+  serverExtensions(both).map((line) => (line.startsWith(name) ? replacement : line))
 const rootA = issue('root-a', {cn: 'root A', extensions: caExtensions})
 const rootB = issue('root-b', {cn: 'root B', extensions: caExtensions})
 const leafA = issue('leaf-a', {cn: 'api', issuer: 'root-a', extensions: serverExtensions(both)})
@@ -54,9 +57,7 @@ const otherName = issue('other-name', {
 const clientAuthOnly = issue('client-auth-only', {
   cn: 'api',
   issuer: 'root-a',
-  extensions: serverExtensions(both).map((line) =>
-    line.startsWith('extendedKeyUsage') ? 'extendedKeyUsage=clientAuth' : line,
-  ),
+  extensions: serverExtensionsWith('extendedKeyUsage', 'extendedKeyUsage=clientAuth'),
 })
 const constrainedRoot = issue('constrained-root', {
   cn: 'constrained root',
@@ -78,16 +79,12 @@ const sameNameTwo = issue('same-name-2', {cn: 'same root', extensions: caExtensi
 const ambiguousLeaf = issue('ambiguous-leaf', {
   cn: 'api',
   issuer: 'same-name-2',
-  extensions: serverExtensions(both).map((line) =>
-    line.startsWith('authorityKeyIdentifier') ? 'authorityKeyIdentifier=none' : line,
-  ),
+  extensions: serverExtensionsWith('authorityKeyIdentifier', 'authorityKeyIdentifier=none'),
 })
 const certSignOnly = issue('cert-sign-only', {
   cn: 'api',
   issuer: 'root-a',
-  extensions: serverExtensions(both).map((line) =>
-    line.startsWith('keyUsage') ? 'keyUsage=critical,keyCertSign' : line,
-  ),
+  extensions: serverExtensionsWith('keyUsage', 'keyUsage=critical,keyCertSign'),
 })
 const expiredRoot = issue('expired-root', {
   cn: 'expired root',
