@@ -13,7 +13,7 @@ import type {KubeFlagValues} from './base-command.js'
 import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
 import {JsonPathError, parseTemplate} from '../render/jsonpath.js'
 import type {CheckPlan} from './check-plan.js'
-import {startProgress} from './spinner.js'
+import {startProgress, type Progress} from './spinner.js'
 import {parseTargetArgs} from './target-args.js'
 
 export type ConnectionFlags = Omit<KubeFlagValues, 'from' | 'output'>
@@ -146,17 +146,16 @@ export const connectLive = async (
       await connection.cluster.authenticate?.()
     },
     read: async (target, extras, options) => {
+      // Opened first: its connection is made while a credential plugin runs (transport.ts preconnect).
       const live = openLiveConnection(connection, {timeoutMs, debug, pageSize: flags['chunk-size']})
-      // An interactive credential plugin owns the terminal until it answers: no spinner before that.
-      await connection.cluster.authenticate?.()
-      const progress = await startProgress(
-        `Reading cluster (context ${connection.contextName})`,
-        machineOutput,
-      )
+      let progress: Progress | undefined
       try {
+        // An interactive credential plugin owns the terminal until it answers: no spinner before that.
+        await connection.cluster.authenticate?.()
+        progress = await startProgress(`Reading cluster (context ${connection.contextName})`, machineOutput)
         return await readLiveSnapshot(live, target, extras, options)
       } finally {
-        progress.stop()
+        progress?.stop()
         live.transport.close()
       }
     },

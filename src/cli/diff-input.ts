@@ -11,7 +11,7 @@ import type {ConnectionFlags} from './check-input.js'
 import {CliFailure, ExitCode, UsageFailure} from './exit-codes.js'
 import {diffHelp, previewTargetProblem} from './diff-plan.js'
 import type {DiffPlan} from './diff-plan.js'
-import {startProgress} from './spinner.js'
+import {startProgress, type Progress} from './spinner.js'
 import {parseTargetArgs} from './target-args.js'
 
 export interface DiffReadOptions {
@@ -73,10 +73,11 @@ const previewLive = async (
     import('../cluster/dry-run.js'),
   ])
   const connection = live.open()
-  // An interactive credential plugin owns the terminal until it answers: no spinner before that.
-  await live.authenticate()
-  const progress = await startProgress(`Previewing on ${live.contextName}`, options.machine)
+  let progress: Progress | undefined
   try {
+    // An interactive credential plugin owns the terminal until it answers: no spinner before that.
+    await live.authenticate()
+    progress = await startProgress(`Previewing on ${live.contextName}`, options.machine)
     if (plan.observed) {
       const target = resolvePreviewTarget(plan, flags, live.namespace)
       return await dryRun.observeLive(connection.transport, target, plan.raw)
@@ -85,9 +86,10 @@ const previewLive = async (
       plan.manifestPaths.length > 0
         ? await manifestInputs(plan, live.namespace, {recursive: plan.recursive, warn: options.warn})
         : await targetInputs(connection.transport, plan, flags, live.namespace)
-    return await previewEach(connection, inputs, plan, (line) => progress.update(line))
+    const shown = progress
+    return await previewEach(connection, inputs, plan, (line) => shown.update(line))
   } finally {
-    progress.stop()
+    progress?.stop()
     connection.transport.close()
   }
 }

@@ -162,8 +162,12 @@ interface Endpoint {
   readonly secure: boolean
   readonly basePath: string
   readonly agent: HttpAgent
-  /** Requests in flight, at most the agent's sockets. */
+  /** HTTP/1.1 requests in flight, at most the agent's sockets. */
   readonly slots: RequestSlots
+  /** HTTP/2 streams in flight: one connection carries them all. */
+  readonly streams: RequestSlots
+  /** The TLS material of plugin credentials without a client certificate (tokens): one, so they share a connection. */
+  readonly bearerTls: () => Partial<RequestOptions>
   readonly staticHeaders: Readonly<Record<string, string>>
   readonly options: TransportOptions
   /** HTTP/2 connections by a request's TLS extras (none: HTTP/1.1 only, e.g. through a proxy). */
@@ -184,6 +188,7 @@ interface Credentials {
 
 export function createTransport(cluster: ResolvedCluster, options: TransportOptions): Transport {
   const endpoint = endpointOf(cluster, options)
+  preconnect(endpoint)
   const request = (method: string, path: string, query: Query, body?: unknown) =>
     requestJson(endpoint, method, path, query, body)
   return {
@@ -217,10 +222,28 @@ function endpointOf(cluster: ResolvedCluster, options: TransportOptions): Endpoi
     basePath: base.pathname.replace(/\/+$/, ''),
     agent,
     slots: new RequestSlots(maxConnections),
+    streams: new RequestSlots(maxStreams),
+    bearerTls: once(() => tlsMaterial(cluster, undefined, undefined, options)),
     staticHeaders: staticHeadersOf(cluster),
     options,
     http2: http2Of(base, agent, proxy, options),
   }
+}
+
+// A plugin credential comes after the plugin ran (or client-node loaded): meanwhile the connection a token credential
+// uses opens, handshake included. No byte goes over it before a request; a plugin certificate gets its own connection.
+function preconnect(endpoint: Endpoint): void {
+  if (endpoint.cluster.authenticate === undefined || endpoint.http2 === undefined) return
+  // A failure here is the first request's to report: it opens the connection again and gets the error itself.
+  endpoint.http2
+    .for(endpoint.bearerTls())
+    .session()
+    .catch(() => undefined)
+}
+
+const once = <T>(make: () => T): (() => T) => {
+  let made: {value: T} | undefined
+  return () => (made ??= {value: make()}).value
 }
 
 // client-go speaks HTTP/2 over TLS unless DISABLE_HTTP2 is set (apimachinery util/net/http.go SetTransportDefaults); so
@@ -275,6 +298,9 @@ function proxyOf(cluster: ResolvedCluster, base: URL, options: TransportOptions)
 
 // At most 8: a one-pod check's 13 reads (all at once) opened 13 TLS connections with 16, ~15 ms slower under load.
 const maxConnections = 8
+// Streams share one connection, so a one-pod check's 13 reads go at once (with 8, five waited a round trip). RFC 9113
+// §6.5.2 asks servers to allow at least 100; kube-apiserver allows 250 (golang.org/x/net/http2 defaultMaxStreams).
+const maxStreams = 100
 
 function agentOf(
   cluster: ResolvedCluster,
@@ -370,6 +396,7 @@ const pluginContexts = new WeakMap<DynamicAuth, Partial<RequestOptions>>()
 
 // A plugin's client certificate: its secure context is made once per credential.
 function pluginTls(endpoint: Endpoint, auth: DynamicAuth): Partial<RequestOptions> {
+  if (auth.cert === undefined || auth.key === undefined) return endpoint.bearerTls()
   let options = pluginContexts.get(auth)
   if (options === undefined) {
     options = tlsMaterial(endpoint.cluster, auth.cert, auth.key, endpoint.options)
@@ -443,7 +470,6 @@ async function exchange(
     headers['Content-Length'] = String(payload.length)
   }
   const shown = `${endpoint.base.origin}${target}`
-  const release = await endpoint.slots.acquire()
   const started = performance.now()
   const elapsed = () => `${Math.round(performance.now() - started)}ms`
   const debug = endpoint.options.debug
@@ -456,6 +482,14 @@ async function exchange(
       (error as {code?: string}).code ?? (error instanceof RequestTimeoutError ? 'timeout' : 'error')
     debug?.(`${method} ${shown} ${code} ${elapsed()}`)
     throw networkError(endpoint, error)
+  }
+}
+
+/** `run` once a slot of `slots` is free, releasing it when `run` settles. */
+async function inSlot<T>(slots: RequestSlots, run: () => Promise<T>): Promise<T> {
+  const release = await slots.acquire()
+  try {
+    return await run()
   } finally {
     release()
   }
@@ -473,19 +507,15 @@ async function sendOver(
   const connection = endpoint.http2?.for(credentials.extra)
   const deadline = performance.now() + endpoint.options.timeoutMs
   const session = connection === undefined ? undefined : await withinTimeout(endpoint, connection.session())
-  if (connection === undefined || session === undefined)
-    return send(endpoint, requestOptionsFor(endpoint, method, target, credentials), payload)
+  if (connection === undefined || session === undefined) {
+    const options = requestOptionsFor(endpoint, method, target, credentials)
+    return inSlot(endpoint.slots, () => send(endpoint, options, payload))
+  }
   const left = endpoint.options.timeoutMs > 0 ? Math.max(1, deadline - performance.now()) : 0
   const timedOut = () => new RequestTimeoutError(endpoint.cluster.server, endpoint.options.timeoutMs)
   try {
-    const answer = await connection.request(
-      session,
-      method,
-      target,
-      credentials.headers,
-      payload,
-      left,
-      timedOut,
+    const answer = await inSlot(endpoint.streams, () =>
+      connection.request(session, method, target, credentials.headers, payload, left, timedOut),
     )
     const gzipped = answer.headers['content-encoding'] === 'gzip'
     return {status: answer.status, body: gzipped ? await gunzipAsync(answer.body) : answer.body}

@@ -119,8 +119,14 @@ export class VerifyingHttpsAgent extends HttpsAgent {
 
   /** Keeps a probe's socket for the next connection its pool opens (the server chose HTTP/1.1 on it). */
   adopt(socket: TLSSocket, options: TrustingOptions): void {
-    this.#spares.get(this.getName(options))?.destroy()
-    this.#spares.set(this.getName(options), socket)
+    const name = this.getName(options)
+    this.#spares.get(name)?.destroy()
+    this.#spares.set(name, socket)
+    // Unused, it may still fail (a server that requires a client certificate alerts after the handshake): then it goes.
+    socket.once('error', () => {
+      if (this.#spares.get(name) === socket) this.#spares.delete(name)
+      socket.destroy()
+    })
   }
 
   #takeSpare(options: TrustingOptions): TLSSocket | undefined {

@@ -91,6 +91,33 @@ describe('exec credential plugins (ours, not client-node)', () => {
     )
   })
 
+  it('the connection opens while the plugin runs, and its token then uses that one connection', async () => {
+    const log = freshLog()
+    const kubeconfig = writeKubeconfig(join(dir, 'preconnect.yaml'), {
+      cluster: cluster(double),
+      user: execUser({command: plugin}),
+    })
+    const connectionsBefore = double.connections()
+    let finished = false
+    const running = runCheck(['pod/web-7c9d8f6b5-mmtn9', '-n', 'shop', '--kubeconfig', kubeconfig], {
+      env: {PLUGIN_LOG: log, PLUGIN_TOKENS: double.token, PLUGIN_SLEEP_MS: '1500'},
+    }).finally(() => (finished = true))
+    // The plugin logs its call when it starts, then sleeps 1.5 s before it answers.
+    while (pluginCalls(log).length === 0 && !finished) await new Promise((r) => setTimeout(r, 20))
+    const deadline = Date.now() + 1000
+    while (double.connections() === connectionsBefore && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20))
+    const connectedWhilePluginRan = double.connections() > connectionsBefore && !finished
+    const result = await running
+    assertRan(result)
+    assert.ok(connectedWhilePluginRan, 'a TLS connection was accepted before the plugin answered')
+    assert.equal(
+      double.connections() - connectionsBefore,
+      1,
+      'the requests went over the connection opened early',
+    )
+  })
+
   it('v1beta1 with provideClusterInfo: a command relative to the kubeconfig file gets the cluster in KUBERNETES_EXEC_INFO', async () => {
     const log = freshLog()
     const kubeconfig = writeKubeconfig(join(dir, 'beta.yaml'), {

@@ -106,6 +106,31 @@ describe('HTTP/2 against the API-server double', () => {
     assert.ok(h1.connections() - many <= 8, `${h1.connections() - many} connections`)
   })
 
+  // Every answer waits 400 ms: the requests in flight before the first answer are those the client sent at once.
+  const sentAtOnce = async (server: ApiServerDouble): Promise<number> => {
+    const seen = server.requests.length
+    server.setFaults([{path: /^\/api\/v1\/namespaces\/shop/, delayMs: 400, times: 12}])
+    const running = getAll(
+      server.url,
+      Array.from({length: 12}, (_, i) => podPaths[i % podPaths.length]!),
+    )
+    let inFlight = 0
+    while (inFlight < 12) {
+      const mine = server.requests.slice(seen)
+      if (mine.some((r) => r.status !== 0)) break
+      inFlight = mine.length
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await running
+    server.setFaults([])
+    return inFlight
+  }
+
+  it('over HTTP/2, twelve reads are all in flight at once; over HTTP/1.1 at most 8 (one per connection)', async () => {
+    assert.equal(await sentAtOnce(h2), 12)
+    assert.ok((await sentAtOnce(h1)) <= 8)
+  })
+
   it('DISABLE_HTTP2 (any value, as client-go reads it) keeps to HTTP/1.1', async () => {
     const seen = h2.requests.length
     await getAll(h2.url, podPaths, {DISABLE_HTTP2: '1'})
