@@ -7,6 +7,7 @@ import {delimiter, dirname, isAbsolute, join, resolve} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {NotBlockYaml, readBlockYaml} from './yaml-block-reader.js'
 import {KubeconfigError} from './kube-errors.js'
+import {rerunWithExtraCaCertsLoaded} from './node-extra-ca-certs.js'
 import {
   CredentialPluginError,
   execAuthenticator,
@@ -429,6 +430,9 @@ function execAuth(
   }
 }
 
+const authProviderName = (user: NamedEntry): unknown =>
+  (user.value['auth-provider'] as {name?: unknown} | null | undefined)?.name
+
 // auth-provider (oidc, legacy gcp/azure) is rare and complex: client-node does it, imported only here.
 function delegatedAuth(
   contextName: string,
@@ -439,6 +443,8 @@ function delegatedAuth(
 ): () => Promise<DynamicAuth> {
   let configPromise: Promise<{applyToHTTPSOptions(opts: Record<string, unknown>): Promise<void>}> | undefined
   const load = async () => {
+    // client-node's OIDC refresh fetches from the issuer with node's default roots, which can take no `ca`.
+    if (authProviderName(user) === 'oidc') rerunWithExtraCaCertsLoaded()
     const [{KubeConfig}, {stringify}] = await Promise.all([import('@kubernetes/client-node'), import('yaml')])
     const kc = new KubeConfig()
     kc.loadFromString(

@@ -31,6 +31,7 @@ import {
   type TrustingOptions,
 } from './verifying-https-agent.js'
 import {RequestSlots} from './request-slots.js'
+import {defaultRootsOption} from './node-extra-ca-certs.js'
 import {Http2Connection, type Retry} from './http2-connection.js'
 
 const gunzipAsync = promisify(gunzip)
@@ -329,17 +330,21 @@ function tlsMaterial(
   key: Buffer | undefined,
   options: TransportOptions,
 ) {
-  const ca = cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}
+  const ca = cluster.insecureSkipTlsVerify ? {} : trustedCa(cluster)
   const client = cert !== undefined && key !== undefined ? {cert, key} : {}
   // A kubeconfig CA: the agent tries the TLS fast path first (verifying-https-agent.ts), with today's context behind it.
   const trust =
-    ca.ca !== undefined && options.tlsFastPath !== false
-      ? serverTrustOf(ca.ca, client, options.debug)
+    cluster.ca !== undefined && !cluster.insecureSkipTlsVerify && options.tlsFastPath !== false
+      ? serverTrustOf(cluster.ca, client, options.debug)
       : undefined
   // cert/key stay beside the context: the agent pools sockets by them, so each client certificate gets its own.
   if (trust !== undefined) return {...ca, ...client, [serverTrustOption]: trust}
   return {...ca, ...client, secureContext: createSecureContext({...ca, ...client})}
 }
+
+// The kubeconfig's CA; without one, node's default roots (with NODE_EXTRA_CA_CERTS when node did not load it at start).
+const trustedCa = (cluster: ResolvedCluster): {readonly ca?: Buffer | string[]} =>
+  cluster.ca !== undefined ? {ca: cluster.ca} : defaultRootsOption()
 
 function staticHeadersOf(cluster: ResolvedCluster): Record<string, string> {
   const headers: Record<string, string> = {

@@ -1,8 +1,10 @@
 // The plugins as kubectl runs them: real kubectl (found on PATH) discovers bin/ and talks to the API-server double.
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {accessSync, constants, readFileSync, readdirSync} from 'node:fs'
-import {join} from 'node:path'
+import {accessSync, constants, cpSync, mkdtempSync, readFileSync, readdirSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import type {ApiServerDouble} from '../apiserver-double/index.js'
 import {assertFreshBuild, checkBin, diffBin} from './built-cli.js'
@@ -58,13 +60,50 @@ describe('bin/ as kubectl plugin discovery sees it', () => {
     )
   })
 
-  it('every kubectl-* file in bin/ is an executable node launcher with no extension', () => {
+  it('every kubectl-* file in bin/ is an executable sh-then-node launcher with no extension', () => {
     const plugins = readdirSync(binDir).filter((name) => name.startsWith('kubectl-'))
     assert.deepEqual(plugins, ['kubectl-inject_check', 'kubectl-inject_diff'])
     for (const name of plugins) {
       accessSync(join(binDir, name), constants.X_OK)
-      assert.match(readFileSync(join(binDir, name), 'utf8'), /^#!\/usr\/bin\/env node\n/)
+      assert.match(
+        readFileSync(join(binDir, name), 'utf8'),
+        /^#!\/bin\/sh\n':' \/\/; .*exec node "\$0" "\$@"\n/,
+      )
     }
+  })
+
+  it('on Windows, preinstall gives every bin a node shebang, so npm’s .cmd shims run node, not /bin/sh', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'windows-bins-'))
+    cpSync(binDir, join(copy, 'bin'), {recursive: true})
+    cpSync(join(binDir, '..', 'package.json'), join(copy, 'package.json'))
+    const script = JSON.stringify(join(copy, 'bin', 'windows-shebangs.cjs'))
+    const asWindows = `Object.defineProperty(process, 'platform', {value: 'win32'}); require(${script})`
+    const r = await run(process.execPath, ['-e', asWindows], {PATH: pluginPath})
+    assert.equal(r.code, 0, r.stderr)
+    // npm's own cmd-shim, as `npm install` on Windows runs it (it ships inside npm, beside this node).
+    const npmModules = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules')
+    const cmdShim = createRequire(join(npmModules, 'x.js'))('cmd-shim') as (
+      from: string,
+      to: string,
+    ) => Promise<void>
+    const bins = (
+      JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')) as {bin: Record<string, string>}
+    ).bin
+    for (const [name, path] of Object.entries(bins)) {
+      const text = readFileSync(join(copy, path), 'utf8')
+      assert.match(text, /^#!\/usr\/bin\/env node\n':' \/\/; /, name)
+      await cmdShim(join(copy, path), join(copy, 'shims', name))
+      const shim = readFileSync(join(copy, 'shims', `${name}.cmd`), 'utf8')
+      assert.match(shim, /"%_prog%" +"%dp0%\\..\\bin\\/, name)
+      assert.match(shim, /SET "_prog=node"/, name)
+      assert.doesNotMatch(shim, /\/bin\/sh/, name)
+    }
+    // Elsewhere the script changes nothing.
+    const unchanged = mkdtempSync(join(tmpdir(), 'unix-bins-'))
+    cpSync(binDir, join(unchanged, 'bin'), {recursive: true})
+    cpSync(join(binDir, '..', 'package.json'), join(unchanged, 'package.json'))
+    await run(process.execPath, [join(unchanged, 'bin', 'windows-shebangs.cjs')], {PATH: pluginPath})
+    assert.match(readFileSync(join(unchanged, 'bin', 'kubectl-inject_check'), 'utf8'), /^#!\/bin\/sh\n/)
   })
 
   for (const bin of [checkBin, diffBin]) {
