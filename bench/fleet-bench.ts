@@ -3,6 +3,7 @@
 // what a user scripts today: `for c in …; do kubectl get pods -A -o json --context $c; done`. Target: ≤ 0.5× the loop.
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {withNodeOnPath} from './bin-env.js'
 import {parse, stringify} from 'yaml'
 import type {RunMeasured} from './real-cluster-bench.js'
 
@@ -85,20 +86,20 @@ export async function benchFleet(options: {
       servers.map((s) => s.kubeconfig),
       kubeconfig,
     )
-    const env = {...process.env, NO_COLOR: '1', HOME: dir, KUBECONFIG: kubeconfig}
-    const ours = [options.bin, '--all-contexts', '-A', '-o', 'json']
+    const env = withNodeOnPath({...process.env, NO_COLOR: '1', HOME: dir, KUBECONFIG: kubeconfig})
+    const ours = ['--all-contexts', '-A', '-o', 'json']
     const script = `for c in ${names.join(' ')}; do ${kubectl} get pods -A -o json --context "$c"; done`
     const loop = ['-c', script]
     const out = (label: string) => join(dir, `fleet-${label}.out`)
     // Warm kubectl's discovery cache for every context and node's caches once, as users run with warm caches.
     await runMeasured('sh', loop, out('warm-loop'), env)
-    await runMeasured(process.execPath, ours, out('warm-ours'), env)
+    await runMeasured(options.bin, ours, out('warm-ours'), env)
     const samples = {
       ours: [] as Awaited<ReturnType<RunMeasured>>[],
       loop: [] as Awaited<ReturnType<RunMeasured>>[],
     }
     for (let run = 0; run < options.runs; run++) {
-      samples.ours.push(await runMeasured(process.execPath, ours, out('ours'), env))
+      samples.ours.push(await runMeasured(options.bin, ours, out('ours'), env))
       samples.loop.push(await runMeasured('sh', loop, out('loop'), env))
     }
     const summary = (s: readonly Awaited<ReturnType<RunMeasured>>[]) => ({

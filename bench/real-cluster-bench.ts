@@ -2,6 +2,7 @@
 // BENCH_REAL_PODS bare pods (default 5000) created through the real API, beside kubectl on the same server in one run.
 import {mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {withNodeOnPath} from './bin-env.js'
 import {startWebhookServer} from '../test/apiserver-double/index.js'
 import {createBarePods, createNamespaceReady} from '../test/real-cluster/bulk-objects.js'
 import {realClusterAvailable, startRealCluster} from '../test/real-cluster/cluster.js'
@@ -78,11 +79,11 @@ export async function benchRealCluster(options: {
     const kc = cluster.kubeconfigPath
     const cacheDir = join(options.dir, 'kube-cache')
     mkdirSync(cacheDir, {recursive: true})
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', HOME: options.dir, KUBECONFIG: kc}
+    const env = withNodeOnPath({...process.env, NO_COLOR: '1', HOME: options.dir, KUBECONFIG: kc})
     // NODE_EXTRA_CA_CERTS (this machine sets it) makes every Node.js process parse it first; Go never reads it.
     const withoutExtraCa = {...env, NODE_EXTRA_CA_CERTS: undefined}
     const sample = {name: 'bulk-0', namespace: namespaces[0]!}
-    const podArgs = [options.bin, `pod/${sample.name}`, '-n', sample.namespace]
+    const podArgs = [`pod/${sample.name}`, '-n', sample.namespace]
     const kubectlPodArgs = [
       'get',
       'pod',
@@ -95,14 +96,14 @@ export async function benchRealCluster(options: {
       cacheDir,
     ]
     const cases = {
-      'sweep.ours': [process.execPath, [options.bin, '-A', '-o', 'json'], env],
+      'sweep.ours': [options.bin, ['-A', '-o', 'json'], env],
       'sweep.kubectl': [options.kubectl, ['get', 'pods', '-A', '-o', 'json', '--cache-dir', cacheDir], env],
-      'pod.ours': [process.execPath, podArgs, env],
+      'pod.ours': [options.bin, podArgs, env],
       'pod.kubectl': [options.kubectl, kubectlPodArgs, env],
       ...(env.NODE_EXTRA_CA_CERTS === undefined
         ? {}
         : {
-            'podWithoutNodeExtraCaCerts.ours': [process.execPath, podArgs, withoutExtraCa],
+            'podWithoutNodeExtraCaCerts.ours': [options.bin, podArgs, withoutExtraCa],
             'podWithoutNodeExtraCaCerts.kubectl': [options.kubectl, kubectlPodArgs, withoutExtraCa],
           }),
     } as Record<string, readonly [string, readonly string[], NodeJS.ProcessEnv]>

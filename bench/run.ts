@@ -22,6 +22,7 @@ import {
 } from 'node:fs'
 import {cpus, loadavg, tmpdir, totalmem, platform, release} from 'node:os'
 import {join} from 'node:path'
+import {withNodeOnPath} from './bin-env.js'
 import {fileURLToPath} from 'node:url'
 import type {ChildMessage, ParentMessage, RequestSummary} from './api-server-process.js'
 import {asKubectlJson, asKubectlYaml, podList} from './pod-export.js'
@@ -292,20 +293,20 @@ async function benchSize(pods: number, work: string): Promise<Record<string, unk
   const ready = await server.call<'ready'>({type: 'start', files, kubeconfigDir: dir})
   const kc = ready.kubeconfig
   const cacheDir = join(dir, 'kube-cache')
-  const env = {...process.env, NO_COLOR: '1', HOME: dir, KUBECONFIG: kc}
+  const env = withNodeOnPath({...process.env, NO_COLOR: '1', HOME: dir, KUBECONFIG: kc})
   const {namespace, name} = cluster.samplePod
   const out = (label: string) => join(dir, `${label}.out`)
 
   const cases = {
     sweep: {
-      ours: {command: process.execPath, args: [bin, '-A', '-o', 'json', '--kubeconfig', kc]},
+      ours: {command: bin, args: ['-A', '-o', 'json', '--kubeconfig', kc]},
       kubectl: {
         command: kubectl,
         args: ['get', 'pods', '-A', '-o', 'json', '--kubeconfig', kc, '--cache-dir', cacheDir],
       },
     },
     pod: {
-      ours: {command: process.execPath, args: [bin, `pod/${name}`, '-n', namespace, '--kubeconfig', kc]},
+      ours: {command: bin, args: [`pod/${name}`, '-n', namespace, '--kubeconfig', kc]},
       kubectl: {
         command: kubectl,
         args: [
@@ -323,7 +324,7 @@ async function benchSize(pods: number, work: string): Promise<Record<string, unk
         ],
       },
     },
-    from: {ours: {command: process.execPath, args: [bin, '-A', '-o', 'json', '--from', fromDir]}},
+    from: {ours: {command: bin, args: ['-A', '-o', 'json', '--from', fromDir]}},
   } as const
 
   // Warm the page cache, node's compile cache paths and kubectl's discovery cache once (users run with warm caches).
@@ -437,19 +438,17 @@ async function benchYamlBundle(pods: number, work: string): Promise<Record<strin
   const files = {yaml: join(dir, 'pods.yaml'), json: join(dir, 'pods.json')}
   writeFileSync(files.yaml, asKubectlYaml(list))
   writeFileSync(files.json, asKubectlJson(list))
-  const env = {...process.env, NO_COLOR: '1', HOME: dir}
-  const args = (file: string) => [bin, '-A', '-o', 'json', '--from', file]
+  const env = withNodeOnPath({...process.env, NO_COLOR: '1', HOME: dir})
+  const args = (file: string) => ['-A', '-o', 'json', '--from', file]
   const samples: Record<'yaml' | 'json', {wallMs: number; maxRssKb: number; exitCode: number | null}[]> = {
     yaml: [],
     json: [],
   }
-  await runMeasured(process.execPath, args(files.json), join(dir, 'warm.out'), env)
+  await runMeasured(bin, args(files.json), join(dir, 'warm.out'), env)
   for (let run = 0; run < runsFor(pods); run++) {
     if (run > 0 && overBudget()) break
     for (const format of ['json', 'yaml'] as const)
-      samples[format].push(
-        await runMeasured(process.execPath, args(files[format]), join(dir, `${format}.out`), env),
-      )
+      samples[format].push(await runMeasured(bin, args(files[format]), join(dir, `${format}.out`), env))
   }
   const summary = (format: 'yaml' | 'json') => ({
     fileBytes: statSync(files[format]).size,
@@ -513,12 +512,9 @@ async function benchConnections(work: string): Promise<Record<string, unknown>> 
   const tokenKc = ready.kubeconfig
   const execKc = execKubeconfig(dir, tokenKc)
   const cacheDir = join(dir, 'kube-cache')
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', HOME: dir}
+  const env = withNodeOnPath({...process.env, NO_COLOR: '1', HOME: dir})
   const {namespace, name} = cluster.samplePod
-  const ours = (kc: string, ...args: string[]) => ({
-    command: process.execPath,
-    args: [bin, ...args, '--kubeconfig', kc],
-  })
+  const ours = (kc: string, ...args: string[]) => ({command: bin, args: [...args, '--kubeconfig', kc]})
   const theirs = (kc: string, ...args: string[]) => ({
     command: kubectl,
     args: [...args, '--kubeconfig', kc, '--cache-dir', cacheDir],
