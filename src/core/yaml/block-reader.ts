@@ -1,8 +1,9 @@
 // A fast reader for the block YAML that kubectl prints (`get -o yaml`): block maps and sequences, plain and quoted
-// scalars (also folded over lines), literal block scalars, `{}` and `[]`. It builds plain values straight from the
-// text, with no syntax tree, so a 10,000-pod List reads in a few seconds and little memory.
-// Anything else (anchors, aliases, tags, flow collections, folded `>` scalars, tabs, odd indentation) throws
-// NotBlockYaml, and the caller reads that document with the full `yaml` parser instead; so this reader never guesses.
+// scalars (also folded over lines), literal block scalars, and flow collections that close on their line
+// (`[sidecar]`, `{apiVersion: v1, command: aws}`). It builds plain values straight from the text, with no syntax
+// tree, so a 10,000-pod List reads in a few seconds and little memory.
+// Anything else (anchors, aliases, tags, flow collections over lines, folded `>` scalars, tabs, odd indentation)
+// throws NotBlockYaml, and the caller reads that document with the full `yaml` parser instead; so it never guesses.
 import {resolvePlainScalar} from './yaml11-scalars.js'
 
 /** The text uses YAML this reader does not handle; `offset` is where it noticed. */
@@ -17,6 +18,11 @@ const NEWLINE = 10
 const HASH = 35
 const DASH = 45
 const COLON = 58
+const COMMA = 44
+const OPEN_BRACKET = 91
+const CLOSE_BRACKET = 93
+const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
 
 /** One document's text (no `---` markers) → its value; throws NotBlockYaml for anything outside the subset. */
 export function readBlockYaml(text: string, start = 0, end = text.length): unknown {
@@ -79,6 +85,7 @@ class BlockReader {
     const code = this.text.charCodeAt(at)
     const column = at - this.line
     if (code === DASH && this.isBlank(at + 1)) return this.sequence(column, at)
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) return this.scalar(at, parent)
     const colon = this.keyEnd(at)
     if (colon >= 0) return this.mapping(column, at)
     return this.scalar(at, parent)
@@ -193,11 +200,10 @@ class BlockReader {
     if (code === 34) return this.doubleQuoted(at, parent)
     if (code === 39) return this.singleQuoted(at, parent)
     if (code === 124 || code === 62) return this.blockScalar(at, parent, code === 62)
-    if (code === 123 || code === 91) {
-      const rest = this.text.slice(at, this.lineEnd(at)).trimEnd()
-      if (rest === '{}') return {}
-      if (rest === '[]') return []
-      this.fail(at)
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      const {value, next} = this.flowNode(at, this.lineEnd(at))
+      this.afterScalar(next)
+      return value
     }
     if ('&*!%@`,]}#?'.includes(String.fromCharCode(code)) || (code === DASH && this.isBlank(at + 1)))
       this.fail(at)
@@ -243,6 +249,113 @@ class BlockReader {
     return line.trimEnd()
   }
 
+  /** A flow collection or scalar at `at`, all before `eol`; `next` is the offset after it. */
+  private flowNode(at: number, eol: number): {value: unknown; next: number} {
+    const code = this.text.charCodeAt(at)
+    if (code === OPEN_BRACKET) return this.flowCollection(at, eol, CLOSE_BRACKET)
+    if (code === OPEN_BRACE) return this.flowCollection(at, eol, CLOSE_BRACE)
+    if (code === 34 || code === 39) {
+      const end = code === 34 ? this.doubleQuoteEnd(at + 1) : this.singleQuoteEnd(at + 1)
+      if (end < 0 || end >= eol) this.fail(at)
+      const body = this.text.slice(at + 1, end)
+      const value =
+        code === 39
+          ? body.replaceAll("''", "'")
+          : body.includes('\\')
+            ? unescapeDoubleQuoted(body, () => this.fail(at))
+            : body
+      return {value, next: end + 1}
+    }
+    const end = this.flowPlainEnd(at, eol)
+    return {value: resolvePlainScalar(this.text.slice(at, end).trimEnd()), next: end}
+  }
+
+  /** `[a, b]` or `{k: v, …}` closed by `close` before `eol`; empty entries, trailing commas and `? ` keys decline. */
+  private flowCollection(at: number, eol: number, close: number): {value: unknown; next: number} {
+    const mapping = close === CLOSE_BRACE
+    const items: unknown[] = []
+    const map: Record<string, unknown> = {}
+    let index = this.skipSpaces(at + 1, eol)
+    if (this.text.charCodeAt(index) === close) return {value: mapping ? map : items, next: index + 1}
+    for (;;) {
+      if (mapping) {
+        const colon = this.flowKeyEnd(index, eol)
+        const key = this.key(index, colon)
+        if (Object.hasOwn(map, key)) this.fail(index)
+        const value = this.flowNode(this.skipSpaces(colon + 1, eol), eol)
+        map[key] = value.value
+        index = value.next
+      } else {
+        const item = this.flowNode(index, eol)
+        items.push(item.value)
+        index = item.next
+      }
+      index = this.skipSpaces(index, eol)
+      const code = this.text.charCodeAt(index)
+      if (code === close) return {value: mapping ? map : items, next: index + 1}
+      if (code !== COMMA || index >= eol) this.fail(index)
+      index = this.skipSpaces(index + 1, eol)
+      if (index >= eol || this.text.charCodeAt(index) === close) this.fail(index)
+    }
+  }
+
+  /** The `:` (followed by a space) ending a flow mapping's key at `at`; a missing value or odd key declines. */
+  private flowKeyEnd(at: number, eol: number): number {
+    const code = this.text.charCodeAt(at)
+    let colon: number
+    if (code === 34 || code === 39) {
+      const end = code === 34 ? this.doubleQuoteEnd(at + 1) : this.singleQuoteEnd(at + 1)
+      colon = end + 1
+    } else colon = this.flowPlainEnd(at, eol, true)
+    if (colon <= at || colon >= eol || this.text.charCodeAt(colon) !== COLON) this.fail(at)
+    const after = this.text.charCodeAt(colon + 1)
+    if (after !== SPACE) this.fail(colon)
+    const value = this.skipSpaces(colon + 1, eol)
+    const first = this.text.charCodeAt(value)
+    if (value >= eol || first === COMMA || first === CLOSE_BRACE || first === HASH) this.fail(value)
+    return colon
+  }
+
+  /**
+   * End of a plain scalar in a flow collection: before `,`, `]`, `}` (or, for a key, the `: `); indicators that
+   * would make it something else (`[`, `{`, `: `, ` #`, a leading indicator) decline.
+   */
+  private flowPlainEnd(at: number, eol: number, key = false): number {
+    const first = String.fromCharCode(this.text.charCodeAt(at))
+    if (at >= eol || '&*!%@`,[]{}#?|>\'"'.includes(first) || (first === '-' && this.isBlank(at + 1)))
+      this.fail(at)
+    let index = at
+    for (; index < eol; index++) {
+      const code = this.text.charCodeAt(index)
+      if (code === COMMA || code === CLOSE_BRACKET || code === CLOSE_BRACE) break
+      if (code === OPEN_BRACKET || code === OPEN_BRACE || code === 9 || code === 13) this.fail(index)
+      if (code === HASH && this.text.charCodeAt(index - 1) === SPACE) this.fail(index)
+      if (code === COLON) {
+        const next = this.text.charCodeAt(index + 1)
+        const ends = next === SPACE || next === COMMA || next === CLOSE_BRACKET || next === CLOSE_BRACE
+        if (key && next === SPACE) break
+        if (ends || index + 1 >= eol) this.fail(index)
+      }
+    }
+    if (index >= eol) this.fail(at)
+    let end = index
+    while (end > at && this.text.charCodeAt(end - 1) === SPACE) end--
+    return key ? index : end
+  }
+
+  private skipSpaces(from: number, eol: number): number {
+    let index = from
+    while (index < eol && this.text.charCodeAt(index) === SPACE) index++
+    return index
+  }
+
+  /** Offset of the `'` closing a single-quoted scalar whose text starts at `from` (`''` is a quote); -1 when none. */
+  private singleQuoteEnd(from: number): number {
+    let index = this.text.indexOf("'", from)
+    while (index >= 0 && this.text.charCodeAt(index + 1) === 39) index = this.text.indexOf("'", index + 2)
+    return index >= this.end ? -1 : index
+  }
+
   /** Lines of a quoted scalar from `at` to its closing quote (found by `close`), folded as YAML folds flow scalars. */
   private quoted(at: number, parent: number, close: (from: number) => number): {body: string; after: number} {
     const end = close(at + 1)
@@ -281,11 +394,7 @@ class BlockReader {
   }
 
   private singleQuoted(at: number, parent: number): string {
-    const {body} = this.quoted(at, parent, (from) => {
-      let index = this.text.indexOf("'", from)
-      while (index >= 0 && this.text.charCodeAt(index + 1) === 39) index = this.text.indexOf("'", index + 2)
-      return index >= this.end ? -1 : index
-    })
+    const {body} = this.quoted(at, parent, (from) => this.singleQuoteEnd(from))
     return body.replaceAll("''", "'")
   }
 
