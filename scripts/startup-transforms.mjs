@@ -16,6 +16,8 @@ const wrapAnsi = {
  *   which never exists, so the check never warned; the bundle targets Node 20 (package.json engines says so).
  * - wrap-ansi (~1.5 ms) only wraps errors and help, and tinyglobby (~0.7 ms) only finds commands without a manifest:
  *   both are required on first use instead.
+ * - Command.run loads the Config it is given once more (~1-3 ms), meant for a command built with another copy of
+ *   oclif; a bundle holds one copy, so a Config of this very class and version is used as it is.
  */
 const oclifEdits = [
   {
@@ -28,6 +30,15 @@ const oclifEdits = [
       {
         from: 'const tinyglobby_1 = require("tinyglobby");',
         to: 'const tinyglobby_1 = { get glob() { return require("tinyglobby").glob; } };',
+      },
+    ],
+  },
+  {
+    file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]config\.js$/,
+    edits: [
+      {
+        from: '        if (isConfig(opts)) {\n            debug(`reloading config from ${opts._base} to ${BASE}`);',
+        to: '        if (opts instanceof Config && opts._base === BASE)\n            return opts;\n        if (isConfig(opts)) {\n            debug(`reloading config from ${opts._base} to ${BASE}`);',
       },
     ],
   },

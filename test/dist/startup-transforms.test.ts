@@ -1,11 +1,13 @@
 // Build-time start-up transforms (scripts/startup-transforms.mjs): ASCII-only bundles, read as latin1 by the launchers,
-// oclif's edits (command sort without localeCompare, no engine check, wrap-ansi and tinyglobby on first use), and
+// oclif's edits (command sort without localeCompare, no engine check, wrap-ansi and tinyglobby on first use, one
+// Config load), and
 // packages evaluated on first use (CEL).
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {build, type Plugin} from 'esbuild'
 import {
@@ -63,6 +65,18 @@ describe('oclif edits', () => {
   const check = readFileSync(join(root, 'dist', 'bin', 'kubectl-inject_check.cjs'), 'latin1')
   it('the bundle never runs oclif’s engine check (semver for dist/package.json, which never exists)', () =>
     assert.doesNotMatch(check, /^\s*checkNodeVersion\(\);$/m))
+  it('a command runs on the Config the bundle loaded, not a second one (oclif reloads a Config it is given)', () => {
+    for (const bin of ['kubectl-inject_check', 'kubectl-inject_diff']) {
+      const run = spawnSync(join(root, 'bin', bin), ['--from', join(root, 'examples', 'demo-cluster'), '-A'], {
+        env: {...process.env, DEBUG: 'oclif:config', PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`},
+        encoding: 'utf8',
+      })
+      // The command ran (inject-diff refuses --from without --observed after it parsed its flags).
+      assert.match(run.stderr, /oclif:config runCommand inject-/, run.stderr)
+      assert.equal(run.stderr.match(/oclif:config config done/g)?.length, 1, run.stderr)
+      assert.doesNotMatch(run.stderr, /reloading config/)
+    }
+  })
   it('wrap-ansi and tinyglobby are required on first use', () => {
     assert.equal(check.match(/var wrap_ansi_1 = \{ get default\(\) \{/g)?.length, 3)
     assert.match(check, /var tinyglobby_1 = \{ get glob\(\) \{/)
