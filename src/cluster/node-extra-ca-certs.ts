@@ -1,7 +1,7 @@
 // NODE_EXTRA_CA_CERTS when bin/'s launcher kept it from node's start (bin/node-extra-ca-certs.cjs): node's default roots
 // then lack its certificates, so every connection that trusts the default roots gets them here, as node would have.
 import {readFileSync} from 'node:fs'
-import {rootCertificates} from 'node:tls'
+import {createSecureContext, rootCertificates, type SecureContext} from 'node:tls'
 import {spawnSync} from 'node:child_process'
 
 const notLoaded = Symbol.for('kubectl-inject.nodeExtraCaCertsNotLoaded')
@@ -15,6 +15,7 @@ export function unloadedExtraCaCerts(): string | undefined {
 }
 
 let trust: {readonly ca?: string[]} | undefined
+let context: {readonly secureContext?: SecureContext} | undefined
 
 /**
  * TLS options for node's default roots: `ca` with node's roots plus NODE_EXTRA_CA_CERTS when node did not load the file
@@ -30,6 +31,14 @@ export function defaultRootsOption(): {readonly ca?: string[]} {
     // Unreadable: node's default roots alone, as node itself goes on without the file.
   }
   return trust
+}
+
+/** The same as one secure context, made once: for connections that would each parse the roots again (proxy tunnels). */
+export function defaultRootsContext(): {readonly secureContext?: SecureContext} {
+  if (context !== undefined) return context
+  const {ca} = defaultRootsOption()
+  context = ca === undefined ? {} : {secureContext: createSecureContext({ca})}
+  return context
 }
 
 /**

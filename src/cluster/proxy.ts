@@ -6,7 +6,7 @@ import {Agent as HttpAgent, type AgentOptions as HttpAgentOptions} from 'node:ht
 import type {AgentOptions as HttpsAgentOptions} from 'node:https'
 import type {Duplex} from 'node:stream'
 import {VerifyingHttpsAgent, type TrustingOptions} from './verifying-https-agent.js'
-import {defaultRootsOption} from './node-extra-ca-certs.js'
+import {defaultRootsContext} from './node-extra-ca-certs.js'
 
 /** The proxy variables as Go reads them (httpproxy.FromEnvironment). */
 export interface ProxyEnvironment {
@@ -160,7 +160,7 @@ function connectTunnel(proxy: URL, host: string, port: number): Promise<Duplex> 
           host: proxyHost,
           port: proxyPort,
           ...(isIP(proxyHost) === 0 ? {servername: proxyHost} : {}),
-          ...defaultRootsOption(),
+          ...defaultRootsContext(),
         })
       : netConnect({host: proxyHost, port: proxyPort})
   const authority = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
