@@ -10,7 +10,9 @@ if (process.platform === 'win32') {
   for (const path of Object.values(bins)) {
     const file = join(__dirname, '..', path)
     const text = readFileSync(file, 'utf8')
-    if (text.startsWith('#!/bin/sh\n'))
-      writeFileSync(file, `#!/usr/bin/env node\n${text.slice('#!/bin/sh\n'.length)}`)
+    // A checkout with CRLF line ends has `#!/bin/sh\r\n`.
+    const shebang = /^#!\/bin\/sh(\r?\n)/.exec(text)
+    if (shebang !== null)
+      writeFileSync(file, `#!/usr/bin/env node${shebang[1]}${text.slice(shebang[0].length)}`)
   }
 }

@@ -23,11 +23,13 @@ export const resolveFleetContexts = async (
   flags: Pick<ConnectionFlags, 'kubeconfig'>,
 ): Promise<readonly string[]> => {
   if (flags.kubeconfig === undefined) await requireKubeconfigFiles(process.env.KUBECONFIG)
-  const {loadKubeconfig} = await import('../cluster/kubeconfig.js')
+  const {loadKubeconfig, rerunForOidcUsers} = await import('../cluster/kubeconfig.js')
   const merged = await loadKubeconfig({kubeconfig: flags.kubeconfig})
   const selected = selectContexts(fleet, [...merged.contexts.keys()])
   if ('error' in selected)
     throw new UsageFailure(selected.error, 'List the contexts with: kubectl config get-contexts -o name')
+  // Before any context starts a credential plugin or reads input.
+  rerunForOidcUsers(merged, selected.contexts)
   return selected.contexts
 }
 

@@ -164,6 +164,10 @@ export function execInfo(config: ExecConfig, cluster: ExecClusterInfo, interacti
   })
 }
 
+/** Whether the plugin may prompt on the terminal (interactiveMode Always, or IfAvailable with stdin a terminal). */
+export const mayPrompt = (config: ExecConfig, stdinIsTerminal: () => boolean = () => isatty(0)): boolean =>
+  config.interactiveMode === 'Always' || (config.interactiveMode === 'IfAvailable' && stdinIsTerminal())
+
 // exec.go interactiveFunc: Never → false; IfAvailable → stdin is a terminal; Always → a terminal or an error.
 function interactiveFor(mode: InteractiveMode, stdinIsTerminal: boolean): boolean {
   if (mode === 'Never') return false

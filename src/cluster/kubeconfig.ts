@@ -4,13 +4,13 @@
 import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {delimiter, dirname, isAbsolute, join, resolve} from 'node:path'
-import {parse as parseYaml} from 'yaml'
-import {NotBlockYaml, readBlockYaml} from '../core/yaml/block-reader.js'
+import {readYaml11} from '../core/yaml/read-yaml11.js'
 import {KubeconfigError} from './kube-errors.js'
 import {rerunWithExtraCaCertsLoaded} from './node-extra-ca-certs.js'
 import {
   CredentialPluginError,
   execAuthenticator,
+  mayPrompt,
   parseExecConfig,
   type ExecClusterInfo,
   type ExecOwner,
@@ -79,6 +79,8 @@ export interface ResolvedCluster {
   readonly reauthenticate?: (stale: DynamicAuth) => Promise<DynamicAuth>
   /** Exec users: starts the plugin now so it runs while the rest of the run loads. */
   readonly prefetch?: () => void
+  /** Exec users whose plugin may prompt (a login can take minutes): their connection is not opened while it runs. */
+  readonly mayPrompt?: boolean
 }
 
 export interface Connection {
@@ -151,7 +153,7 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Merged
     }
     let doc: unknown
     try {
-      doc = parseKubeconfigText(text)
+      doc = readYaml11(text, true)
     } catch (error) {
       const line = (error as {linePos?: {line: number}[]}).linePos?.[0]?.line
       throw new KubeconfigError(
@@ -240,12 +242,14 @@ export async function resolveConnection(options: KubeconfigOptions): Promise<Con
   const namespaceSource =
     flagNamespace !== undefined ? 'flag' : contextNamespace !== undefined ? 'context' : 'default'
 
+  const userEntry = applyUserOverrides(user, overrides)
+  if (userEntry !== undefined && usesOidc(userEntry)) rerunWithExtraCaCertsLoaded()
   const resolvedCluster = await resolveClusterAndUser(
     contextName ?? '',
     clusterName,
     applyClusterOverrides(cluster, overrides),
     userName,
-    applyUserOverrides(user, overrides),
+    userEntry,
   )
   resolvedCluster.prefetch?.()
   return {
@@ -399,8 +403,9 @@ function execAuth(
   dir: string,
   info: ExecClusterInfo,
   owner: ExecOwner,
-): Pick<ResolvedCluster, 'authenticate' | 'reauthenticate' | 'prefetch'> {
-  const authenticator = execAuthenticator(parseExecConfig(raw, dir, `user "${owner.userName}"`), info, owner)
+): Pick<ResolvedCluster, 'authenticate' | 'reauthenticate' | 'prefetch' | 'mayPrompt'> {
+  const config = parseExecConfig(raw, dir, `user "${owner.userName}"`)
+  const authenticator = execAuthenticator(config, info, owner)
   const answers = new WeakMap<ExecResult, DynamicAuth>()
   const sources = new WeakMap<DynamicAuth, ExecResult>()
   const asAuth = (result: ExecResult): DynamicAuth => {
@@ -427,11 +432,23 @@ function execAuth(
     prefetch: () => {
       authenticator.current().catch(() => undefined)
     },
+    mayPrompt: mayPrompt(config),
   }
 }
 
-const authProviderName = (user: NamedEntry): unknown =>
-  (user.value['auth-provider'] as {name?: unknown} | null | undefined)?.name
+// client-node's OIDC refresh fetches from the issuer with node's default roots, where no context can be passed: with
+// such a user the run starts again with NODE_EXTRA_CA_CERTS loaded, before it reads input or starts a plugin.
+const usesOidc = (user: NamedEntry): boolean =>
+  (user.value['auth-provider'] as {name?: unknown} | null | undefined)?.name === 'oidc'
+
+/** A fleet's contexts, before any is resolved: one OIDC user among them reruns the whole run (see usesOidc). */
+export function rerunForOidcUsers(merged: MergedKubeconfig, contexts: readonly string[]): void {
+  for (const name of contexts) {
+    const userName = stringField(merged.contexts.get(name)?.value ?? {}, 'user')
+    const user = userName === undefined ? undefined : merged.users.get(userName)
+    if (user !== undefined && usesOidc(user)) rerunWithExtraCaCertsLoaded()
+  }
+}
 
 // auth-provider (oidc, legacy gcp/azure) is rare and complex: client-node does it, imported only here.
 function delegatedAuth(
@@ -443,8 +460,6 @@ function delegatedAuth(
 ): () => Promise<DynamicAuth> {
   let configPromise: Promise<{applyToHTTPSOptions(opts: Record<string, unknown>): Promise<void>}> | undefined
   const load = async () => {
-    // client-node's OIDC refresh fetches from the issuer with node's default roots, which can take no `ca`.
-    if (authProviderName(user) === 'oidc') rerunWithExtraCaCertsLoaded()
     const [{KubeConfig}, {stringify}] = await Promise.all([import('@kubernetes/client-node'), import('yaml')])
     const kc = new KubeConfig()
     kc.loadFromString(
@@ -550,11 +565,3 @@ async function readCredentialFile(path: string, what: string, field: string): Pr
 
 // The block reader resolves scalars as client-go's YAML 1.1 does and takes ~1 ms where the `yaml` package takes ~5 ms of
 // every start; kubeconfigs outside its subset (anchors, flow maps, several documents) go to the full parser.
-function parseKubeconfigText(text: string): unknown {
-  try {
-    return readBlockYaml(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
-  } catch (error) {
-    if (!(error instanceof NotBlockYaml)) throw error
-  }
-  return parseYaml(text, {prettyErrors: true})
-}

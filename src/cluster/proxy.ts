@@ -1,12 +1,12 @@
 // Proxies as kubectl uses them: a cluster's proxy-url (http, https, socks5) for every request, else HTTPS_PROXY /
 // HTTP_PROXY / NO_PROXY with golang.org/x/net/http/httpproxy semantics (upper-case names first, loopback never proxied).
 import {BlockList, connect as netConnect, isIP, type Socket} from 'node:net'
-import {connect as tlsConnect, type TLSSocket} from 'node:tls'
+import {connect as tlsConnect, type SecureContext, type TLSSocket} from 'node:tls'
 import {Agent as HttpAgent, type AgentOptions as HttpAgentOptions} from 'node:http'
 import type {AgentOptions as HttpsAgentOptions} from 'node:https'
 import type {Duplex} from 'node:stream'
 import {VerifyingHttpsAgent, type TrustingOptions} from './verifying-https-agent.js'
-import {defaultRootsContext} from './node-extra-ca-certs.js'
+import {secureContextWithDefaultRoots} from './node-extra-ca-certs.js'
 
 /** The proxy variables as Go reads them (httpproxy.FromEnvironment). */
 export interface ProxyEnvironment {
@@ -150,6 +150,10 @@ async function socksTunnel(proxy: URL, host: string, port: number): Promise<Sock
   return socket
 }
 
+let proxyTls: SecureContext | undefined
+// TLS to an https:// proxy trusts node's default roots (Go: the system roots); one context for every tunnel.
+const proxyContext = (): SecureContext => (proxyTls ??= secureContextWithDefaultRoots())
+
 // An HTTP CONNECT request; the tunnel is the socket once the proxy answers 2xx.
 function connectTunnel(proxy: URL, host: string, port: number): Promise<Duplex> {
   const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '')
@@ -160,7 +164,7 @@ function connectTunnel(proxy: URL, host: string, port: number): Promise<Duplex> 
           host: proxyHost,
           port: proxyPort,
           ...(isIP(proxyHost) === 0 ? {servername: proxyHost} : {}),
-          ...defaultRootsContext(),
+          secureContext: proxyContext(),
         })
       : netConnect({host: proxyHost, port: proxyPort})
   const authority = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`

@@ -31,7 +31,7 @@ import {
   type TrustingOptions,
 } from './verifying-https-agent.js'
 import {RequestSlots} from './request-slots.js'
-import {defaultRootsOption} from './node-extra-ca-certs.js'
+import {secureContextWithDefaultRoots} from './node-extra-ca-certs.js'
 import {Http2Connection, type Retry} from './http2-connection.js'
 
 const gunzipAsync = promisify(gunzip)
@@ -233,8 +233,10 @@ function endpointOf(cluster: ResolvedCluster, options: TransportOptions): Endpoi
 
 // A plugin credential comes after the plugin ran (or client-node loaded): meanwhile the connection a token credential
 // uses opens, handshake included. No byte goes over it before a request; a plugin certificate gets its own connection.
+// Not for a plugin that may prompt: a login can outlast what a load balancer keeps an idle connection for.
 function preconnect(endpoint: Endpoint): void {
-  if (endpoint.cluster.authenticate === undefined || endpoint.http2 === undefined) return
+  const {cluster} = endpoint
+  if (cluster.authenticate === undefined || cluster.mayPrompt === true || endpoint.http2 === undefined) return
   // A failure here is the first request's to report: it opens the connection again and gets the error itself.
   endpoint.http2
     .for(endpoint.bearerTls())
@@ -330,21 +332,22 @@ function tlsMaterial(
   key: Buffer | undefined,
   options: TransportOptions,
 ) {
-  const ca = cluster.insecureSkipTlsVerify ? {} : trustedCa(cluster)
+  const ca = cluster.ca !== undefined && !cluster.insecureSkipTlsVerify ? {ca: cluster.ca} : {}
   const client = cert !== undefined && key !== undefined ? {cert, key} : {}
   // A kubeconfig CA: the agent tries the TLS fast path first (verifying-https-agent.ts), with today's context behind it.
   const trust =
-    cluster.ca !== undefined && !cluster.insecureSkipTlsVerify && options.tlsFastPath !== false
-      ? serverTrustOf(cluster.ca, client, options.debug)
+    ca.ca !== undefined && options.tlsFastPath !== false
+      ? serverTrustOf(ca.ca, client, options.debug)
       : undefined
   // cert/key stay beside the context: the agent pools sockets by them, so each client certificate gets its own.
   if (trust !== undefined) return {...ca, ...client, [serverTrustOption]: trust}
-  return {...ca, ...client, secureContext: createSecureContext({...ca, ...client})}
+  // Without a kubeconfig CA: node's default roots, with NODE_EXTRA_CA_CERTS when node did not load it at start.
+  const secureContext =
+    ca.ca === undefined && !cluster.insecureSkipTlsVerify
+      ? secureContextWithDefaultRoots(client)
+      : createSecureContext({...ca, ...client})
+  return {...ca, ...client, secureContext}
 }
-
-// The kubeconfig's CA; without one, node's default roots (with NODE_EXTRA_CA_CERTS when node did not load it at start).
-const trustedCa = (cluster: ResolvedCluster): {readonly ca?: Buffer | string[]} =>
-  cluster.ca !== undefined ? {ca: cluster.ca} : defaultRootsOption()
 
 function staticHeadersOf(cluster: ResolvedCluster): Record<string, string> {
   const headers: Record<string, string> = {

@@ -1,7 +1,7 @@
 // The plugins as kubectl runs them: real kubectl (found on PATH) discovers bin/ and talks to the API-server double.
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {accessSync, constants, cpSync, mkdtempSync, readFileSync, readdirSync} from 'node:fs'
+import {accessSync, constants, cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -76,6 +76,9 @@ describe('bin/ as kubectl plugin discovery sees it', () => {
     const copy = mkdtempSync(join(tmpdir(), 'windows-bins-'))
     cpSync(binDir, join(copy, 'bin'), {recursive: true})
     cpSync(join(binDir, '..', 'package.json'), join(copy, 'package.json'))
+    // A Windows checkout may have CRLF line ends.
+    const crlf = join(copy, 'bin', 'kubectl-inject_diff')
+    writeFileSync(crlf, readFileSync(crlf, 'utf8').replaceAll('\n', '\r\n'))
     const script = JSON.stringify(join(copy, 'bin', 'windows-shebangs.cjs'))
     const asWindows = `Object.defineProperty(process, 'platform', {value: 'win32'}); require(${script})`
     const r = await run(process.execPath, ['-e', asWindows], {PATH: pluginPath})
@@ -91,7 +94,7 @@ describe('bin/ as kubectl plugin discovery sees it', () => {
     ).bin
     for (const [name, path] of Object.entries(bins)) {
       const text = readFileSync(join(copy, path), 'utf8')
-      assert.match(text, /^#!\/usr\/bin\/env node\n':' \/\/; /, name)
+      assert.match(text, /^#!\/usr\/bin\/env node\r?\n':' \/\/; /, name)
       await cmdShim(join(copy, path), join(copy, 'shims', name))
       const shim = readFileSync(join(copy, 'shims', `${name}.cmd`), 'utf8')
       assert.match(shim, /"%_prog%" +"%dp0%\\..\\bin\\/, name)

@@ -10,7 +10,7 @@ import {createSecureServer, constants, type Http2SecureServer, type ServerHttp2S
 import type {AddressInfo} from 'node:net'
 import type {TLSSocket} from 'node:tls'
 import {startApiServer, loadTlsMaterial, type ApiServerDouble} from '../apiserver-double/index.js'
-import type {ResolvedCluster} from '../../src/cluster/kubeconfig.js'
+import type {DynamicAuth, ResolvedCluster} from '../../src/cluster/kubeconfig.js'
 import {createTransport} from '../../src/cluster/transport.js'
 import {RequestTimeoutError} from '../../src/cluster/kube-errors.js'
 import {scratchDir} from './connection-fixtures.js'
@@ -129,6 +129,39 @@ describe('HTTP/2 against the API-server double', () => {
   it('over HTTP/2, twelve reads are all in flight at once; over HTTP/1.1 at most 8 (one per connection)', async () => {
     assert.equal(await sentAtOnce(h2), 12)
     assert.ok((await sentAtOnce(h1)) <= 8)
+  })
+
+  it('a plugin credential: the connection opens while it is awaited, unless the plugin may prompt', async () => {
+    for (const mayPrompt of [false, true]) {
+      const before = h2.connections()
+      let answer: (auth: DynamicAuth) => void = () => undefined
+      const credential = new Promise<DynamicAuth>((resolve) => (answer = resolve))
+      const transport = createTransport(
+        {
+          ...clusterFor(h2.url),
+          token: undefined,
+          authKind: 'exec',
+          authenticate: () => credential,
+          mayPrompt,
+        },
+        {timeoutMs: 5000},
+      )
+      try {
+        const read = transport.getJson(podPaths[0]!)
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        const early = h2.connections() - before
+        answer({headers: {Authorization: 'Bearer test-token'}})
+        await read
+        assert.equal(
+          early,
+          mayPrompt ? 0 : 1,
+          `mayPrompt ${mayPrompt}: ${early} connections before the credential`,
+        )
+        assert.equal(h2.connections() - before, 1)
+      } finally {
+        transport.close()
+      }
+    }
   })
 
   it('DISABLE_HTTP2 (any value, as client-go reads it) keeps to HTTP/1.1', async () => {

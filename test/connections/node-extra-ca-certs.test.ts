@@ -132,6 +132,45 @@ describe('NODE_EXTRA_CA_CERTS with the bins run as kubectl runs them (sh line, t
   }
 })
 
+describe('an auth-provider oidc user with NODE_EXTRA_CA_CERTS moved aside', () => {
+  // An unsigned JWT is enough: client-node reads `exp` to decide whether the id-token is still valid.
+  const idToken =
+    [{alg: 'none'}, {iss: 'https://issuer.example', sub: 'dana', exp: Math.floor(Date.now() / 1000) + 3600}]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .join('.') + '.signature'
+  let double: ApiServerDouble
+  before(async () => {
+    double = await startApiServer({objects: baseObjects(), token: idToken})
+  })
+  after(async () => {
+    await double.close()
+  })
+
+  it('runs again before it reads any input: a manifest on standard input still reaches the check', async () => {
+    const kubeconfig = writeKubeconfig(join(scratchDir('oidc-extra-ca'), 'config'), {
+      cluster: {server: double.url, 'certificate-authority-data': caData()},
+      user: {
+        'auth-provider': {
+          name: 'oidc',
+          config: {'client-id': 'kubectl', 'idp-issuer-url': 'https://issuer.example', 'id-token': idToken},
+        },
+      },
+    })
+    const manifest = readFileSync(
+      fileURLToPath(new URL('./fixtures/stdin-pod.yaml', import.meta.url)),
+      'utf8',
+    )
+    const result = await runCheck(['-f', '-', '--kubeconfig', kubeconfig, '-o', 'json'], {
+      env: {NODE_EXTRA_CA_CERTS: testCa},
+      viaShebang: true,
+      input: manifest,
+    })
+    assertRan(result)
+    const names = (JSON.parse(result.stdout) as {items: {name: string}[]}).items.map((item) => item.name)
+    assert.deepEqual(names, ['from-stdin'])
+  })
+})
+
 describe('client-node’s OIDC refresh (node’s default roots, no `ca` to pass): the run starts again with the file loaded', () => {
   let double: ApiServerDouble
   before(async () => {

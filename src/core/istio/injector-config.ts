@@ -1,7 +1,6 @@
 // The injector ConfigMap `istio-sidecar-injector[-<rev>]`: `data.config` (YAML) and `data.values` (JSON).
 // istio: pkg/kube/inject/inject.go Config, UnmarshalConfig; chart istio-discovery/templates/istiod-injector-configmap.yaml
-import {parse as parseYaml} from 'yaml'
-import {NotBlockYaml, readBlockYaml} from '../yaml/block-reader.js'
+import {readYaml11} from '../yaml/read-yaml11.js'
 import type {
   ClusterSnapshot,
   ConfigMapFacts,
@@ -153,7 +152,7 @@ const parseInjectorValuesText = (text: string): {values: InjectorValues} | {erro
   } catch (e) {
     // istio: pkg/kube/inject/webhook.go NewValuesConfig decodes values as YAML (JSON being the chart's rendering).
     try {
-      parsed = parseYaml(text, {version: '1.1'})
+      parsed = readYaml11(text)
     } catch {
       return {error: `data.values is neither JSON nor YAML: ${(e as Error).message}`}
     }
@@ -352,14 +351,4 @@ export const expectedProxyImage = (config: InjectorConfig): ExpectedProxyImage |
   const image = name.includes('/') ? name : `${v.hub}/${name}:${v.tag}`
   const accepted = v.variant ? [image, `${image}-${v.variant}`] : [image]
   return {image, accepted}
-}
-
-/** YAML 1.1 text: the block reader when it takes the text, else the `yaml` package. */
-function readYaml11(text: string): unknown {
-  try {
-    return readBlockYaml(text)
-  } catch (error) {
-    if (!(error instanceof NotBlockYaml)) throw error
-  }
-  return parseYaml(text, {version: '1.1'})
 }

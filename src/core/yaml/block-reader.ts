@@ -181,9 +181,10 @@ class BlockReader {
   private key(at: number, colon: number): string {
     const code = this.text.charCodeAt(at)
     if (code === 34 || code === 39) {
-      const raw = this.text.slice(at + 1, colon - 1)
-      if (code === 39) return raw.replaceAll("''", "'")
-      return raw.includes('\\') ? unescapeDoubleQuoted(raw, () => this.fail(at)) : raw
+      const name = this.quotedText(at, colon - 1)
+      // An own `__proto__` key, as the yaml package keeps it, needs defineProperty: that document goes to the package.
+      if (name === '__proto__') this.fail(at)
+      return name
     }
     const raw = this.text.slice(at, colon).trimEnd()
     if (raw === '<<' || raw === '__proto__' || raw.includes(' #') || '?&*!|>%@`{['.includes(raw[0] ?? '?'))
@@ -257,14 +258,7 @@ class BlockReader {
     if (code === 34 || code === 39) {
       const end = code === 34 ? this.doubleQuoteEnd(at + 1) : this.singleQuoteEnd(at + 1)
       if (end < 0 || end >= eol) this.fail(at)
-      const body = this.text.slice(at + 1, end)
-      const value =
-        code === 39
-          ? body.replaceAll("''", "'")
-          : body.includes('\\')
-            ? unescapeDoubleQuoted(body, () => this.fail(at))
-            : body
-      return {value, next: end + 1}
+      return {value: this.quotedText(at, end), next: end + 1}
     }
     const end = this.flowPlainEnd(at, eol)
     return {value: resolvePlainScalar(this.text.slice(at, end).trimEnd()), next: end}
@@ -322,7 +316,9 @@ class BlockReader {
    */
   private flowPlainEnd(at: number, eol: number, key = false): number {
     const first = String.fromCharCode(this.text.charCodeAt(at))
-    if (at >= eol || '&*!%@`,[]{}#?|>\'"'.includes(first) || (first === '-' && this.isBlank(at + 1)))
+    // YAML 1.2 ns-plain-first: `-`, `?` and `:` start a plain scalar only before a safe character (not a flow indicator).
+    const unsafeNext = at + 1 >= eol || ' ,[]{}'.includes(String.fromCharCode(this.text.charCodeAt(at + 1)))
+    if (at >= eol || '&*!%@`,[]{}#?|>\'"'.includes(first) || ((first === '-' || first === ':') && unsafeNext))
       this.fail(at)
     let index = at
     for (; index < eol; index++) {
@@ -341,6 +337,13 @@ class BlockReader {
     let end = index
     while (end > at && this.text.charCodeAt(end - 1) === SPACE) end--
     return key ? index : end
+  }
+
+  /** The text of a quoted scalar on one line, from its opening quote at `at` to its closing one at `end`. */
+  private quotedText(at: number, end: number): string {
+    const body = this.text.slice(at + 1, end)
+    if (this.text.charCodeAt(at) === 39) return body.replaceAll("''", "'")
+    return body.includes('\\') ? unescapeDoubleQuoted(body, () => this.fail(at)) : body
   }
 
   private skipSpaces(from: number, eol: number): number {
