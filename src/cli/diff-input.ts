@@ -86,8 +86,7 @@ const previewLive = async (
       plan.manifestPaths.length > 0
         ? await manifestInputs(plan, live.namespace, {recursive: plan.recursive, warn: options.warn})
         : await targetInputs(connection.transport, plan, flags, live.namespace)
-    const shown = progress
-    return await previewEach(connection, inputs, plan, (line) => shown.update(line))
+    return await previewEach(connection, inputs, plan, (line) => progress?.update(line))
   } finally {
     progress?.stop()
     connection.transport.close()

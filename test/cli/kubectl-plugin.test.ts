@@ -72,10 +72,16 @@ describe('bin/ as kubectl plugin discovery sees it', () => {
     }
   })
 
-  it('on Windows, preinstall gives every bin a node shebang, so npm’s .cmd shims run node, not /bin/sh', async () => {
-    const copy = mkdtempSync(join(tmpdir(), 'windows-bins-'))
+  /** bin/ and package.json copied where windows-shebangs.cjs may rewrite them. */
+  const packageCopy = (prefix: string): string => {
+    const copy = mkdtempSync(join(tmpdir(), prefix))
     cpSync(binDir, join(copy, 'bin'), {recursive: true})
     cpSync(join(binDir, '..', 'package.json'), join(copy, 'package.json'))
+    return copy
+  }
+
+  it('on Windows, preinstall gives every bin a node shebang, so npm’s .cmd shims run node, not /bin/sh', async () => {
+    const copy = packageCopy('windows-bins-')
     // A Windows checkout may have CRLF line ends.
     const crlf = join(copy, 'bin', 'kubectl-inject_diff')
     writeFileSync(crlf, readFileSync(crlf, 'utf8').replaceAll('\n', '\r\n'))
@@ -102,9 +108,7 @@ describe('bin/ as kubectl plugin discovery sees it', () => {
       assert.doesNotMatch(shim, /\/bin\/sh/, name)
     }
     // Elsewhere the script changes nothing.
-    const unchanged = mkdtempSync(join(tmpdir(), 'unix-bins-'))
-    cpSync(binDir, join(unchanged, 'bin'), {recursive: true})
-    cpSync(join(binDir, '..', 'package.json'), join(unchanged, 'package.json'))
+    const unchanged = packageCopy('unix-bins-')
     await run(process.execPath, [join(unchanged, 'bin', 'windows-shebangs.cjs')], {PATH: pluginPath})
     assert.match(readFileSync(join(unchanged, 'bin', 'kubectl-inject_check'), 'utf8'), /^#!\/bin\/sh\n/)
   })
